@@ -1,0 +1,130 @@
+import Foundation
+
+/// Everything needed to talk to a Spaces bucket, resolved from `.env` and the environment.
+///
+/// The secret key is kept out of `description` so that printing a config never leaks it.
+public struct SpacesConfig: Sendable, CustomStringConvertible {
+    public var accessKey: String
+    public var secretKey: String
+    public var bucket: String
+    public var region: String
+    public var endpoint: Endpoint
+    public var acl: String
+    public var pathStyle: Bool
+    public var cdnEndpoint: String?
+    public var caBundle: String?
+    public var cacheControl: String?
+
+    public var description: String {
+        "bucket=\(bucket) region=\(region) endpoint=\(endpoint) acl=\(acl) path_style=\(pathStyle)"
+    }
+
+    public static let requiredVariables = ["SPACES_ACCESS_KEY", "SPACES_SECRET_KEY", "SPACES_BUCKET"]
+    public static let defaultACL = "private"
+    public static let cannedACLs: Set<String> = [
+        "private", "public-read", "public-read-write", "authenticated-read",
+        "bucket-owner-read", "bucket-owner-full-control",
+    ]
+
+    /// Resolves the configuration from merged variables (see `ConfigLoader`).
+    public static func resolve(_ variables: [String: String]) throws(ConfigError) -> SpacesConfig {
+        func value(_ name: String) -> String? {
+            guard let v = variables[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        var missing = requiredVariables.filter { value($0) == nil }
+        if value("SPACES_ENDPOINT") == nil && value("SPACES_REGION") == nil {
+            missing.append("SPACES_REGION (or SPACES_ENDPOINT)")
+        }
+        guard missing.isEmpty else { throw .missingVariables(missing) }
+
+        let endpoint: Endpoint
+        if let raw = value("SPACES_ENDPOINT") {
+            guard let parsed = Endpoint(parsing: raw) else { throw .invalidValue("SPACES_ENDPOINT", raw, "expected http(s)://host[:port]") }
+            endpoint = parsed
+        } else {
+            let region = value("SPACES_REGION")!
+            guard let parsed = Endpoint(parsing: "https://\(region).digitaloceanspaces.com") else {
+                throw .invalidValue("SPACES_REGION", region, "not a region name such as nyc3")
+            }
+            endpoint = parsed
+        }
+        let region = value("SPACES_REGION") ?? endpoint.spacesRegion ?? "us-east-1"
+        let acl = value("SPACES_ACL") ?? defaultACL
+        guard cannedACLs.contains(acl) else {
+            throw .invalidValue("SPACES_ACL", acl, "expected one of \(cannedACLs.sorted().joined(separator: ", "))")
+        }
+        let pathStyleRaw = value("SPACES_PATH_STYLE")?.lowercased() ?? "false"
+        guard ["true", "false", "1", "0", "yes", "no"].contains(pathStyleRaw) else {
+            throw .invalidValue("SPACES_PATH_STYLE", pathStyleRaw, "expected true or false")
+        }
+        let bucket = value("SPACES_BUCKET")!
+        return SpacesConfig(
+            accessKey: value("SPACES_ACCESS_KEY")!,
+            secretKey: value("SPACES_SECRET_KEY")!,
+            bucket: bucket,
+            region: region,
+            endpoint: endpoint,
+            acl: acl,
+            pathStyle: ["true", "1", "yes"].contains(pathStyleRaw),
+            cdnEndpoint: value("SPACES_CDN_ENDPOINT").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
+            caBundle: value("SPACES_CA_BUNDLE"),
+            cacheControl: value("SPACES_CACHE_CONTROL")
+        )
+    }
+}
+
+/// An S3 endpoint: scheme, host and optional port, with no path.
+public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+    public var scheme: String
+    public var host: String
+    public var port: Int?
+
+    public init?(parsing raw: String) {
+        guard let components = URLComponents(string: raw),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty,
+              components.path.isEmpty || components.path == "/",
+              components.query == nil, components.user == nil
+        else { return nil }
+        self.scheme = scheme
+        self.host = host.lowercased()
+        self.port = components.port
+    }
+
+    public var description: String { "\(scheme)://\(hostWithPort(host))" }
+
+    /// `host[:port]`, leaving out the scheme's default port, as curl sends it in `Host:`.
+    public func hostWithPort(_ name: String) -> String {
+        guard let port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) else { return name }
+        return "\(name):\(port)"
+    }
+
+    /// `nyc3` for `nyc3.digitaloceanspaces.com`; nil for any other host.
+    public var spacesRegion: String? {
+        let suffix = ".digitaloceanspaces.com"
+        guard host.hasSuffix(suffix) else { return nil }
+        let region = host.dropLast(suffix.count)
+        return region.isEmpty || region.contains(".") ? nil : String(region)
+    }
+}
+
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case missingVariables([String])
+    case invalidValue(String, String, String)
+    case envFileNotFound(String)
+    case envFileUnreadable(String, String)
+
+    public var description: String {
+        switch self {
+        case .missingVariables(let names):
+            return "Missing required environment variables: \(names.joined(separator: ", "))"
+        case .invalidValue(let name, let value, let why):
+            return "\(name)=\(value) is not valid: \(why)"
+        case .envFileNotFound(let path):
+            return "env file not found: \(path)"
+        case .envFileUnreadable(let path, let why):
+            return "\(path): cannot read env file: \(why)"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CCurl
+import Foundation
+
+/// The state of one transfer, reached from curl's C callbacks through an `Unmanaged` userdata pointer.
+final class Transfer {
+    var responseBody = Data()
+    var responseHeaders: [String: String] = [:]
+    var uploadData: Data?
+    /// Set by a callback that had to abort the transfer, so the error names the real cause.
+    var localError: String?
+
+    private var fd: Int32 = -1
+    private var path = ""
+    private var length: Int64 = 0
+    private var offset: Int64 = 0
+
+    func useData(_ data: Data) {
+        uploadData = data
+        length = Int64(data.count)
+    }
+
+    func openFile(_ path: String, length: Int64) -> Bool {
+        self.path = path
+        self.length = length
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        return fd >= 0
+    }
+
+    func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    private static func from(_ userdata: UnsafeMutableRawPointer?) -> Transfer {
+        Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+    }
+
+    /// CURLOPT_WRITEFUNCTION: collects the response body.
+    static let receiveBody: curl_write_callback = { buffer, size, count, userdata in
+        let transfer = Transfer.from(userdata)
+        let total = size * count
+        if let buffer, total > 0 {
+            buffer.withMemoryRebound(to: UInt8.self, capacity: total) { transfer.responseBody.append($0, count: total) }
+        }
+        return total
+    }
+
+    /// CURLOPT_HEADERFUNCTION: one header line per call; a new status line (after a redirect or 100) starts over.
+    static let receiveHeader: curl_write_callback = { buffer, size, count, userdata in
+        let transfer = Transfer.from(userdata)
+        let total = size * count
+        guard let buffer, total > 0 else { return total }
+        let line = buffer.withMemoryRebound(to: UInt8.self, capacity: total) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: total), as: UTF8.self)
+        }
+        if line.hasPrefix("HTTP/") {
+            transfer.responseHeaders = [:]
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            transfer.responseHeaders[name] = value
+        }
+        return total
+    }
+
+    /// CURLOPT_READFUNCTION: streams the request body from the file (or the in-memory bytes).
+    static let sendBody: curl_read_callback = { buffer, size, count, userdata in
+        let transfer = Transfer.from(userdata)
+        guard let buffer else { return 0 }
+        let wanted = min(Int64(size * count), transfer.length - transfer.offset)
+        guard wanted > 0 else { return 0 }
+        if let data = transfer.uploadData {
+            let start = data.startIndex + Int(transfer.offset)
+            data.copyBytes(to: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
+                           from: start..<(start + Int(wanted)))
+            transfer.offset += wanted
+            return Int(wanted)
+        }
+        let got = pread(transfer.fd, buffer, Int(wanted), off_t(transfer.offset))
+        if got < 0 {
+            transfer.localError = "\(transfer.path): read failed: \(String(cString: strerror(errno)))"
+            return Int(CURL_READFUNC_ABORT)
+        }
+        if got == 0 {
+            transfer.localError = "\(transfer.path): file shrank while it was being uploaded"
+            return Int(CURL_READFUNC_ABORT)
+        }
+        transfer.offset += Int64(got)
+        return got
+    }
+
+    /// CURLOPT_SEEKFUNCTION: lets curl rewind the body when it must send it again on the same request.
+    static let seekBody: curl_seek_callback = { userdata, offset, origin in
+        let transfer = Transfer.from(userdata)
+        guard origin == SEEK_SET, offset >= 0 else { return Int32(CURL_SEEKFUNC_CANTSEEK) }
+        transfer.offset = Int64(offset)
+        return Int32(CURL_SEEKFUNC_OK)
+    }
+}

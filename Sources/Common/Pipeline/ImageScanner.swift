@@ -1,0 +1,169 @@
+import Foundation
+
+/// Finds the images under a folder and turns each into a record with its bucket keys (`img-scan`).
+///
+/// Walks with `opendir`/`readdir` on raw bytes so that names which are not UTF-8 can be reported
+/// exactly; follows symbolic links but visits each real folder once, so loops cannot hang it.
+public struct ImageScanner {
+    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif"]
+
+    public let root: String
+    public let keys: KeyMapper
+
+    /// What the scan found: records in sorted order, plus problems that did not stop it.
+    public struct Result {
+        public var records: [ImageRecord] = []
+        public var warnings: [String] = []
+        /// Things worth knowing that are not problems (thumbnail names changed to avoid a collision).
+        public var notices: [String] = []
+        /// True when anything was skipped for a reason the user should see (exit status 1).
+        public var hadProblems: Bool { !warnings.isEmpty || records.contains { $0.status == .failed } }
+    }
+
+    public init(root: String, prefix: String) {
+        self.root = root
+        keys = KeyMapper(prefix: prefix)
+    }
+
+    /// Fails only when the folder itself cannot be scanned (`Directory not found`).
+    public func scan() throws(ScanError) -> Result {
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { throw .directoryNotFound(root) }
+        let absoluteRoot = Self.absolute(root)
+        var walk = Walk(root: absoluteRoot)
+        walk.visit(rel: [], info: info)
+        var result = Result(warnings: walk.warnings)
+        var found: [(rel: String, path: String, size: Int64, mtime: Int64)] = []
+        for file in walk.files.sorted(by: { $0.rel.lexicographicallyPrecedes($1.rel) }) {
+            guard let rel = String(validating: file.rel, as: UTF8.self) else {
+                let shown = Self.escaped(file.rel)
+                result.records.append(.failure(path: absoluteRoot + "/" + shown, rel: shown,
+                                               error: "file name is not valid UTF-8; rename it to upload it"))
+                continue
+            }
+            guard file.readable else {
+                result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
+                continue
+            }
+            found.append((rel, absoluteRoot + "/" + rel, file.size, file.mtime))
+        }
+        let assigned = keys.thumbnailKeys(for: found.map(\.rel))
+        result.notices = assigned.warnings
+        for item in found {
+            var record = ImageRecord(path: item.path, rel: item.rel, size: item.size, mtime: item.mtime,
+                                     key: keys.originalKey(for: item.rel), thumbnailKey: assigned.keys[item.rel])
+            if record.thumbnailKey == nil {
+                record.status = .failed
+                record.error = "its thumbnail key collides with another image's; rename one of them"
+            }
+            result.records.append(record)
+        }
+        return result
+    }
+
+    static func absolute(_ path: String) -> String {
+        var resolved = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        while resolved.count > 1 && resolved.hasSuffix("/") { resolved.removeLast() }
+        return (resolved as NSString).standardizingPath
+    }
+
+    /// Bytes that are not valid UTF-8 shown as `\xNN`, the rest as text.
+    public static func escaped(_ bytes: [UInt8]) -> String {
+        var text = ""
+        var index = 0
+        while index < bytes.count {
+            var length = 1
+            var decoded: String?
+            while length <= 4 && index + length <= bytes.count {
+                if let s = String(validating: bytes[index..<index + length], as: UTF8.self) {
+                    decoded = s
+                    break
+                }
+                length += 1
+            }
+            if let decoded {
+                text += decoded
+                index += length
+            } else {
+                text += String(format: "\\x%02X", bytes[index])
+                index += 1
+            }
+        }
+        return text
+    }
+
+    public static func isImageName(_ name: [UInt8]) -> Bool {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return false }
+        let ext = String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
+        return imageExtensions.contains(ext)
+    }
+}
+
+/// The recursive part of the scan, on raw path bytes.
+private struct Walk {
+    struct FileID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    let root: [UInt8]
+    var files: [(rel: [UInt8], size: Int64, mtime: Int64, readable: Bool)] = []
+    var warnings: [String] = []
+    var visited: Set<FileID> = []
+
+    init(root: String) { self.root = Array(root.utf8) }
+
+    mutating func visit(rel: [UInt8], info: stat) {
+        let path = rel.isEmpty ? root : root + [UInt8(ascii: "/")] + rel
+        let shown = ImageScanner.escaped(path)
+        guard visited.insert(FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))).inserted else {
+            warnings.append("\(shown): folder already scanned (symbolic link loop?); skipped")
+            return
+        }
+        guard let dir = Self.withCPath(path, { opendir($0) }) else {
+            warnings.append("\(shown): cannot read folder: \(Self.reason()); skipped")
+            return
+        }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            if name == Array(".".utf8) || name == Array("..".utf8) { continue }
+            names.append(name)
+        }
+        closedir(dir)
+        for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
+            var childInfo = stat()
+            guard Self.withCPath(path + [UInt8(ascii: "/")] + name, { stat($0, &childInfo) }) == 0 else {
+                if ImageScanner.isImageName(name) {
+                    warnings.append("\(ImageScanner.escaped(path + [UInt8(ascii: "/")] + name)): \(Self.reason()); skipped")
+                }
+                continue
+            }
+            switch childInfo.st_mode & S_IFMT {
+            case S_IFDIR:
+                visit(rel: childRel, info: childInfo)
+            case S_IFREG where ImageScanner.isImageName(name):
+                let readable = Self.withCPath(path + [UInt8(ascii: "/")] + name, { access($0, R_OK) }) == 0
+                files.append((childRel, Int64(childInfo.st_size), Int64(childInfo.st_mtim.tv_sec), readable))
+            default:
+                continue
+            }
+        }
+    }
+
+    static func withCPath<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+        (bytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+
+    static func reason() -> String { String(cString: strerror(errno)).lowercased() }
+}
+
+public enum ScanError: Error, CustomStringConvertible {
+    case directoryNotFound(String)
+
+    public var description: String {
+        switch self {
+        case .directoryNotFound(let path): return "Directory not found: \(path)"
+        }
+    }
+}

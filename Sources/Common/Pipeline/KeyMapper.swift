@@ -1,0 +1,57 @@
+/// Maps an image's path relative to the scanned folder to its keys in the bucket:
+/// `PREFIX/original/REL` and `PREFIX/thumbnail/REL-without-extension.jpg`.
+public struct KeyMapper: Sendable {
+    /// The prefix without leading or trailing slashes; empty puts `original/` at the bucket's root.
+    public let prefix: String
+
+    public init(prefix: String) {
+        self.prefix = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
+
+    public func originalKey(for rel: String) -> String { join("original", rel) }
+
+    /// The seed's thumbnail key: the relative path with its extension replaced by `.jpg`.
+    public func naturalThumbnailKey(for rel: String) -> String { join("thumbnail", Self.dropExtension(rel) + ".jpg") }
+
+    /// The key kept when two images share a natural thumbnail key: the full name plus `.jpg` (`a.png.jpg`).
+    public func disambiguatedThumbnailKey(for rel: String) -> String { join("thumbnail", rel + ".jpg") }
+
+    /// Thumbnail keys for a whole scan, so that no two images share one.
+    ///
+    /// The rule: when images in one folder differ only by extension (`a.jpg`, `a.png`), *each* of them keeps
+    /// its extension in the thumbnail name (`a.jpg.jpg`, `a.png.jpg`); none silently overwrites another.
+    /// An image whose key would still collide gets no key (nil) and is reported as failed by the caller.
+    public func thumbnailKeys(for rels: [String]) -> (keys: [String: String], warnings: [String]) {
+        var groups: [String: [String]] = [:]
+        for rel in rels { groups[naturalThumbnailKey(for: rel), default: []].append(rel) }
+        var keys: [String: String] = [:]
+        var warnings: [String] = []
+        var owners: [String: String] = [:]
+        for rel in rels {
+            let natural = naturalThumbnailKey(for: rel)
+            let shared = groups[natural]!.count > 1
+            let key = shared ? disambiguatedThumbnailKey(for: rel) : natural
+            if shared {
+                let others = groups[natural]!.filter { $0 != rel }.joined(separator: ", ")
+                warnings.append("\(rel): shares its thumbnail name with \(others); its thumbnail goes to \(key)")
+            }
+            if let owner = owners[key] {
+                warnings.append("\(rel): thumbnail key \(key) is already taken by \(owner)")
+                continue
+            }
+            owners[key] = rel
+            keys[rel] = key
+        }
+        return (keys, warnings)
+    }
+
+    private func join(_ folder: String, _ rel: String) -> String {
+        prefix.isEmpty ? "\(folder)/\(rel)" : "\(prefix)/\(folder)/\(rel)"
+    }
+
+    static func dropExtension(_ rel: String) -> String {
+        guard let dot = rel.lastIndex(of: "."), !rel[dot...].contains("/") else { return rel }
+        let name = rel[..<dot]
+        return name.isEmpty || name.hasSuffix("/") ? rel : String(name)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads newline-terminated lines from a file descriptor without loading the whole input.
+public final class LineReader: Sequence, IteratorProtocol {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var finished = false
+    public private(set) var lineNumber = 0
+
+    public init(fd: Int32 = STDIN_FILENO) { self.fd = fd }
+
+    /// The next line without its `\n` (a final line without one is returned too); nil at the end.
+    public func next() -> Data? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Data(buffer[start..<newline])
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                let line = Data(buffer[start...])
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            fill()
+        }
+    }
+
+    private func fill() {
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if got < 0 && errno == EINTR { return }
+        if got <= 0 {
+            finished = true
+            return
+        }
+        buffer.append(contentsOf: chunk[0..<got])
+    }
+}
+
+/// Writes each line with a single `write(2)`, so lines from parallel writers sharing a pipe never interleave.
+public enum LineWriter {
+    /// Writes `line` plus `\n` to stdout. A closed pipe ends the process quietly, like `head` expects.
+    public static func writeLine(_ line: Data, fd: Int32 = STDOUT_FILENO) {
+        var bytes = line
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { exit(0) }
+                    Console.error("cannot write output: \(String(cString: strerror(errno)))")
+                    exit(2)
+                }
+                offset += written
+            }
+        }
+    }
+
+    public static func write(_ record: ImageRecord) {
+        writeLine(RecordCoding.encode(record))
+    }
+}

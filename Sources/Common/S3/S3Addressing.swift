@@ -1,0 +1,45 @@
+/// Builds request URLs for a bucket: virtual-hosted (`BUCKET.nyc3.digitaloceanspaces.com/KEY`) for
+/// Spaces endpoints and buckets without dots, path-style (`ENDPOINT/BUCKET/KEY`) for everything else.
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+public struct S3Addressing: Sendable {
+    public let endpoint: Endpoint
+    public let bucket: String
+    public let virtualHosted: Bool
+    public let cdnEndpoint: String?
+
+    public init(config: SpacesConfig) {
+        endpoint = config.endpoint
+        bucket = config.bucket
+        cdnEndpoint = config.cdnEndpoint
+        // A dotted bucket name would not be covered by the endpoint's wildcard certificate.
+        virtualHosted = !config.pathStyle && config.endpoint.host.hasSuffix(".digitaloceanspaces.com") && !config.bucket.contains(".")
+    }
+
+    public struct Target: Sendable {
+        public var url: String
+        public var host: String
+        public var encodedPath: String
+    }
+
+    /// The URL, `Host` value and canonical path for an object (or the bucket when `key` is nil).
+    public func target(key: String?, query: [(String, String)] = []) -> Target {
+        let encodedKey = URIEncoding.encode(key ?? "", keepSlash: true)
+        let host: String
+        let path: String
+        if virtualHosted {
+            host = endpoint.hostWithPort("\(bucket).\(endpoint.host)")
+            path = "/" + encodedKey
+        } else {
+            host = endpoint.hostWithPort(endpoint.host)
+            path = "/" + URIEncoding.encode(bucket, keepSlash: false) + (key == nil ? "" : "/" + encodedKey)
+        }
+        let queryString = SigV4Signer.canonicalQuery(query)
+        let url = "\(endpoint.scheme)://\(host)\(path)" + (queryString.isEmpty ? "" : "?\(queryString)")
+        return Target(url: url, host: host, encodedPath: path)
+    }
+
+    public func publicURL(forKey key: String) -> String {
+        if let cdnEndpoint { return "\(cdnEndpoint)/\(URIEncoding.encode(key, keepSlash: true))" }
+        return target(key: key).url
+    }
+}

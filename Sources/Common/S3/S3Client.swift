@@ -1,0 +1,198 @@
+import Foundation
+
+/// The S3 operations this toolkit needs, signed with SigV4 and sent over one reused curl handle.
+///
+/// Not `Sendable`: each process (or thread) makes its own.
+public final class S3Client {
+    public let config: SpacesConfig
+    public var retryPolicy: RetryPolicy
+    /// Receives one line per HTTP attempt (method, key, status, time) when debugging; never headers.
+    public var debugLog: ((String) -> Void)?
+    public private(set) var requestCount = 0
+    public private(set) var connectionCount = 0
+
+    let signer: SigV4Signer
+    private let http: CurlHandle
+    private let addressing: S3Addressing
+    var sleep: (Double) -> Void = { seconds in if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) } }
+
+    public init(config: SpacesConfig, retryPolicy: RetryPolicy = RetryPolicy(), http options: CurlHandle.Options = .init()) throws(S3Error) {
+        self.config = config
+        self.retryPolicy = retryPolicy
+        signer = SigV4Signer(accessKey: config.accessKey, secretKey: config.secretKey, region: config.region)
+        addressing = S3Addressing(config: config)
+        var options = options
+        options.caBundle = options.caBundle ?? config.caBundle
+        do {
+            http = try CurlHandle(options: options)
+        } catch {
+            throw .transport(error.message, attempts: 0)
+        }
+    }
+
+    /// Where a user or browser can fetch `key`: the CDN endpoint when configured, else the bucket's URL.
+    public func publicURL(forKey key: String) -> String { addressing.publicURL(forKey: key) }
+
+    // MARK: Operations
+
+    /// PutObject with `Content-MD5`, so the server refuses a body that arrives altered.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+    /// - Returns: the object's ETag, without quotes.
+    public func putObject(key: String, file: String, digest: FileDigest, contentType: String,
+                          acl: String? = nil, cacheControl: String? = nil) throws(S3Error) -> String {
+        var headers = [
+            "content-type": contentType,
+            "content-md5": digest.md5.base64EncodedString(),
+            "content-length": String(digest.size),
+        ]
+        if let acl { headers["x-amz-acl"] = acl }
+        if let cacheControl { headers["cache-control"] = cacheControl }
+        let response = try send("PUT", key: key, headers: headers, body: .file(path: file, length: digest.size),
+                                payloadHash: digest.sha256.hexString)
+        let etag = Self.unquote(response.headers["etag"] ?? "")
+        guard etag.lowercased() == digest.md5.hexString else {
+            throw .integrity("the server stored \(key) with ETag \(etag.isEmpty ? "(none)" : etag), not the MD5 \(digest.md5.hexString) that was sent")
+        }
+        return etag
+    }
+
+    /// HeadObject; nil when the object does not exist.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+    public func headObject(key: String) throws(S3Error) -> ObjectInfo? {
+        let response = try send("HEAD", key: key, accepting: [404])
+        guard response.status != 404 else { return nil }
+        return ObjectInfo(key: key,
+                          size: Int64(response.headers["content-length"] ?? "") ?? 0,
+                          etag: Self.unquote(response.headers["etag"] ?? ""),
+                          contentType: response.headers["content-type"])
+    }
+
+    /// HeadBucket: proves the credentials and that the bucket exists, in one request.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+    public func headBucket() throws(S3Error) {
+        _ = try send("HEAD", key: nil)
+    }
+
+    /// One page of ListObjectsV2.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+    public func listObjects(prefix: String, continuationToken: String? = nil, maxKeys: Int = 1000) throws(S3Error) -> ListPage {
+        var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(maxKeys))]
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        let response = try send("GET", key: nil, query: query)
+        return ListPage(xml: response.body)
+    }
+
+    /// Every object under `prefix`, following continuation tokens.
+    public func listAllObjects(prefix: String) throws(S3Error) -> [ObjectInfo] {
+        var objects: [ObjectInfo] = []
+        var token: String?
+        repeat {
+            let page = try listObjects(prefix: prefix, continuationToken: token)
+            objects += page.objects
+            token = page.isTruncated ? page.nextContinuationToken : nil
+        } while token != nil
+        return objects
+    }
+
+    // MARK: Sending
+
+    /// Signs and sends one request, retrying as `retryPolicy` decides; statuses in `accepting` are answers, not errors.
+    func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
+              body: HTTPBody = .none, payloadHash: String = SigV4Signer.emptyPayloadHash,
+              accepting: Set<Int> = []) throws(S3Error) -> HTTPResponse {
+        let target = addressing.target(key: key, query: query)
+        var attempt = 0
+        while true {
+            attempt += 1
+            var toSign = headers
+            toSign["host"] = target.host
+            let signed = signer.sign(.init(method: method, encodedPath: target.encodedPath, query: query,
+                                           headers: toSign, payloadHash: payloadHash), at: Date())
+            let failure: RetryPolicy.Failure
+            let finalError: S3Error
+            requestCount += 1
+            do {
+                let response = try http.perform(HTTPRequest(method: method, url: target.url, headers: signed, body: body))
+                if response.newConnection { connectionCount += 1 }
+                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))")
+                if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
+                let parsed = S3ErrorBody(xml: response.body)
+                let requestId = parsed.requestId ?? response.headers["x-amz-request-id"]
+                if let fatal = fatalError(status: response.status, body: parsed, method: method, key: key) { throw fatal }
+                failure = .status(response.status, code: parsed.code,
+                                  retryAfter: RetryPolicy.parseRetryAfter(response.headers["retry-after"]))
+                finalError = .service(status: response.status, code: parsed.code, message: parsed.message,
+                                      requestId: requestId, attempts: attempt)
+            } catch let error as TransportError {
+                debugLog?("\(method) \(key ?? "/") -> \(error.message) (attempt \(attempt))")
+                if error.isCertificateProblem { throw .untrustedServer("\(target.host): \(error.message)") }
+                failure = .transport(transient: error.isTransient)
+                finalError = .transport(error.message, attempts: attempt)
+            } catch let error as S3Error {
+                throw error
+            } catch {
+                throw .transport("\(error)", attempts: attempt)
+            }
+            switch retryPolicy.decide(failure, attempt: attempt, jitter: Double.random(in: 0..<1)) {
+            case .giveUp:
+                throw finalError
+            case .retry(let seconds):
+                debugLog?("retrying \(method) \(key ?? "/") in \(String(format: "%.2f", seconds))s")
+                sleep(seconds)
+            }
+        }
+    }
+
+    /// Errors after which no other request could succeed either.
+    private func fatalError(status: Int, body: S3ErrorBody, method: String, key: String?) -> S3Error? {
+        if let code = body.code {
+            if code == "NoSuchBucket" { return .noSuchBucket(config.bucket) }
+            if S3Error.authenticationCodes.contains(code) {
+                return .authentication([code, body.message].compactMap { $0 }.joined(separator: ": "))
+            }
+            return nil
+        }
+        // HEAD answers carry no body: the status is all there is.
+        if status == 403 { return .authentication("HTTP 403 Forbidden on \(method) \(key ?? "bucket \(config.bucket)")") }
+        if status == 404 && key == nil { return .noSuchBucket(config.bucket) }
+        return nil
+    }
+
+    static func unquote(_ etag: String) -> String {
+        etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
+    }
+}
+
+/// What HeadObject or ListObjectsV2 tells about one object.
+public struct ObjectInfo: Sendable, Equatable {
+    public var key: String
+    public var size: Int64
+    public var etag: String
+    public var contentType: String?
+}
+
+/// One page of a ListObjectsV2 answer.
+public struct ListPage: Sendable {
+    public var objects: [ObjectInfo] = []
+    public var isTruncated = false
+    public var nextContinuationToken: String?
+
+    init(xml: Data) {
+        let parsed = XMLFields.parse(xml, names: ["Key", "Size", "ETag", "IsTruncated", "NextContinuationToken"])
+        var current: ObjectInfo?
+        for event in parsed.events {
+            switch event.name {
+            case "Contents":
+                if let current { objects.append(current) }
+                current = ObjectInfo(key: "", size: 0, etag: "")
+            case "Key": current?.key = event.value
+            case "Size": current?.size = Int64(event.value) ?? 0
+            case "ETag": current?.etag = S3Client.unquote(event.value)
+            case "IsTruncated": isTruncated = event.value == "true"
+            case "NextContinuationToken": nextContinuationToken = event.value
+            default: break
+            }
+        }
+        if let current { objects.append(current) }
+    }
+}

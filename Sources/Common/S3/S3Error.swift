@@ -1,0 +1,68 @@
+import Foundation
+
+/// Why an S3 operation failed, worded for a person reading stderr.
+public enum S3Error: Error, CustomStringConvertible, Sendable {
+    /// The credentials were refused: stop the whole run rather than fail every image alike.
+    case authentication(String)
+    /// The bucket does not exist: also fatal.
+    case noSuchBucket(String)
+    /// The server could not be trusted (TLS verification failed): fatal, never retried.
+    case untrustedServer(String)
+    /// Any other error response, after retries where they made sense.
+    case service(status: Int, code: String?, message: String?, requestId: String?, attempts: Int)
+    /// No response at all, after retries.
+    case transport(String, attempts: Int)
+    /// The server answered, but not with what S3 promises (for example an ETag that is not the MD5 sent).
+    case integrity(String)
+
+    /// Errors that mean no further request can succeed.
+    public var isFatal: Bool {
+        switch self {
+        case .authentication, .noSuchBucket, .untrustedServer: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .authentication(let detail):
+            return "Failed to authenticate with DigitalOcean Spaces: \(detail)"
+        case .noSuchBucket(let bucket):
+            return "Bucket not found: \(bucket) (create it first, or check SPACES_BUCKET and SPACES_REGION)"
+        case .untrustedServer(let detail):
+            return "Cannot verify the server's TLS certificate: \(detail) (set SPACES_CA_BUNDLE for a private CA)"
+        case .service(let status, let code, let message, let requestId, let attempts):
+            var text = "HTTP \(status)"
+            if let code { text += " \(code)" }
+            if let message, !message.isEmpty { text += ": \(message)" }
+            if let requestId { text += " (request id \(requestId))" }
+            if attempts > 1 { text += " after \(attempts) attempts" }
+            return text
+        case .transport(let detail, let attempts):
+            return attempts > 1 ? "\(detail) (after \(attempts) attempts)" : detail
+        case .integrity(let detail):
+            return detail
+        }
+    }
+
+    /// Error codes that mean the credentials (or their permissions) are wrong for every request.
+    static let authenticationCodes: Set<String> = [
+        "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
+        "AuthorizationHeaderMalformed", "InvalidSecurity",
+    ]
+}
+
+/// The fields of an S3 `<Error>` document.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+public struct S3ErrorBody: Sendable, Equatable {
+    public var code: String?
+    public var message: String?
+    public var requestId: String?
+
+    public init(xml: Data) {
+        let fields = XMLFields.collect(xml, names: ["Code", "Message", "RequestId"])
+        code = fields["Code"]?.first
+        message = fields["Message"]?.first
+        requestId = fields["RequestId"]?.first
+    }
+}

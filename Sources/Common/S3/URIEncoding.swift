@@ -1,0 +1,33 @@
+/// Percent-encoding as S3's SigV4 canonical request requires it:
+/// every byte of the UTF-8 form except `A-Z a-z 0-9 - . _ ~` becomes `%XX` with uppercase hex.
+/// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html (URI-encode rules)
+public enum URIEncoding {
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// Encodes `value`; `/` is kept when `keepSlash` is true (object key paths), encoded otherwise (query values).
+    public static func encode(_ value: String, keepSlash: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
+                bytes.append(byte)
+            } else {
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}

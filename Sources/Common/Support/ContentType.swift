@@ -1,0 +1,38 @@
+import Foundation
+
+/// The MIME type of an image from its first bytes (its real format), falling back to its extension.
+public enum ContentType {
+    public static let byExtension: [String: String] = [
+        "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+        "gif": "image/gif", "bmp": "image/bmp", "tif": "image/tiff", "tiff": "image/tiff",
+    ]
+
+    /// The type the bytes say, or nil when they are no format we know.
+    public static func sniff(_ head: [UInt8]) -> String? {
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
+            head.count >= offset + magic.count && Array(head[offset..<offset + magic.count]) == magic
+        }
+        if starts([0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return "image/gif" }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return "image/webp" }
+        if starts(Array("BM".utf8)) { return "image/bmp" }
+        if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return "image/tiff" }
+        if starts([0x49, 0x49, 0x2B, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2B]) { return "image/tiff" }
+        return nil
+    }
+
+    /// Sniffs the file at `path`; unknown content falls back to the extension, then to octet-stream.
+    public static func of(path: String) -> String {
+        var head = [UInt8](repeating: 0, count: 16)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var got = 0
+        if fd >= 0 {
+            got = max(0, read(fd, &head, head.count))
+            close(fd)
+        }
+        if let sniffed = sniff(Array(head[0..<got])) { return sniffed }
+        let ext = (path as NSString).pathExtension.lowercased()
+        return byExtension[ext] ?? "application/octet-stream"
+    }
+}

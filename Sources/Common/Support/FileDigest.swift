@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+
+/// The size, MD5 and SHA-256 of a file, computed in one streaming pass.
+/// MD5 goes in `Content-MD5` (the server checks the body against it); SHA-256 in the SigV4 payload hash.
+public struct FileDigest: Sendable, Equatable {
+    public var size: Int64
+    public var md5: Data
+    public var sha256: Data
+
+    public init(size: Int64, md5: Data, sha256: Data) {
+        self.size = size
+        self.md5 = md5
+        self.sha256 = sha256
+    }
+
+    public static func compute(path: String) throws(FileError) -> FileDigest {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+        defer { close(fd) }
+        var md5 = Insecure.MD5()
+        var sha = SHA256()
+        var size: Int64 = 0
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let got = read(fd, buffer.baseAddress, chunk)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, errno: errno)
+            }
+            if got == 0 { break }
+            let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+            md5.update(bufferPointer: slice)
+            sha.update(bufferPointer: slice)
+            size += Int64(got)
+        }
+        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()))
+    }
+}
+
+/// A file that could not be read, with the system's reason.
+public struct FileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, errno code: Int32) {
+        self.path = path
+        reason = String(cString: strerror(code)).lowercased()
+    }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Common
+
+@main
+struct ImgScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "img-scan",
+        abstract: "List the images under a folder as JSON lines, with their keys in the bucket.",
+        discussion: """
+            Finds .jpg .jpeg .png .webp .gif .bmp .tiff .tif files (any case) recursively, in sorted order, and \
+            prints one record per image: path, rel, size, mtime, key (PREFIX/original/REL) and thumbnail_key \
+            (PREFIX/thumbnail/REL with .jpg). Exit status: 0 all found, 1 some items were skipped, 2 no such folder.
+            """,
+        version: Toolkit.version
+    )
+
+    @Argument(help: "The folder to scan.")
+    var directory: String
+
+    @Option(help: "Folder prefix in the bucket.")
+    var prefix = "avatar"
+
+    @Flag(help: "Print details of the scan on stderr.")
+    var debug = false
+
+    func run() throws {
+        Console.commandName = "img-scan"
+        Console.debugEnabled = debug
+        Console.ignoreSIGPIPE()
+        let result: ImageScanner.Result
+        do {
+            result = try ImageScanner(root: directory, prefix: prefix).scan()
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(Toolkit.Exit.fatal)
+        }
+        result.warnings.forEach(Console.warning)
+        result.notices.forEach(Console.warning)
+        for record in result.records {
+            if record.status == .failed { Console.error("\(record.path): \(record.error ?? "failed")") }
+            LineWriter.write(record)
+        }
+        Console.debug("\(result.records.count) images found under \(directory)")
+        if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+}

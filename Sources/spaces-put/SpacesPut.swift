@@ -1,0 +1,78 @@
+import ArgumentParser
+import Common
+
+@main
+struct SpacesPut: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spaces-put",
+        abstract: "Upload each record's thumbnail and original to the Spaces bucket.",
+        discussion: """
+            Reads JSON records (from img-scan or img-thumb) on stdin and writes one record per input line on \
+            stdout with status "uploaded" or "failed", ETags and public URLs. Records that already have a status \
+            pass through unchanged. Configuration comes from .env and SPACES_* variables. Exit status: 0 all \
+            uploaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket).
+            """,
+        version: Toolkit.version
+    )
+
+    @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))
+    var envFile: String?
+
+    @Option(help: "Retries after a failed request (connection errors, timeouts, 5xx, 429, SlowDown).")
+    var retries = 3
+
+    @Option(help: ArgumentHelp("Seconds to wait for a connection.", valueName: "seconds"))
+    var connectTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Abandon a request that moves no data for this many seconds.", valueName: "seconds"))
+    var stallTimeout = 30
+
+    @Option(help: ArgumentHelp("Cache-Control header for uploaded objects (default: SPACES_CACHE_CONTROL).", valueName: "value"))
+    var cacheControl: String?
+
+    @Flag(help: "Keep thumbnail files after uploading them (they are deleted by default).")
+    var keepThumbnails = false
+
+    @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
+    var debug = false
+
+    func validate() throws {
+        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+    }
+
+    func run() throws {
+        Console.commandName = "spaces-put"
+        Console.debugEnabled = debug
+        Console.ignoreSIGPIPE()
+        let uploader: Uploader
+        do {
+            let config = try ConfigLoader.load(envFile: envFile, warn: Console.warning)
+            Console.debug("config: \(config)")
+            var http = CurlHandle.Options()
+            http.connectTimeout = connectTimeout
+            http.lowSpeedTime = stallTimeout
+            let client = try S3Client(config: config, retryPolicy: RetryPolicy(maxRetries: retries), http: http)
+            if debug { client.debugLog = { Console.debug($0) } }
+            var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
+            options.keepThumbnails = keepThumbnails
+            uploader = Uploader(client: client, options: options)
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(Toolkit.Exit.fatal)
+        }
+        let reader = LineReader()
+        while let line = reader.next() {
+            do {
+                if let output = try uploader.process(line: line, lineNumber: reader.lineNumber) {
+                    LineWriter.writeLine(output)
+                }
+            } catch {
+                Console.error(error.description)
+                throw ExitCode(Toolkit.Exit.fatal)
+            }
+        }
+        Console.debug("\(uploader.client.requestCount) requests over \(uploader.client.connectionCount) connections")
+        if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+}
