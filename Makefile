@@ -1,0 +1,23 @@
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+COMMANDS = img-scan spaces-put
+
+.PHONY: all build test setup install clean
+
+all: build
+
+setup:
+	scripts/setup
+
+build:
+	swift build -c release
+
+test:
+	scripts/test
+
+install: build
+	install -d $(DESTDIR)$(BINDIR)
+	for c in $(COMMANDS); do install -m 0755 "$$(swift build -c release --show-bin-path)/$$c" $(DESTDIR)$(BINDIR)/; done
+
+clean:
+	rm -rf .build

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Common
+
+@Suite struct KeyMapperTests {
+    @Test func mapsKeysUnderThePrefix() {
+        let keys = KeyMapper(prefix: "/profile/")
+        #expect(keys.originalKey(for: "sub/a.PNG") == "profile/original/sub/a.PNG")
+        #expect(keys.naturalThumbnailKey(for: "sub/a.b.PNG") == "profile/thumbnail/sub/a.b.jpg")
+        #expect(KeyMapper(prefix: "").originalKey(for: "a.jpg") == "original/a.jpg")
+    }
+
+    @Test func imagesDifferingOnlyByExtensionEachKeepTheirExtension() {
+        let keys = KeyMapper(prefix: "avatar")
+        let result = keys.thumbnailKeys(for: ["a.jpg", "a.png", "b.jpg", "sub/a.png"])
+        #expect(result.keys["a.jpg"] == "avatar/thumbnail/a.jpg.jpg")
+        #expect(result.keys["a.png"] == "avatar/thumbnail/a.png.jpg")
+        #expect(result.keys["b.jpg"] == "avatar/thumbnail/b.jpg")
+        #expect(result.keys["sub/a.png"] == "avatar/thumbnail/sub/a.jpg")
+        #expect(result.warnings.count == 2)
+    }
+
+    @Test func aKeyThatStillCollidesIsRefusedNotOverwritten() {
+        let result = KeyMapper(prefix: "p").thumbnailKeys(for: ["a.jpg", "a.png", "a.png.jpg"])
+        #expect(Set(result.keys.values).count == result.keys.count)
+        #expect(result.keys["a.png.jpg"] == nil)
+    }
+}
+
+@Suite struct ImageScannerTests {
+    @Test func findsImagesByExtensionInSortedOrder() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["b.JPG", "a.png", "sub/c.webp", "sub/deeper/d.TIF", "notes.txt", "e.jpeg.bak", "f.gif", "g.bmp", "h.tiff", ".hidden.jpg"] {
+            try dir.write(name)
+        }
+        let result = try ImageScanner(root: dir.path, prefix: "avatar").scan()
+        #expect(result.records.map(\.rel) == [".hidden.jpg", "a.png", "b.JPG", "f.gif", "g.bmp", "h.tiff", "sub/c.webp", "sub/deeper/d.TIF"])
+        let c = try #require(result.records.first { $0.rel == "sub/c.webp" })
+        #expect(c.path == dir.path + "/sub/c.webp")
+        #expect(c.key == "avatar/original/sub/c.webp")
+        #expect(c.thumbnailKey == "avatar/thumbnail/sub/c.jpg")
+        #expect(c.size == 4)
+        #expect(!result.hadProblems)
+    }
+
+    @Test func missingFolderIsDirectoryNotFound() {
+        #expect(throws: ScanError.self) { try ImageScanner(root: "/nonexistent/folder", prefix: "a").scan() }
+        #expect(ScanError.directoryNotFound("x").description == "Directory not found: x")
+    }
+
+    @Test func symlinkLoopsEndAndLinkedFilesAreFound() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("real/a.jpg")
+        symlink(dir.path + "/real", dir.path + "/real/loop")
+        symlink(dir.path + "/real/a.jpg", dir.path + "/link.jpg")
+        symlink(dir.path + "/missing.jpg", dir.path + "/dangling.jpg")
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.map(\.rel) == ["link.jpg", "real/a.jpg"])
+        #expect(result.warnings.contains { $0.contains("symbolic link loop") })
+        #expect(result.warnings.contains { $0.contains("dangling.jpg") })
+    }
+
+    @Test func namesThatAreNotUTF8AreReportedNotMangled() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("ok.jpg")
+        let bad = Array(dir.path.utf8) + Array("/bad-\u{00}".utf8).dropLast() + [0xFF, 0xFE] + Array(".jpg".utf8)
+        let fd = (bad + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        let failed = try #require(result.records.first { $0.status == .failed })
+        #expect(failed.rel == "bad-\\xFF\\xFE.jpg")
+        #expect(failed.error?.contains("not valid UTF-8") == true)
+        #expect(result.records.contains { $0.rel == "ok.jpg" && $0.status == nil })
+        #expect(result.hadProblems)
+    }
+
+    @Test func unreadableFoldersAreWarningsAndTheScanGoesOn() throws {
+        guard getuid() != 0 else { return }  // root reads everything; the same case runs in the integration suite
+        let dir = try TemporaryDirectory()
+        try dir.write("locked/a.jpg")
+        try dir.write("b.jpg")
+        chmod(dir.path + "/locked", 0)
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.map(\.rel) == ["b.jpg"])
+        #expect(result.warnings.contains { $0.contains("locked") && $0.contains("cannot read folder") })
+    }
+
+    @Test func escapesOnlyInvalidBytes() {
+        #expect(ImageScanner.escaped(Array("é/a".utf8) + [0xC3]) == "é/a\\xC3")
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Common
+
+@Suite struct ImageRecordTests {
+    @Test func encodesSnakeCaseKeysInStableOrderWithoutEscapingSlashes() {
+        var record = ImageRecord(path: "/p/a b.jpg", rel: "a b.jpg", size: 3, mtime: 7, key: "avatar/original/a b.jpg",
+                                 thumbnailKey: "avatar/thumbnail/a b.jpg")
+        record.thumbnailPath = "/tmp/t.jpg"
+        let line = String(decoding: RecordCoding.encode(record), as: UTF8.self)
+        #expect(line == #"{"key":"avatar/original/a b.jpg","mtime":7,"path":"/p/a b.jpg","rel":"a b.jpg","size":3,"thumbnail_key":"avatar/thumbnail/a b.jpg","thumbnail_path":"/tmp/t.jpg"}"#)
+        #expect(!line.contains("\n"))
+    }
+
+    @Test func roundTrips() throws {
+        var record = ImageRecord(path: "/p/x.jpg", rel: "x.jpg", size: 1, mtime: 2, key: "k", thumbnailKey: "t")
+        record.status = .uploaded
+        record.etag = "abc"
+        #expect(try RecordCoding.decode(RecordCoding.encode(record)) == record)
+    }
+
+    @Test func explainsBadLines() {
+        #expect(throws: RecordError.notJSON) { try RecordCoding.decode(Data("not json".utf8)) }
+        #expect(throws: RecordError.missingField("path")) { try RecordCoding.decode(Data(#"{"rel":"a"}"#.utf8)) }
+        #expect(throws: RecordError.badField("size")) { try RecordCoding.decode(Data(#"{"path":"/a","rel":"a","size":"big"}"#.utf8)) }
+    }
+}
+
+@Suite struct ContentTypeTests {
+    @Test(arguments: [
+        ([0xFF, 0xD8, 0xFF, 0xE1], "image/jpeg"),
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
+        (Array("GIF89a".utf8), "image/gif"),
+        (Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8), "image/webp"),
+        (Array("BM6".utf8), "image/bmp"),
+        ([0x49, 0x49, 0x2A, 0x00], "image/tiff"),
+        ([0x4D, 0x4D, 0x00, 0x2A], "image/tiff"),
+    ] as [([UInt8], String)])
+    func sniffsRealFormats(head: [UInt8], type: String) {
+        #expect(ContentType.sniff(head) == type)
+    }
+
+    @Test func contentWinsOverTheName() throws {
+        let dir = try TemporaryDirectory()
+        let png = try dir.write("really-a-png.jpg", Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0]))
+        #expect(ContentType.of(path: png) == "image/png")
+        let text = try dir.write("text.gif", Data("hello".utf8))
+        #expect(ContentType.of(path: text) == "image/gif")
+        let empty = try dir.write("empty.xyz", Data())
+        #expect(ContentType.of(path: empty) == "application/octet-stream")
+    }
+}
+
+@Suite struct S3ResponseParsingTests {
+    @Test func readsErrorDocuments() {
+        let xml = Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>
+            """.utf8)
+        let body = S3ErrorBody(xml: xml)
+        #expect(body.code == "SlowDown")
+        #expect(body.message == "Please reduce your request rate.")
+        #expect(body.requestId == "4442587FB7D0A2F9")
+        #expect(S3ErrorBody(xml: Data()).code == nil)
+    }
+
+    @Test func readsListObjectsPages() {
+        let xml = Data("""
+            <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>p/</Prefix>
+            <KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>
+            <Contents><Key>p/a &amp; b.jpg</Key><Size>10</Size><ETag>&quot;abc&quot;</ETag></Contents>
+            <Contents><Key>p/é.png</Key><Size>20</Size><ETag>"def"</ETag></Contents>
+            <NextContinuationToken>tok/en==</NextContinuationToken></ListBucketResult>
+            """.utf8)
+        let page = ListPage(xml: xml)
+        #expect(page.objects == [ObjectInfo(key: "p/a & b.jpg", size: 10, etag: "abc"), ObjectInfo(key: "p/é.png", size: 20, etag: "def")])
+        #expect(page.isTruncated)
+        #expect(page.nextContinuationToken == "tok/en==")
+    }
+}
+
+@Suite struct FileDigestTests {
+    @Test func hashesInOnePass() throws {
+        let dir = try TemporaryDirectory()
+        let file = try dir.write("a.txt", Data("Welcome to Amazon S3.".utf8))
+        let digest = try FileDigest.compute(path: file)
+        #expect(digest.size == 21)
+        #expect(digest.sha256.hexString == "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072")
+        #expect(digest.md5.hexString == "d447d0e8f289f16a12ff6027ce77c258")
+        #expect(throws: FileError.self) { try FileDigest.compute(path: dir.path + "/missing") }
+    }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""An independent S3 client (boto3) for the tests and the demo: what the toolkit wrote, read back by another.
+
+usage: s3tool.py --env FILE ping
+       s3tool.py --env FILE mkbucket NAME
+       s3tool.py --env FILE objects BUCKET [PREFIX]   one JSON line per object: key, size, etag,
+                                                    content_type, md5 (of the downloaded bytes), acl grants
+"""
+import argparse
+import hashlib
+import json
+import sys
+
+import boto3
+from botocore.config import Config
+
+
+def read_env(path):
+    values = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                values[key.strip()] = value.strip().strip('"')
+    return values
+
+
+def client(env):
+    return boto3.client(
+        "s3",
+        endpoint_url=env["SPACES_ENDPOINT"],
+        region_name=env.get("SPACES_REGION", "us-east-1"),
+        aws_access_key_id=env["SPACES_ACCESS_KEY"],
+        aws_secret_access_key=env["SPACES_SECRET_KEY"],
+        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--env", required=True)
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects"])
+    parser.add_argument("args", nargs="*")
+    options = parser.parse_args()
+    s3 = client(read_env(options.env))
+    if options.command == "ping":
+        s3.list_buckets()
+    elif options.command == "mkbucket":
+        s3.create_bucket(Bucket=options.args[0])
+    elif options.command == "objects":
+        bucket = options.args[0]
+        prefix = options.args[1] if len(options.args) > 1 else ""
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                got = s3.get_object(Bucket=bucket, Key=item["Key"])
+                body = got["Body"].read()
+                print(json.dumps({
+                    "key": item["Key"],
+                    "size": item["Size"],
+                    "etag": item["ETag"].strip('"'),
+                    "content_type": got.get("ContentType"),
+                    "cache_control": got.get("CacheControl"),
+                    "md5": hashlib.md5(body).hexdigest(),
+                }, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
