@@ -2,7 +2,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 COMMANDS = img-scan spaces-put
 
-.PHONY: all build test setup install clean
+.PHONY: all build test setup install clean demo
 
 all: build
 
@@ -21,3 +21,6 @@ install: build
 
 clean:
 	rm -rf .build
+
+demo:
+	scripts/demo

@@ -34,7 +34,8 @@ let package = Package(
             name: "spaces-put",
             dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "CommonTests", dependencies: ["Common"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Common"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Common", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Common
+import TestSupport
 
 @Suite struct KeyMapperTests {
     @Test func mapsKeysUnderThePrefix() {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Common
+import TestSupport
 
 @Suite struct ImageRecordTests {
     @Test func encodesSnakeCaseKeysInStableOrderWithoutEscapingSlashes() {

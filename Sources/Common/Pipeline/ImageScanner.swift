@@ -33,9 +33,12 @@ public struct ImageScanner {
         var walk = Walk(root: absoluteRoot)
         walk.visit(rel: [], info: info)
         var result = Result(warnings: walk.warnings)
-        var found: [(rel: String, path: String, size: Int64, mtime: Int64)] = []
-        for file in walk.files.sorted(by: { $0.rel.lexicographicallyPrecedes($1.rel) }) {
-            guard let rel = String(validating: file.rel, as: UTF8.self) else {
+        let files = walk.files.sorted { $0.rel.lexicographicallyPrecedes($1.rel) }
+        let names = files.map { String(validating: $0.rel, as: UTF8.self) }
+        let assigned = keys.thumbnailKeys(for: zip(files, names).compactMap { file, name in file.readable ? name : nil })
+        result.notices = assigned.warnings
+        for (file, name) in zip(files, names) {
+            guard let rel = name else {
                 let shown = Self.escaped(file.rel)
                 result.records.append(.failure(path: absoluteRoot + "/" + shown, rel: shown,
                                                error: "file name is not valid UTF-8; rename it to upload it"))
@@ -45,13 +48,8 @@ public struct ImageScanner {
                 result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
                 continue
             }
-            found.append((rel, absoluteRoot + "/" + rel, file.size, file.mtime))
-        }
-        let assigned = keys.thumbnailKeys(for: found.map(\.rel))
-        result.notices = assigned.warnings
-        for item in found {
-            var record = ImageRecord(path: item.path, rel: item.rel, size: item.size, mtime: item.mtime,
-                                     key: keys.originalKey(for: item.rel), thumbnailKey: assigned.keys[item.rel])
+            var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
+                                     key: keys.originalKey(for: rel), thumbnailKey: assigned.keys[rel])
             if record.thumbnailKey == nil {
                 record.status = .failed
                 record.error = "its thumbnail key collides with another image's; rename one of them"

@@ -1,0 +1,144 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// The test run's environment, set up by `scripts/test` (one local SeaweedFS server for the whole run).
+enum Harness {
+    static let environment = ProcessInfo.processInfo.environment
+
+    /// SPACES_* settings of the local server, without a bucket.
+    static func serverSettings() throws -> [String: String] {
+        let path = try #require(environment["S3TEST_ENV"], "S3TEST_ENV is not set: run the tests with `make test`")
+        return DotEnv.parse(try String(contentsOfFile: path, encoding: .utf8)).values
+    }
+
+    static var binDirectory: String {
+        environment["S3TEST_BIN"] ?? packageRoot + "/.build/debug"
+    }
+
+    static var corpus: String {
+        environment["S3TEST_CORPUS"] ?? packageRoot + "/../shared/corpus"
+    }
+
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    static var s3tool: String {
+        environment["S3TEST_TOOL"] ?? "\(packageRoot)/.venv/bin/python \(packageRoot)/scripts/s3tool.py"
+    }
+}
+
+/// A bucket of its own for one test, with an env file pointing at it.
+struct TestBucket {
+    let name: String
+    let settings: [String: String]
+    let directory: TemporaryDirectory
+    let envFile: String
+
+    init(_ label: String = "t") throws {
+        var settings = try Harness.serverSettings()
+        name = "\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))-\(UInt32.random(in: 0...UInt32.max))"
+        settings["SPACES_BUCKET"] = name
+        self.settings = settings
+        directory = try TemporaryDirectory()
+        envFile = directory.path + "/spaces.env"
+        try settings.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n")
+            .write(toFile: envFile, atomically: true, encoding: .utf8)
+        chmod(envFile, 0o600)
+        let made = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) mkbucket \(name)")
+        try #require(made.status == 0, "cannot create bucket \(name): \(made.stderr)")
+    }
+
+    var secretKey: String { settings["SPACES_SECRET_KEY"]! }
+
+    /// Every object in the bucket as another client (boto3) reads it back.
+    func objects(prefix: String = "") throws -> [String: StoredObject] {
+        let listed = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) objects \(name) \(Shell.quote(prefix))")
+        try #require(listed.status == 0, "listing \(name) failed: \(listed.stderr)")
+        var objects: [String: StoredObject] = [:]
+        for line in listed.stdout.split(separator: "\n") {
+            let object = try JSONDecoder().decode(StoredObject.self, from: Data(line.utf8))
+            objects[object.key] = object
+        }
+        return objects
+    }
+}
+
+struct StoredObject: Decodable {
+    var key: String
+    var size: Int64
+    var etag: String
+    var md5: String
+    var content_type: String?
+    var cache_control: String?
+}
+
+/// Runs shell command lines with the built commands first on PATH.
+enum Shell {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+
+        var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        func records() throws -> [ImageRecord] { try lines.map { try RecordCoding.decode(Data($0.utf8)) } }
+    }
+
+    static func run(_ command: String, stdin: String = "", environment extra: [String: String] = [:],
+                    directory: String? = nil) throws -> Result {
+        let scratch = try TemporaryDirectory()
+        let input = scratch.path + "/stdin", output = scratch.path + "/stdout", errors = scratch.path + "/stderr"
+        try stdin.write(toFile: input, atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: output, contents: nil)
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-o", "pipefail", "-c", command]
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
+        environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment.merge(extra) { $1 }
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? scratch.path)
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        let started = Date()
+        try process.run()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOfFile: output, encoding: .utf8),
+                      stderr: try String(contentsOfFile: errors, encoding: .utf8),
+                      seconds: Date().timeIntervalSince(started))
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+/// Expected outcomes and formats from the corpus's MANIFEST.tsv.
+struct CorpusManifest {
+    struct Entry {
+        var file: String
+        var whatItIs: String
+        var expected: String
+    }
+
+    let entries: [Entry]
+
+    init() throws {
+        let text = try String(contentsOfFile: Harness.corpus + "/MANIFEST.tsv", encoding: .utf8)
+        entries = text.split(separator: "\n").dropFirst().map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Entry(file: fields[0], whatItIs: fields[4], expected: fields[5])
+        }
+    }
+
+    /// The MIME type of the format the manifest names first ("JPEG 1800x1200; ..."), if any.
+    static func mimeType(_ whatItIs: String) -> String? {
+        let formats = ["JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WebP": "image/webp",
+                       "BMP": "image/bmp", "TIFF": "image/tiff"]
+        return whatItIs.split(separator: " ").first.flatMap { formats[String($0)] }
+    }
+}

@@ -1,0 +1,235 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// `img-scan | spaces-put` against the real SeaweedFS server, checked with an independent client (boto3).
+@Suite struct SpacesPutTests {
+    @Test func everyCorpusImageArrivesIntactUnderItsKeyWithItsRealContentType() throws {
+        let bucket = try TestBucket("corpus")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug")
+        #expect(run.status == 0, "\(run.stderr)")
+        let records = try run.records()
+        let manifest = try CorpusManifest()
+        let expectedFiles = manifest.entries.map(\.file).filter { file in
+            ImageScanner.imageExtensions.contains((file as NSString).pathExtension.lowercased())
+        }
+        #expect(records.map(\.rel).sorted() == expectedFiles.sorted())
+        let stored = try bucket.objects()
+        #expect(stored.count == records.count)
+        for record in records {
+            #expect(record.status == .uploaded, "\(record.rel): \(record.error ?? "")")
+            let key = try #require(record.key)
+            let object = try #require(stored[key], "\(record.rel) is not in the bucket")
+            let local = try FileDigest.compute(path: record.path)
+            #expect(object.md5 == local.md5.hexString, "\(record.rel) differs from the local file")
+            #expect(object.size == local.size)
+            #expect(record.etag == local.md5.hexString)
+            #expect(record.url == "\(bucket.settings["SPACES_ENDPOINT"]!)/\(bucket.name)/\(URIEncoding.encode(record.key!, keepSlash: true))")
+            let entry = try #require(manifest.entries.first { $0.file == record.rel })
+            if let mime = CorpusManifest.mimeType(entry.whatItIs) {
+                #expect(object.content_type == mime, "\(record.rel)")
+                #expect(record.contentType == mime)
+            }
+        }
+        // One connection, reused for every PUT.
+        #expect(run.stderr.contains("\(records.count) requests over 1 connections"), "\(run.stderr.suffix(300))")
+    }
+
+    @Test func awkwardNamesBecomeTheExactKeys() throws {
+        let bucket = try TestBucket("names")
+        let photos = try TemporaryDirectory()
+        let source = Harness.corpus + "/png/png-palette-trns.png"
+        let names = ["a b.jpg", "a+b.jpg", "100%.jpg", "tilde~.jpg", "x=y&z.jpg", "quote'\"s.jpg", "é.jpg", "😀 smile.jpg",
+                     "sub dir/ü.png", "semi;colon,comma.jpg", "#hash?.jpg"]
+        for name in names { try photos.copy(source, to: name) }
+        let run = try Shell.run("img-scan --prefix 'my prefix' \(Shell.quote(photos.path)) | spaces-put --env-file \(bucket.envFile)")
+        #expect(run.status == 0, "\(run.stderr)")
+        let stored = try bucket.objects()
+        #expect(Set(stored.keys) == Set(names.map { "my prefix/original/\($0)" }))
+        let digest = try FileDigest.compute(path: source).md5.hexString
+        #expect(stored.values.allSatisfy { $0.md5 == digest && $0.content_type == "image/png" })
+    }
+
+    @Test func wrongSecretStopsAtOnceWithTheAuthenticationMessage() throws {
+        let bucket = try TestBucket("auth")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug",
+                                environment: ["SPACES_SECRET_KEY": "not-the-secret"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("spaces-put: error: Failed to authenticate with DigitalOcean Spaces: SignatureDoesNotMatch"))
+        #expect(run.stdout.isEmpty)
+        // No retry storm: one request, then stop.
+        #expect(run.stderr.components(separatedBy: "debug: PUT").count - 1 == 1, "\(run.stderr)")
+        #expect(run.seconds < 5)
+        #expect(try bucket.objects().isEmpty)
+    }
+
+    @Test func unknownAccessKeyIsAnAuthenticationFailureToo() throws {
+        let bucket = try TestBucket("auth")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/png")) | spaces-put --env-file \(bucket.envFile)",
+                                environment: ["SPACES_ACCESS_KEY": "NOSUCHKEY"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("Failed to authenticate with DigitalOcean Spaces"), "\(run.stderr)")
+    }
+
+    @Test func missingBucketIsFatalWithAClearMessage() throws {
+        let bucket = try TestBucket("nobucket")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/png")) | spaces-put --env-file \(bucket.envFile)",
+                                environment: ["SPACES_BUCKET": "no-such-bucket-\(UInt32.random(in: 0...UInt32.max))"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("spaces-put: error: Bucket not found: no-such-bucket-"), "\(run.stderr)")
+    }
+
+    @Test func theSecretNeverAppearsInAnyOutputEvenWithDebug() throws {
+        let bucket = try TestBucket("secret")
+        let good = try Shell.run("img-scan --debug \(Shell.quote(Harness.corpus + "/exif")) | spaces-put --debug --env-file \(bucket.envFile)")
+        let bad = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/exif")) | spaces-put --debug --env-file \(bucket.envFile)",
+                                environment: ["SPACES_SECRET_KEY": bucket.secretKey + "x"])
+        #expect(good.status == 0 && bad.status == 2)
+        for output in [good.stdout, good.stderr, bad.stdout, bad.stderr] {
+            #expect(!output.contains(bucket.secretKey))
+            #expect(!output.contains("Signature="))
+            #expect(!output.contains("Credential="))
+        }
+        #expect(good.stderr.contains("debug: PUT"))
+    }
+
+    @Test func oneLineOutPerLineInSameOrderWithFinishedRecordsPassedThrough() throws {
+        let bucket = try TestBucket("order")
+        let photos = try TemporaryDirectory()
+        let good = try photos.copy(Harness.corpus + "/gif/gif-static-photo.gif", to: "good.gif")
+        let finished = #"{"path":"/x/done.jpg","rel":"done.jpg","status":"skipped","reason":"exists","extra":[1, 2]}"#
+        let input = [
+            finished,
+            "this is not json",
+            #"{"path":"\#(good)","rel":"good.gif","key":"k/good.gif","thumbnail_key":"t/good.jpg"}"#,
+            #"{"path":"\#(photos.path)/gone.jpg","rel":"gone.jpg","key":"k/gone.jpg","thumbnail_key":"t/gone.jpg"}"#,
+            "",
+            #"{"rel":"nopath.jpg"}"#,
+        ].joined(separator: "\n") + "\n"
+        let run = try Shell.run("spaces-put --env-file \(bucket.envFile)", stdin: input)
+        #expect(run.status == 1)
+        let lines = run.lines
+        try #require(lines.count == 5, "\(run.stdout)")
+        #expect(lines[0] == finished)
+        #expect(lines[1].contains(#""status":"failed""#) && lines[1].contains("input line 2: not a JSON record"))
+        let uploaded = try RecordCoding.decode(Data(lines[2].utf8))
+        #expect(uploaded.status == .uploaded && uploaded.contentType == "image/gif")
+        let gone = try RecordCoding.decode(Data(lines[3].utf8))
+        #expect(gone.status == .failed)
+        #expect(gone.error?.contains("gone.jpg: no such file or directory") == true)
+        #expect(lines[4].contains(#"input line 6: record has no \"path\""#))
+        #expect(run.stderr.contains("spaces-put: error: gone.jpg:"))
+        #expect(Set(try bucket.objects().keys) == ["k/good.gif"])
+    }
+
+    @Test func thumbnailGoesFirstAndItsFileIsRemovedUnlessKept() throws {
+        let bucket = try TestBucket("thumb")
+        let work = try TemporaryDirectory()
+        let original = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
+        func record(_ name: String) throws -> String {
+            let thumbnail = try work.copy(Harness.corpus + "/png/png-palette-trns.png", to: "\(name).thumb")
+            return #"{"path":"\#(original)","rel":"photo.jpg","key":"o/\#(name).jpg","thumbnail_key":"t/\#(name).jpg","thumbnail_path":"\#(thumbnail)"}"#
+        }
+        let first = try record("one")
+        let run = try Shell.run("spaces-put --debug --env-file \(bucket.envFile)", stdin: first + "\n")
+        #expect(run.status == 0, "\(run.stderr)")
+        let puts = run.stderr.split(separator: "\n").filter { $0.contains("debug: PUT") }
+        #expect(puts.count == 2 && puts[0].contains("PUT t/one.jpg") && puts[1].contains("PUT o/one.jpg"))
+        #expect(!FileManager.default.fileExists(atPath: work.path + "/one.thumb"))
+        let out = try run.records()[0]
+        #expect(out.thumbnailEtag != nil && out.thumbnailUrl?.hasSuffix("/t/one.jpg") == true && out.thumbnailSize != nil)
+        let stored = try bucket.objects()
+        #expect(stored["t/one.jpg"]?.content_type == "image/jpeg")
+
+        let kept = try Shell.run("spaces-put --keep-thumbnails --env-file \(bucket.envFile)", stdin: try record("two") + "\n")
+        #expect(kept.status == 0)
+        #expect(FileManager.default.fileExists(atPath: work.path + "/two.thumb"))
+    }
+
+    @Test func aMissingThumbnailFailsTheRecordAndTheOriginalIsNotUploaded() throws {
+        let bucket = try TestBucket("nothumb")
+        let work = try TemporaryDirectory()
+        let original = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
+        let line = #"{"path":"\#(original)","rel":"photo.jpg","key":"o/p.jpg","thumbnail_key":"t/p.jpg","thumbnail_path":"\#(work.path)/none.jpg"}"#
+        let run = try Shell.run("spaces-put --env-file \(bucket.envFile)", stdin: line + "\n")
+        #expect(run.status == 1)
+        #expect(try run.records()[0].error?.hasPrefix("thumbnail: cannot read") == true)
+        #expect(try bucket.objects().isEmpty)
+    }
+
+    @Test func cacheControlIsSent() throws {
+        let bucket = try TestBucket("cache")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/gif")) | spaces-put --env-file \(bucket.envFile)",
+                                environment: ["SPACES_CACHE_CONTROL": "public, max-age=86400"])
+        #expect(run.status == 0)
+        let stored = try bucket.objects()
+        #expect(!stored.isEmpty && stored.values.allSatisfy { $0.cache_control == "public, max-age=86400" })
+    }
+
+    @Test func anUnreachableServerFailsEachRecordAfterRetriesWithoutHanging() throws {
+        let bucket = try TestBucket("down")
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/gif")) | spaces-put --retries 2 --env-file \(bucket.envFile) --debug",
+                                environment: ["SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        #expect(run.status == 1)
+        let records = try run.records()
+        #expect(!records.isEmpty && records.allSatisfy { $0.status == .failed && ($0.error ?? "").contains("after 3 attempts") })
+        #expect(run.stderr.contains("retrying PUT"))
+        #expect(run.seconds < 30)
+    }
+
+    @Test func configurationErrorsAreFatal() throws {
+        let run = try Shell.run("echo '{}' | spaces-put")
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("spaces-put: error: Missing required environment variables: SPACES_ACCESS_KEY, SPACES_SECRET_KEY, SPACES_BUCKET"))
+        let missingFile = try Shell.run("spaces-put --env-file /nonexistent.env < /dev/null")
+        #expect(missingFile.status == 2 && missingFile.stderr.contains("env file not found: /nonexistent.env"))
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test(arguments: ["img-scan", "spaces-put"])
+    func helpVersionAndUsageErrors(command: String) throws {
+        let help = try Shell.run("\(command) --help")
+        #expect(help.status == 0 && help.stdout.contains("USAGE: \(command)"))
+        let version = try Shell.run("\(command) --version")
+        #expect(version.status == 0 && version.stdout == Toolkit.version + "\n")
+        let bad = try Shell.run("\(command) --no-such-option")
+        #expect(bad.status == 64)
+    }
+
+    @Test func imgScanReportsAMissingFolder() throws {
+        let run = try Shell.run("img-scan /no/such/folder")
+        #expect(run.status == 2)
+        #expect(run.stderr == "img-scan: error: Directory not found: /no/such/folder\n")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func imgScanOutputEndsQuietlyWhenThePipeCloses() throws {
+        let photos = try TemporaryDirectory()
+        for index in 0..<3000 { try photos.write("p\(index).jpg") }
+        let run = try Shell.run("img-scan \(photos.path) | head -1")
+        #expect(run.status == 0)
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.lines.count == 1)
+    }
+
+    @Test func imgScanUnreadableFilesAndFoldersAreReportedAndTheScanGoesOn() throws {
+        let photos = try TemporaryDirectory()
+        try photos.write("ok.jpg")
+        try photos.write("locked/inside.jpg")
+        try photos.write("secret.jpg")
+        chmod(photos.path + "/locked", 0)
+        chmod(photos.path + "/secret.jpg", 0)
+        // Run as an unprivileged user when the tests run as root, or root would read everything.
+        let asUser = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : ""
+        chmod(photos.path, 0o755)
+        let run = try Shell.run("\(asUser)\(Harness.binDirectory)/img-scan \(photos.path)")
+        #expect(run.status == 1)
+        let records = try run.records()
+        #expect(records.map(\.rel) == ["ok.jpg", "secret.jpg"])
+        #expect(records[1].status == .failed && records[1].error == "permission denied")
+        #expect(run.stderr.contains("img-scan: warning: \(photos.path)/locked: cannot read folder: permission denied"))
+        #expect(run.stderr.contains("img-scan: error: \(photos.path)/secret.jpg: permission denied"))
+    }
+}
