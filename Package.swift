@@ -36,6 +36,9 @@ let package = Package(
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Common", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

@@ -4,7 +4,8 @@
 usage: s3tool.py --env FILE ping
        s3tool.py --env FILE mkbucket NAME
        s3tool.py --env FILE objects BUCKET [PREFIX]   one JSON line per object: key, size, etag,
-                                                    content_type, md5 (of the downloaded bytes), acl grants
+                                                    content_type, cache_control, md5 (of the downloaded bytes)
+       s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
 """
 import argparse
 import hashlib
@@ -40,7 +41,7 @@ def client(env):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--env", required=True)
-    parser.add_argument("command", choices=["ping", "mkbucket", "objects"])
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     s3 = client(read_env(options.env))
@@ -63,6 +64,9 @@ def main():
                     "cache_control": got.get("CacheControl"),
                     "md5": hashlib.md5(body).hexdigest(),
                 }, ensure_ascii=False))
+    elif options.command == "acl":
+        grants = s3.get_object_acl(Bucket=options.args[0], Key=options.args[1])["Grants"]
+        print(json.dumps([[g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"]] for g in grants]))
     return 0
 
 

@@ -1,4 +1,5 @@
 import Common
+import Crypto
 import Foundation
 import TestSupport
 import Testing
@@ -7,9 +8,16 @@ import Testing
 enum Harness {
     static let environment = ProcessInfo.processInfo.environment
 
-    /// SPACES_* settings of the local server, without a bucket.
-    static func serverSettings() throws -> [String: String] {
-        let path = try #require(environment["S3TEST_ENV"], "S3TEST_ENV is not set: run the tests with `make test`")
+    enum Server: String {
+        /// Checks signatures and Content-MD5; ignores ACLs.
+        case seaweedfs = "S3TEST_ENV"
+        /// Records ACLs; checks no signatures.
+        case moto = "S3TEST_MOTO_ENV"
+    }
+
+    /// SPACES_* settings of a local server started by `scripts/test`, without a bucket.
+    static func serverSettings(_ server: Server = .seaweedfs) throws -> [String: String] {
+        let path = try #require(environment[server.rawValue], "\(server.rawValue) is not set: run the tests with scripts/test")
         return DotEnv.parse(try String(contentsOfFile: path, encoding: .utf8)).values
     }
 
@@ -37,8 +45,8 @@ struct TestBucket {
     let directory: TemporaryDirectory
     let envFile: String
 
-    init(_ label: String = "t") throws {
-        var settings = try Harness.serverSettings()
+    init(_ label: String = "t", on server: Harness.Server = .seaweedfs) throws {
+        var settings = try Harness.serverSettings(server)
         name = "\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))-\(UInt32.random(in: 0...UInt32.max))"
         settings["SPACES_BUCKET"] = name
         self.settings = settings
@@ -52,6 +60,18 @@ struct TestBucket {
     }
 
     var secretKey: String { settings["SPACES_SECRET_KEY"]! }
+
+    /// A client of the library under test for this bucket.
+    func client() throws -> S3Client {
+        try S3Client(config: SpacesConfig.resolve(settings), retryPolicy: RetryPolicy(maxRetries: 1, baseDelay: 0.01))
+    }
+
+    /// The object's grants as moto records them: [grantee, permission] pairs.
+    func grants(_ key: String) throws -> [[String]] {
+        let run = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) acl \(name) \(Shell.quote(key))")
+        try #require(run.status == 0, "reading the ACL of \(key) failed: \(run.stderr)")
+        return try JSONDecoder().decode([[String]].self, from: Data(run.stdout.utf8))
+    }
 
     /// Every object in the bucket as another client (boto3) reads it back.
     func objects(prefix: String = "") throws -> [String: StoredObject] {
@@ -141,4 +161,9 @@ struct CorpusManifest {
                        "BMP": "image/bmp", "TIFF": "image/tiff"]
         return whatItIs.split(separator: " ").first.flatMap { formats[String($0)] }
     }
+}
+
+/// The hex MD5 of a string, as S3 reports it in a single-part upload's ETag.
+func md5Hex(_ text: String) -> String {
+    Data(Insecure.MD5.hash(data: Data(text.utf8))).hexString
 }

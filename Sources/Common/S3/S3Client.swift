@@ -83,11 +83,11 @@ public final class S3Client {
     }
 
     /// Every object under `prefix`, following continuation tokens.
-    public func listAllObjects(prefix: String) throws(S3Error) -> [ObjectInfo] {
+    public func listAllObjects(prefix: String, pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
         var objects: [ObjectInfo] = []
         var token: String?
         repeat {
-            let page = try listObjects(prefix: prefix, continuationToken: token)
+            let page = try listObjects(prefix: prefix, continuationToken: token, maxKeys: pageSize)
             objects += page.objects
             token = page.isTruncated ? page.nextContinuationToken : nil
         } while token != nil
