@@ -25,13 +25,9 @@ enum Harness {
         environment["S3TEST_BIN"] ?? packageRoot + "/.build/debug"
     }
 
-    static var corpus: String {
-        environment["S3TEST_CORPUS"] ?? packageRoot + "/../shared/corpus"
-    }
+    static var corpus: String { Corpus.path }
 
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    static var packageRoot: String { Corpus.packageRoot }
 
     static var s3tool: String {
         environment["S3TEST_TOOL"] ?? "\(packageRoot)/.venv/bin/python \(packageRoot)/scripts/s3tool.py"
@@ -135,32 +131,6 @@ enum Shell {
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-}
-
-/// Expected outcomes and formats from the corpus's MANIFEST.tsv.
-struct CorpusManifest {
-    struct Entry {
-        var file: String
-        var whatItIs: String
-        var expected: String
-    }
-
-    let entries: [Entry]
-
-    init() throws {
-        let text = try String(contentsOfFile: Harness.corpus + "/MANIFEST.tsv", encoding: .utf8)
-        entries = text.split(separator: "\n").dropFirst().map { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            return Entry(file: fields[0], whatItIs: fields[4], expected: fields[5])
-        }
-    }
-
-    /// The MIME type of the format the manifest names first ("JPEG 1800x1200; ..."), if any.
-    static func mimeType(_ whatItIs: String) -> String? {
-        let formats = ["JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WebP": "image/webp",
-                       "BMP": "image/bmp", "TIFF": "image/tiff"]
-        return whatItIs.split(separator: " ").first.flatMap { formats[String($0)] }
-    }
 }
 
 /// The hex MD5 of a string, as S3 reports it in a single-part upload's ETag.

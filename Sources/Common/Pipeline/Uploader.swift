@@ -25,19 +25,19 @@ public final class Uploader {
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) else {
-            return nil
-        }
         var record: ImageRecord
-        do {
-            record = try RecordCoding.decode(line)
-        } catch {
+        switch RecordLine.classify(line, lineNumber: lineNumber) {
+        case .blank:
+            return nil
+        case .malformed(let message, let output):
             failedCount += 1
-            let message = "input line \(lineNumber): \(error)"
             Console.error(message)
-            return Self.malformedLineRecord(message)
+            return output
+        case .finished(let line):
+            return line
+        case .pending(let pending):
+            record = pending
         }
-        if record.status != nil { return line }
         do {
             try upload(&record)
         } catch let error where error.isFatal {
@@ -45,10 +45,8 @@ public final class Uploader {
         } catch {
             record.status = .failed
             record.error = error.description
-        }
-        if record.status == .failed {
             failedCount += 1
-            Console.error("\(record.rel): \(record.error ?? "failed")")
+            Console.error("\(record.rel): \(error)")
         }
         return RecordCoding.encode(record)
     }
@@ -93,12 +91,5 @@ public final class Uploader {
     private func removeThumbnail(_ record: ImageRecord) {
         guard !options.keepThumbnails, let path = record.thumbnailPath else { return }
         unlink(path)
-    }
-
-    /// One output line for an input line that is not a record, so the output keeps one line per input line.
-    static func malformedLineRecord(_ message: String) -> Data {
-        let object = ["status": "failed", "error": message]
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return data ?? Data(#"{"status":"failed"}"#.utf8)
     }
 }

@@ -1,0 +1,40 @@
+// Swift cannot call C-variadic functions, and most libvips operations take their optional arguments as a
+// NULL-terminated variadic tail. Each wrapper here is named after the call it wraps and only fills in that
+// tail with the options this toolkit uses. Nothing else belongs here.
+#ifndef CVIPS_SHIM_H
+#define CVIPS_SHIM_H
+
+#include <vips/vips.h>
+
+/// vips_image_new_from_file: opens an image lazily (header only until pixels are needed).
+static inline VipsImage *cvips_image_new_from_file(const char *filename, VipsFailOn fail_on) {
+    return vips_image_new_from_file(filename, "fail_on", fail_on, NULL);
+}
+
+/// vips_thumbnail with shrink-on-load, a fixed box, a crop strategy and a failure level.
+static inline int cvips_thumbnail(const char *filename, VipsImage **out, int width, int height,
+                                  VipsInteresting crop, VipsFailOn fail_on) {
+    return vips_thumbnail(filename, out, width, "height", height, "crop", crop, "fail_on", fail_on, NULL);
+}
+
+/// vips_colourspace with no options.
+static inline int cvips_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_colourspace(in, out, space, NULL);
+}
+
+/// vips_flatten onto a background colour.
+static inline int cvips_flatten(VipsImage *in, VipsImage **out, VipsArrayDouble *background) {
+    return vips_flatten(in, out, "background", background, NULL);
+}
+
+/// vips_cast with no options.
+static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat format) {
+    return vips_cast(in, out, format, NULL);
+}
+
+/// vips_jpegsave_buffer at a quality, with or without metadata (`strip`).
+static inline int cvips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality, gboolean strip) {
+    return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", strip, NULL);
+}
+
+#endif

@@ -1,0 +1,29 @@
+import Foundation
+
+/// What one input line of a pipeline stage holds, decided the same way by every stage.
+public enum RecordLine {
+    /// An empty line: no output.
+    case blank
+    /// Not a record: the stage writes `output` (a failed record naming the line) so lines stay one-to-one.
+    case malformed(message: String, output: Data)
+    /// A record that already has a status: written through unchanged, byte for byte.
+    case finished(Data)
+    /// A record this stage works on.
+    case pending(ImageRecord)
+
+    public static func classify(_ line: Data, lineNumber: Int) -> RecordLine {
+        guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) else {
+            return .blank
+        }
+        do {
+            let record = try RecordCoding.decode(line)
+            return record.status == nil ? .pending(record) : .finished(line)
+        } catch {
+            let message = "input line \(lineNumber): \(error)"
+            let object = ["status": "failed", "error": message]
+            let output = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+                ?? Data(#"{"status":"failed"}"#.utf8)
+            return .malformed(message: message, output: output)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Common
+import Foundation
+
+/// What a file's first bytes say it is, and whether that is a format we make thumbnails from.
+public enum ImageFormat {
+    /// A word in the name of the libvips loader expected for each accepted type (`VipsForeignLoadNsgifFile`
+    /// for GIF, lowercased); BMP goes through ImageMagick.
+    static let loaderFamilies: [String: String] = [
+        "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
+        "image/tiff": "tiff", "image/bmp": "magick",
+    ]
+
+    /// Reads the first bytes of `path`.
+    static func head(of path: String, count: Int = 64) throws(ImagingError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(String(cString: strerror(errno)).lowercased()) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = read(fd, &bytes, count)
+        guard got >= 0 else { throw .unreadable(String(cString: strerror(errno)).lowercased()) }
+        return Array(bytes[0..<got])
+    }
+
+    /// The accepted MIME type of the content, or an error naming what it looks like instead.
+    public static func check(_ head: [UInt8]) throws(ImagingError) -> String {
+        guard !head.isEmpty else { throw .empty }
+        if let type = ContentType.sniff(head) { return type }
+        throw .unsupported(describe(head))
+    }
+
+    /// A short guess at an unsupported format, for the error message.
+    public static func describe(_ head: [UInt8]) -> String {
+        func has(_ text: String, at offset: Int = 0) -> Bool {
+            let magic = Array(text.utf8)
+            return head.count >= offset + magic.count && Array(head[offset..<offset + magic.count]) == magic
+        }
+        if has("ftyp", at: 4) {
+            let brand = String(decoding: head[8..<min(12, head.count)], as: UTF8.self)
+            return brand.hasPrefix("avi") ? "AVIF" : ["heic", "heix", "mif1", "msf1", "hevc"].contains(brand) ? "HEIF/HEIC" : "ISO media (\(brand))"
+        }
+        if has("%PDF") { return "PDF" }
+        if head.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || head.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) { return "JPEG 2000" }
+        if head.starts(with: [0xFF, 0x0A]) || has("JXL ", at: 4) { return "JPEG XL" }
+        let text = String(decoding: head, as: UTF8.self).lowercased()
+        let trimmed = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
+        if trimmed.hasPrefix("<svg") || (trimmed.hasPrefix("<?xml") && text.contains("<svg")) { return "SVG" }
+        if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") { return "HTML" }
+        if trimmed.hasPrefix("<") { return "XML or HTML" }
+        if head.allSatisfy({ $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || (0x20..<0x7F).contains($0) || $0 >= 0x80 }) {
+            return "text"
+        }
+        return "unknown content"
+    }
+}

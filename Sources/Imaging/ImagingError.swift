@@ -1,0 +1,26 @@
+/// Why an image gets no thumbnail, worded for a record's `error` and for stderr.
+public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
+    case empty
+    case unsupported(String)
+    case unreadable(String)
+    case tooLarge(width: Int, height: Int, limit: Int64)
+    case decode(String)
+    case setup(String)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "file is empty"
+        case .unsupported(let what):
+            return "not a supported image (\(what)); accepted: JPEG, PNG, WebP, GIF, BMP, TIFF"
+        case .unreadable(let why):
+            return "cannot read image header: \(why)"
+        case .tooLarge(let width, let height, let limit):
+            return "image is \(width)x\(height) (\(Int64(width) * Int64(height) / 1_000_000) MP), over the \(limit / 1_000_000) MP limit (--max-pixels)"
+        case .decode(let why):
+            return "damaged or unreadable image data: \(why)"
+        case .setup(let why):
+            return "cannot start libvips: \(why)"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import CVips
+import Foundation
+
+/// Makes one thumbnail: scaled to fill `width` x `height` and center-cropped, upright, sRGB, flattened onto
+/// white, first frame or page only, JPEG without metadata.
+///
+/// libvips' `vips_thumbnail` does the heavy part: shrink-on-load (a 40 MP JPEG is decoded at 1/8 scale),
+/// the lanczos3 reduction, EXIF auto-rotation, ICC import and export.
+/// https://www.libvips.org/API/current/libvips-resample.html#vips-thumbnail
+public struct Thumbnailer: Sendable {
+    public enum FailLevel: String, CaseIterable, Sendable {
+        /// Accept anything libvips can decode, even truncated data (which it pads with grey).
+        case none
+        /// Refuse truncated files.
+        case truncated
+        /// Refuse truncated files and decoding errors.
+        case error
+        /// Refuse also what decoders only warn about, such as corrupt JPEG scan data (the default).
+        case warning
+
+        var vips: VipsFailOn {
+            switch self {
+            case .none: return VIPS_FAIL_ON_NONE
+            case .truncated: return VIPS_FAIL_ON_TRUNCATED
+            case .error: return VIPS_FAIL_ON_ERROR
+            case .warning: return VIPS_FAIL_ON_WARNING
+            }
+        }
+    }
+
+    public var width = 200
+    public var height = 300
+    public var quality = 85
+    public var failOn = FailLevel.warning
+    /// Images with more pixels than this are refused before decoding (decompression bombs).
+    public var maxPixels: Int64 = 300_000_000
+
+    public init() {}
+
+    /// The JPEG bytes of the thumbnail of the image at `path`.
+    public func render(path: String) throws(ImagingError) -> Data {
+        Vips.clearErrors()
+        let type = try ImageFormat.check(try ImageFormat.head(of: path))
+        try checkHeader(path: path, type: type)
+        var out: UnsafeMutablePointer<VipsImage>?
+        guard cvips_thumbnail(path, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE, failOn.vips) == 0,
+              let out else { throw .decode(Vips.takeError()) }
+        let image = try toFlatSRGB(VipsImageRef(out))
+        guard image.width == width, image.height == height else {
+            throw .decode("libvips made a \(image.width)x\(image.height) image, not \(width)x\(height)")
+        }
+        return try encodeJPEG(image)
+    }
+
+    /// Reads only the header: the loader must match the sniffed type, and the size must be under the limit.
+    func checkHeader(path: String, type: String) throws(ImagingError) {
+        guard let loader = vips_foreign_find_load(path).map({ String(cString: $0) }) else {
+            throw .unreadable(Vips.takeError())
+        }
+        if let family = ImageFormat.loaderFamilies[type], !loader.lowercased().contains(family) {
+            throw .unsupported("content starts like \(type) but libvips reads it with \(loader)")
+        }
+        guard let header = cvips_image_new_from_file(path, failOn.vips) else { throw .unreadable(Vips.takeError()) }
+        let image = VipsImageRef(header)
+        guard Int64(image.width) * Int64(image.height) <= maxPixels else {
+            throw .tooLarge(width: image.width, height: image.height, limit: maxPixels)
+        }
+    }
+
+    /// 8-bit sRGB with no alpha: CMYK, grey, 16-bit and alpha images all end up alike.
+    func toFlatSRGB(_ input: VipsImageRef) throws(ImagingError) -> VipsImageRef {
+        var image = input
+        if image.interpretation != VIPS_INTERPRETATION_sRGB || image.format != VIPS_FORMAT_UCHAR {
+            image = try image.apply { cvips_colourspace($0, $1, VIPS_INTERPRETATION_sRGB) }
+        }
+        if image.hasAlpha {
+            var white = [255.0]
+            guard let background = vips_array_double_new(&white, 1) else { throw .decode(Vips.takeError()) }
+            defer { vips_area_unref(UnsafeMutableRawPointer(background).assumingMemoryBound(to: VipsArea.self)) }
+            image = try image.apply { cvips_flatten($0, $1, background) }
+        }
+        if image.format != VIPS_FORMAT_UCHAR {
+            image = try image.apply { cvips_cast($0, $1, VIPS_FORMAT_UCHAR) }
+        }
+        return image
+    }
+
+    /// JPEG at `quality`, metadata stripped (no EXIF, GPS, XMP or ICC: sRGB is assumed).
+    func encodeJPEG(_ image: VipsImageRef) throws(ImagingError) -> Data {
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        guard cvips_jpegsave_buffer(image.pointer, &buffer, &length, Int32(quality), 1) == 0, let buffer else {
+            throw .decode(Vips.takeError())
+        }
+        defer { g_free(buffer) }
+        return Data(bytes: buffer, count: length)
+    }
+}

@@ -1,0 +1,121 @@
+import CVips
+import Foundation
+
+/// libvips for this process: started once, with the operation cache off (every image is seen once, so
+/// caching only holds memory) and a chosen number of worker threads.
+public enum Vips {
+    private static let started: String? = {
+        guard vips_init("img-thumb") == 0 else { return takeError() }
+        // Loaders report some damage only as GLib warnings ("IHDR: CRC error"): keep them off stderr and
+        // use the latest as the reason when libvips' error buffer is empty.
+        let levels = GLogLevelFlags(rawValue: G_LOG_LEVEL_WARNING.rawValue | G_LOG_LEVEL_MESSAGE.rawValue)
+        g_log_set_handler("VIPS", levels, { _, _, message, _ in
+            if let message { Vips.warnings.record(String(cString: message)) }
+        }, nil)
+        vips_cache_set_max(0)
+        return nil
+    }()
+
+    /// Starts libvips (once) and sets its thread pool size: 1 suits processes run side by side under `xargs -P`.
+    public static func start(threads: Int) throws(ImagingError) {
+        if let failure = started { throw .setup(failure) }
+        vips_concurrency_set(Int32(threads))
+    }
+
+    public static var version: String { String(cString: vips_version_string()) }
+
+    static let warnings = WarningLog()
+
+    /// Forgets earlier errors and warnings, before work on a new image.
+    static func clearErrors() {
+        vips_error_clear()
+        _ = warnings.take()
+    }
+
+    /// Copies libvips' error buffer (or, when it is empty, the latest warning) as one line and clears both.
+    static func takeError() -> String {
+        var text = String(cString: vips_error_buffer())
+        vips_error_clear()
+        let warning = warnings.take()
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text = warning ?? "" }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var unique: [String] = []
+        for line in lines where !unique.contains(line) { unique.append(line) }
+        return unique.isEmpty ? "libvips gave no reason" : unique.joined(separator: "; ")
+    }
+}
+
+/// One reference to a `VipsImage`, released when this goes away.
+final class VipsImageRef {
+    let pointer: UnsafeMutablePointer<VipsImage>
+
+    init(_ pointer: UnsafeMutablePointer<VipsImage>) { self.pointer = pointer }
+
+    deinit { g_object_unref(pointer) }
+
+    var width: Int { Int(vips_image_get_width(pointer)) }
+    var height: Int { Int(vips_image_get_height(pointer)) }
+    var bands: Int { Int(vips_image_get_bands(pointer)) }
+    var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    var interpretation: VipsInterpretation { vips_image_get_interpretation(pointer) }
+    var format: VipsBandFormat { vips_image_get_format(pointer) }
+
+    /// Runs an operation that makes a new image from this one; on failure, libvips' reason.
+    func apply(_ operation: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32)
+        throws(ImagingError) -> VipsImageRef {
+        var out: UnsafeMutablePointer<VipsImage>?
+        guard operation(pointer, &out) == 0, let out else { throw .decode(Vips.takeError()) }
+        return VipsImageRef(out)
+    }
+}
+
+/// The latest warning libvips logged, from whichever thread logged it.
+final class WarningLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: String?
+
+    func record(_ message: String) {
+        lock.lock()
+        last = message
+        lock.unlock()
+    }
+
+    func take() -> String? {
+        lock.lock()
+        defer { last = nil; lock.unlock() }
+        return last
+    }
+}
+
+/// Decoded 8-bit pixels, row by row, band-interleaved: what a thumbnail looks like, for checks and tests.
+public struct Pixels: Sendable {
+    public var width: Int
+    public var height: Int
+    public var bands: Int
+    public var bytes: [UInt8]
+
+    /// Decodes an image file (a thumbnail) fully into memory.
+    public init(file path: String) throws(ImagingError) {
+        Vips.clearErrors()
+        guard let opened = cvips_image_new_from_file(path, VIPS_FAIL_ON_ERROR) else { throw .unreadable(Vips.takeError()) }
+        var image = VipsImageRef(opened)
+        if image.format != VIPS_FORMAT_UCHAR {
+            image = try image.apply { cvips_cast($0, $1, VIPS_FORMAT_UCHAR) }
+        }
+        var length = 0
+        guard let memory = vips_image_write_to_memory(image.pointer, &length) else { throw .decode(Vips.takeError()) }
+        defer { g_free(memory) }
+        width = image.width
+        height = image.height
+        bands = image.bands
+        bytes = Array(UnsafeRawBufferPointer(start: memory, count: length))
+    }
+
+    /// The mean absolute difference per sample with another image of the same shape (0 = identical, 255 = opposite).
+    public func meanDifference(_ other: Pixels) -> Double? {
+        guard width == other.width, height == other.height, bands == other.bands else { return nil }
+        var total = 0
+        for index in bytes.indices { total += abs(Int(bytes[index]) - Int(other.bytes[index])) }
+        return Double(total) / Double(max(1, bytes.count))
+    }
+}

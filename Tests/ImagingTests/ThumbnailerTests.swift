@@ -1,0 +1,154 @@
+import Common
+import Foundation
+@testable import Imaging
+import TestSupport
+import Testing
+
+/// Every file of the shared corpus, against the outcome its MANIFEST.tsv gives.
+@Suite struct ThumbnailerTests {
+    init() throws { try Vips.start(threads: 1) }
+
+    func render(_ rel: String, _ configure: (inout Thumbnailer) -> Void = { _ in }) throws -> Pixels {
+        var thumbnailer = Thumbnailer()
+        configure(&thumbnailer)
+        let jpeg = try thumbnailer.render(path: Corpus.file(rel))
+        let dir = try TemporaryDirectory()
+        let file = try dir.write("t.jpg", jpeg)
+        return try Pixels(file: file)
+    }
+
+    @Test(arguments: try CorpusManifest().entries.map(\.file))
+    func corpusFileHasItsExpectedOutcome(_ rel: String) throws {
+        let entry = try #require(try CorpusManifest().entries.first { $0.file == rel })
+        if entry.mustBeRejected {
+            #expect(throws: ImagingError.self, "\(rel) should be refused: \(entry.expected)") {
+                try Thumbnailer().render(path: Corpus.file(rel))
+            }
+        } else {
+            let jpeg = try Thumbnailer().render(path: Corpus.file(rel))
+            #expect(jpeg.starts(with: [0xFF, 0xD8, 0xFF]))
+            #expect(!JPEGMarkers.hasMetadata(jpeg), "\(rel): the thumbnail carries metadata")
+            let dir = try TemporaryDirectory()
+            let pixels = try Pixels(file: try dir.write("t.jpg", jpeg))
+            #expect(pixels.width == 200 && pixels.height == 300 && pixels.bands == 3, "\(rel)")
+        }
+    }
+
+    @Test(arguments: 2...8)
+    func everyExifOrientationComesOutUpright(_ orientation: Int) throws {
+        let upright = try render("exif/exif-orient-1.jpg")
+        let rotated = try render("exif/exif-orient-\(orientation).jpg")
+        let difference = try #require(upright.meanDifference(rotated))
+        // The eight files are one picture stored eight ways; only the digit drawn on each differs.
+        #expect(difference < 12, "orientation \(orientation) differs from 1 by \(difference)")
+        let unrotated = try render("exif/exif-orient-3.jpg").flippedUpsideDown()
+        #expect(try #require(upright.meanDifference(unrotated)) > 3 * difference, "the comparison cannot tell orientations apart")
+    }
+
+    @Test func transparencyIsFlattenedOntoWhite() throws {
+        let clear = try render("png/png-1x1-rgba.png")  // one fully transparent pixel
+        #expect(clear.bytes.allSatisfy { $0 >= 250 })
+        // Its corners are transparent black: flattened onto white they are white, give or take JPEG noise.
+        let partly = try render("png/png-rgba-transparent.png")
+        let cornerPixels: [Int] = [0, 199, 59_800, 59_999]
+        let corners: [UInt8] = cornerPixels.flatMap { (pixel: Int) -> [UInt8] in Array(partly.bytes[pixel * 3..<pixel * 3 + 3]) }
+        #expect(corners.allSatisfy { $0 >= 240 }, "the transparent corners should be white: \(corners)")
+    }
+
+    @Test func cmykAndSixteenBitBecomeEightBitSRGB() throws {
+        for rel in ["jpeg/jpeg-cmyk-adobe.jpg", "jpeg/jpeg-cmyk-with-icc.jpg", "tiff/tiff-cmyk.tif", "png/png-16bit-rgb.png"] {
+            let pixels = try render(rel)
+            #expect(pixels.bands == 3, "\(rel)")
+        }
+        // The Adobe CMYK file shows red lettering: red must dominate somewhere, as it would after a correct conversion.
+        let red = try render("jpeg/jpeg-cmyk-adobe.jpg")
+        let reddish = stride(from: 0, to: red.bytes.count, by: 3).filter { i in
+            Int(red.bytes[i]) > 150 && Int(red.bytes[i + 1]) < 90 && Int(red.bytes[i + 2]) < 90
+        }
+        #expect(reddish.count > 1000)
+    }
+
+    @Test func smallAndExtremeImagesAreScaledUpToFillTheBox() throws {
+        for rel in ["aspect/extreme-wide-284x25.jpg", "jpeg/jpeg-1x1.jpg", "png/png-wide-scan-4160x870.png"] {
+            let pixels = try render(rel)
+            #expect(pixels.width == 200 && pixels.height == 300, "\(rel)")
+            // Filled, not letterboxed: the top and bottom rows hold picture, not one flat padding colour.
+            let top = Array(pixels.bytes.prefix(600)), bottom = Array(pixels.bytes.suffix(600))
+            #expect(top != bottom || Set(top).count > 1 || rel.contains("1x1"), "\(rel)")
+        }
+    }
+
+    @Test func otherSizesAndQualities() throws {
+        let small = try render("exif/exif-orient-1.jpg") { $0.width = 64; $0.height = 64 }
+        #expect(small.width == 64 && small.height == 64)
+        let low = try Thumbnailer.with { $0.quality = 20 }.render(path: Corpus.file("exif/exif-orient-1.jpg"))
+        let high = try Thumbnailer.with { $0.quality = 95 }.render(path: Corpus.file("exif/exif-orient-1.jpg"))
+        #expect(low.count < high.count)
+    }
+
+    @Test func failOnLevelsDecideWhatDamageIsAccepted() throws {
+        let truncated = Corpus.file("broken/broken-truncated.jpg")
+        #expect(throws: ImagingError.self) { try Thumbnailer().render(path: truncated) }
+        #expect(throws: ImagingError.self) { try Thumbnailer.with { $0.failOn = .truncated }.render(path: truncated) }
+        _ = try Thumbnailer.with { $0.failOn = .none }.render(path: truncated)
+        let corruptScan = Corpus.file("broken/broken-corrupt-scan-bad-exif.jpg")
+        _ = try Thumbnailer.with { $0.failOn = .error }.render(path: corruptScan)
+        #expect(throws: ImagingError.self) { try Thumbnailer().render(path: corruptScan) }
+    }
+
+    @Test func decompressionBombsAreRefusedQuicklyByTheirHeader() throws {
+        let started = Date()
+        #expect(throws: ImagingError.tooLarge(width: 65536, height: 65536, limit: 300_000_000)) {
+            try Thumbnailer().render(path: Corpus.file("png/png-bomb-65536x65536.png"))
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(throws: ImagingError.self) {
+            try Thumbnailer.with { $0.maxPixels = 1_000_000 }.render(path: Corpus.file("photos/blackbug-rgba-2048x1536.png"))
+        }
+    }
+
+    @Test func refusalsNameWhatTheContentIs() {
+        #expect(ImageFormat.describe(Array("<svg xmlns=".utf8)) == "SVG")
+        #expect(ImageFormat.describe(Array("%PDF-1.4".utf8)) == "PDF")
+        #expect(ImageFormat.describe([0, 0, 0, 0x18] + Array("ftypheic".utf8)) == "HEIF/HEIC")
+        #expect(ImageFormat.describe([0, 0, 0, 0x1C] + Array("ftypavif".utf8)) == "AVIF")
+        #expect(ImageFormat.describe([0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A]) == "JPEG 2000")
+        #expect(ImageFormat.describe(Array("<!DOCTYPE html><html>".utf8)) == "HTML")
+        #expect(ImagingError.unsupported("SVG").description.hasPrefix("not a supported image (SVG)"))
+    }
+}
+
+extension Thumbnailer {
+    static func with(_ configure: (inout Thumbnailer) -> Void) -> Thumbnailer {
+        var thumbnailer = Thumbnailer()
+        configure(&thumbnailer)
+        return thumbnailer
+    }
+}
+
+extension Pixels {
+    func flippedUpsideDown() -> Pixels {
+        var copy = self
+        let row = width * bands
+        for y in 0..<height {
+            copy.bytes.replaceSubrange(y * row..<(y + 1) * row, with: bytes[(height - 1 - y) * row..<(height - y) * row])
+        }
+        return copy
+    }
+}
+
+/// Reads a JPEG's marker segments, to check that a thumbnail carries no metadata.
+enum JPEGMarkers {
+    /// True when any APP1 (EXIF, XMP), APP2 (ICC), APP13 (IPTC) or COM segment is present.
+    static func hasMetadata(_ jpeg: Data) -> Bool {
+        let bytes = [UInt8](jpeg)
+        var index = 2
+        while index + 4 <= bytes.count, bytes[index] == 0xFF {
+            let marker = bytes[index + 1]
+            if marker == 0xDA { return false }  // start of scan: no more headers
+            if [0xE1, 0xE2, 0xED, 0xFE].contains(marker) { return true }
+            index += 2 + Int(bytes[index + 2]) << 8 + Int(bytes[index + 3])
+        }
+        return false
+    }
+}

@@ -1,0 +1,107 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// `img-scan | img-thumb | spaces-put` as a user runs it, against the real server.
+@Suite struct ImgThumbTests {
+    @Test func goodImagesArriveWithThumbnailsAndBrokenOnesNotAtAll() throws {
+        let bucket = try TestBucket("thumbs")
+        let work = try TemporaryDirectory()
+        let thumbs = work.path + "/thumbs"
+        let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | img-thumb --out \(thumbs) | spaces-put --env-file \(bucket.envFile)")
+        #expect(run.status == 1, "some corpus files are broken: the run must say so")
+        let records = try run.records()
+        let stored = try bucket.objects()
+        let manifest = try CorpusManifest()
+        var checked = 0
+        for record in records {
+            let entry = try #require(manifest.entries.first { $0.file == record.rel })
+            let key = try #require(record.key), thumbnailKey = try #require(record.thumbnailKey)
+            if entry.mustBeRejected {
+                #expect(record.status == .failed, "\(record.rel) should have been refused")
+                #expect(stored[key] == nil && stored[thumbnailKey] == nil, "\(record.rel) was uploaded")
+                #expect(run.stderr.components(separatedBy: "error: \(record.rel): ").count == 2, "\(record.rel) reported once")
+            } else {
+                #expect(record.status == .uploaded, "\(record.rel): \(record.error ?? "")")
+                let thumbnail = try #require(stored[thumbnailKey], "no thumbnail for \(record.rel)")
+                #expect(thumbnail.content_type == "image/jpeg")
+                #expect(thumbnail.md5 == record.thumbnailEtag)
+                #expect(thumbnail.size == record.thumbnailSize)
+                #expect(stored[key]?.md5 == (try FileDigest.compute(path: record.path)).md5.hexString)
+            }
+            checked += 1
+        }
+        #expect(checked == records.count && checked > 50)
+        // spaces-put removed every thumbnail it uploaded; refused images never had one.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: thumbs).isEmpty)
+        var info = stat()
+        #expect(stat(thumbs, &info) == 0 && info.st_mode & 0o777 == 0o700)
+    }
+
+    @Test func recordsGainAThumbnailFileWithAUniqueName() throws {
+        let work = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        for name in ["a.jpg", "a.png", "sub/a.jpg", "b c.webp"] {
+            let source = name.hasSuffix(".png") ? "png/png-palette-trns.png" : name.hasSuffix(".webp") ? "webp/webp-lossy-alpha.webp" : "exif/exif-orient-6.jpg"
+            try photos.copy(Corpus.file(source), to: name)
+        }
+        let run = try Shell.run("img-scan \(photos.path) | img-thumb --out \(work.path)/t --size 120x80 --quality 70")
+        #expect(run.status == 0, "\(run.stderr)")
+        let records = try run.records()
+        #expect(records.count == 4)
+        let paths = records.compactMap(\.thumbnailPath)
+        #expect(Set(paths).count == 4)
+        for record in records {
+            let path = try #require(record.thumbnailPath)
+            #expect(path.hasPrefix(work.path + "/t/"))
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64
+            #expect(size == record.thumbnailSize)
+            let pixels = try Shell.run("vipsheader -f width \(Shell.quote(path)); vipsheader -f height \(Shell.quote(path))")
+            #expect(pixels.stdout == "120\n80\n")
+        }
+        // No temporary files are left behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path + "/t").allSatisfy { $0.hasSuffix(".jpg") })
+    }
+
+    @Test func finishedAndMalformedLinesKeepOneLineOutPerLineIn() throws {
+        let work = try TemporaryDirectory()
+        let input = #"{"path":"/x.jpg","rel":"x.jpg","status":"skipped"}"# + "\nnope\n" +
+            #"{"path":"\#(Corpus.file("gif/gif-1x1.gif"))","rel":"g.gif","key":"k","thumbnail_key":"t.jpg"}"# + "\n" +
+            #"{"path":"\#(Corpus.file("other/unsupported-svg.svg"))","rel":"s.gif","key":"k2","thumbnail_key":"t2.jpg"}"# + "\n"
+        let run = try Shell.run("img-thumb --out \(work.path)/t", stdin: input)
+        #expect(run.status == 1)
+        let lines = run.lines
+        try #require(lines.count == 4)
+        #expect(lines[0] == #"{"path":"/x.jpg","rel":"x.jpg","status":"skipped"}"#)
+        #expect(lines[1].contains("input line 2: not a JSON record"))
+        #expect(try RecordCoding.decode(Data(lines[2].utf8)).thumbnailPath != nil)
+        let svg = try RecordCoding.decode(Data(lines[3].utf8))
+        #expect(svg.status == .failed && svg.error?.contains("not a supported image (SVG)") == true)
+        #expect(run.stderr.contains("img-thumb: error: s.gif: "))
+    }
+
+    @Test func usageErrors() throws {
+        #expect(try Shell.run("img-thumb --out /tmp/x --size 200by300 < /dev/null").status == 64)
+        #expect(try Shell.run("img-thumb --out /tmp/x --fail-on sometimes < /dev/null").status == 64)
+        #expect(try Shell.run("img-thumb < /dev/null").status == 64)
+        let file = try TemporaryDirectory()
+        try file.write("plain")
+        let notADir = try Shell.run("img-thumb --out \(file.path)/plain < /dev/null")
+        #expect(notADir.status == 2 && notADir.stderr.contains("not a folder"))
+    }
+
+    @Test func onePassOverTheWholeCorpusStaysUnder150MBOfMemory() throws {
+        let work = try TemporaryDirectory()
+        // Python reports the peak resident memory of its finished child (ru_maxrss, kilobytes).
+        let measure = """
+            img-scan \(Shell.quote(Harness.corpus)) | python3 -c 'import resource, subprocess, sys; \
+            subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); \
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' img-thumb --out \(work.path)/t
+            """
+        let run = try Shell.run(measure)
+        let kilobytes = try #require(Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(run.stderr)")
+        #expect(kilobytes > 10_000, "the measurement must see the process")
+        #expect(kilobytes < 150 * 1024, "peak RSS \(kilobytes / 1024) MB")
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Where the shared corpus of real-world images is: `S3TEST_CORPUS`, else `../shared/corpus` beside the package.
+public enum Corpus {
+    public static var path: String {
+        ProcessInfo.processInfo.environment["S3TEST_CORPUS"] ?? packageRoot + "/../shared/corpus"
+    }
+
+    public static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    public static func file(_ rel: String) -> String { path + "/" + rel }
+}
+
+/// Expected outcomes and formats from the corpus's MANIFEST.tsv.
+public struct CorpusManifest {
+    public struct Entry {
+        public var file: String
+        public var whatItIs: String
+        public var expected: String
+
+        /// The manifest says the tool must refuse this file.
+        public var mustBeRejected: Bool { expected.hasPrefix("should be rejected") }
+    }
+
+    public let entries: [Entry]
+
+    public init() throws {
+        let text = try String(contentsOfFile: Corpus.path + "/MANIFEST.tsv", encoding: .utf8)
+        entries = text.split(separator: "\n").dropFirst().map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return Entry(file: fields[0], whatItIs: fields[4], expected: fields[5])
+        }
+    }
+
+    /// The MIME type of the format the manifest names first ("JPEG 1800x1200; ..."), if any.
+    public static func mimeType(_ whatItIs: String) -> String? {
+        let formats = ["JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WebP": "image/webp",
+                       "BMP": "image/bmp", "TIFF": "image/tiff"]
+        return whatItIs.split(separator: " ").first.flatMap { formats[String($0)] }
+    }
+}
+
