@@ -3,8 +3,8 @@ import Foundation
 
 /// What a file's first bytes say it is, and whether that is a format we make thumbnails from.
 public enum ImageFormat {
-    /// A word in the name of the libvips loader expected for each accepted type (`VipsForeignLoadNsgifFile`
-    /// for GIF, lowercased); BMP goes through ImageMagick.
+    /// A word in the name of the libvips loader expected for each accepted type (`gifload` for GIF);
+    /// BMP goes through ImageMagick (`magickload`).
     static let loaderFamilies: [String: String] = [
         "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
         "image/tiff": "tiff", "image/bmp": "magick",

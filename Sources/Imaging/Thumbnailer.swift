@@ -52,16 +52,15 @@ public struct Thumbnailer: Sendable {
         return try encodeJPEG(image)
     }
 
-    /// Reads only the header: the loader must match the sniffed type, and the size must be under the limit.
+    /// Reads only the header: the loader libvips picked must match the sniffed type, and the size must be
+    /// under the limit, before any pixel is decoded.
     func checkHeader(path: String, type: String) throws(ImagingError) {
-        guard let loader = vips_foreign_find_load(path).map({ String(cString: $0) }) else {
-            throw .unreadable(Vips.takeError())
-        }
+        guard let header = cvips_image_new_from_file(path, failOn.vips) else { throw .unreadable(Vips.takeError()) }
+        let image = VipsImageRef(header)
+        let loader = image.loader ?? "an unknown loader"
         if let family = ImageFormat.loaderFamilies[type], !loader.lowercased().contains(family) {
             throw .unsupported("content starts like \(type) but libvips reads it with \(loader)")
         }
-        guard let header = cvips_image_new_from_file(path, failOn.vips) else { throw .unreadable(Vips.takeError()) }
-        let image = VipsImageRef(header)
         guard Int64(image.width) * Int64(image.height) <= maxPixels else {
             throw .tooLarge(width: image.width, height: image.height, limit: maxPixels)
         }

@@ -60,6 +60,16 @@ final class VipsImageRef {
     var interpretation: VipsInterpretation { vips_image_get_interpretation(pointer) }
     var format: VipsBandFormat { vips_image_get_format(pointer) }
 
+    /// The loader that opened the image (`jpegload`, `magickload`, ...), from its `vips-loader` field.
+    var loader: String? {
+        var value: UnsafePointer<CChar>?
+        guard vips_image_get_string(pointer, "vips-loader", &value) == 0, let value else {
+            vips_error_clear()
+            return nil
+        }
+        return String(cString: value)
+    }
+
     /// Runs an operation that makes a new image from this one; on failure, libvips' reason.
     func apply(_ operation: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32)
         throws(ImagingError) -> VipsImageRef {
