@@ -4,7 +4,8 @@ usage: thumbs.py BIN_DIR PHOTOS_DIR [ROUNDS]
 
 Each contender runs as one process over every file (rounds alternate the order so machine noise hits all
 alike); wall time, CPU seconds (user + system, from wait4) and peak RSS are taken per run and the best round
-kept. Also measured: img-thumb with 2 libvips threads, and two img-thumb processes side by side.
+kept. Also measured: thread settings (libvips threads per process, and two img-thumb processes side by side,
+as `xargs -P 2` runs them).
 """
 import json
 import os
@@ -15,11 +16,12 @@ import tempfile
 import time
 
 
-def run(argv, stdin_path=None):
+def run(argv, stdin_path=None, env=None):
     """Runs argv to completion; returns (wall seconds, cpu seconds, peak RSS MB)."""
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=dict(os.environ, **(env or {})))
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     err = process.stderr.read().decode(errors="replace")
@@ -70,10 +72,15 @@ def main():
             "img-thumb (1 thread)": lambda: run([img_thumb, "--out", out("a")], records),
             "vipsthumbnail": lambda: run(["vipsthumbnail", "--size", "200x300", "--smartcrop", "centre",
                                           "-o", out("b") + "/%s.jpg[Q=85,strip]"] + files),
+            "vipsthumbnail (1 thread)": lambda: run(["vipsthumbnail", "--size", "200x300", "--smartcrop", "centre",
+                                                     "-o", out("f") + "/%s.jpg[Q=85,strip]"] + files,
+                                                    env={"VIPS_CONCURRENCY": "1"}),
             "seed (Pillow)": lambda: run([sys.executable, os.path.join(os.path.dirname(__file__), "seed_thumbnail.py"), out("c")] + files),
             "img-thumb (2 threads)": lambda: run([img_thumb, "--threads", "2", "--out", out("d")], records),
             "img-thumb x2 processes": lambda: run_parallel([([img_thumb, "--out", out("e")], halves[0]),
                                                             ([img_thumb, "--out", out("e")], halves[1])]),
+            "img-thumb x2 proc x2 thr": lambda: run_parallel([([img_thumb, "--threads", "2", "--out", out("g")], halves[0]),
+                                                              ([img_thumb, "--threads", "2", "--out", out("g")], halves[1])]),
         }
         best = {}
         names = list(contenders)
