@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "img-scan", targets: ["img-scan"]),
         .executable(name: "spaces-put", targets: ["spaces-put"]),
         .executable(name: "img-thumb", targets: ["img-thumb"]),
+        .executable(name: "spaces-exists", targets: ["spaces-exists"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,6 +45,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "spaces-put",
+            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "spaces-exists",
             dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(

@@ -5,6 +5,7 @@ usage: s3tool.py --env FILE ping
        s3tool.py --env FILE mkbucket NAME
        s3tool.py --env FILE objects BUCKET [PREFIX]   one JSON line per object: key, size, etag,
                                                     content_type, cache_control, md5 (of the downloaded bytes)
+       s3tool.py --env FILE delete BUCKET KEY        removes one object
        s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
 """
 import argparse
@@ -41,7 +42,7 @@ def client(env):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--env", required=True)
-    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl"])
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     s3 = client(read_env(options.env))
@@ -64,6 +65,8 @@ def main():
                     "cache_control": got.get("CacheControl"),
                     "md5": hashlib.md5(body).hexdigest(),
                 }, ensure_ascii=False))
+    elif options.command == "delete":
+        s3.delete_object(Bucket=options.args[0], Key=options.args[1])
     elif options.command == "acl":
         grants = s3.get_object_acl(Bucket=options.args[0], Key=options.args[1])["Grants"]
         print(json.dumps([[g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"]] for g in grants]))

@@ -62,6 +62,11 @@ struct TestBucket {
         try S3Client(config: SpacesConfig.resolve(settings), retryPolicy: RetryPolicy(maxRetries: 1, baseDelay: 0.01))
     }
 
+    func delete(_ key: String) throws {
+        let run = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) delete \(name) \(Shell.quote(key))")
+        try #require(run.status == 0, "deleting \(key) failed: \(run.stderr)")
+    }
+
     /// The object's grants as moto records them: [grantee, permission] pairs.
     func grants(_ key: String) throws -> [[String]] {
         let run = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) acl \(name) \(Shell.quote(key))")

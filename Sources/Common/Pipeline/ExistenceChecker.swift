@@ -1,0 +1,114 @@
+import Foundation
+
+/// Decides which images are already complete in the bucket (`spaces-exists`): the original is there with the
+/// local file's size (and, with `checksum`, its MD5 as ETag) and the thumbnail is there too.
+public final class ExistenceChecker {
+    public enum Strategy: String, CaseIterable, Sendable {
+        /// LIST for more than `autoThreshold` pending images, HEAD otherwise.
+        case auto
+        /// Two HEAD requests per image over one connection: for a small batch into a huge bucket.
+        case head
+        /// ListObjectsV2 over the folder all keys fall under, once, then answers from memory.
+        case list
+    }
+
+    /// Up to this many pending images, `auto` sends HEADs (two per image); above it, one LIST per 1,000 objects.
+    public static let autoThreshold = 50
+
+    public let client: S3Client
+    public let strategy: Strategy
+    public let checksum: Bool
+
+    public init(client: S3Client, strategy: Strategy, checksum: Bool) {
+        self.client = client
+        self.strategy = strategy
+        self.checksum = checksum
+    }
+
+    /// The strategy `auto` resolves to for this many pending images.
+    public func resolvedStrategy(pending: Int) -> Strategy {
+        guard strategy == .auto else { return strategy }
+        return pending > Self.autoThreshold ? .list : .head
+    }
+
+    /// Marks complete records `skipped` (with URLs and ETags); others are returned unchanged.
+    /// A record whose state cannot be determined is left to be uploaded, with a warning.
+    public func check(_ records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [ImageRecord] {
+        switch resolvedStrategy(pending: records.count) {
+        case .list:
+            guard let index = try listIndex(for: records, warn: warn) else { return records }
+            return records.map { record in decide(record, original: index[record.key ?? ""], thumbnail: index[record.thumbnailKey ?? ""]) }
+        case .head, .auto:
+            // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404:
+            // prove the bucket (and the credentials) first, as LIST does by itself.
+            if !records.isEmpty { try client.headBucket() }
+            return try records.map { record throws(S3Error) in try headCheck(record, warn: warn) }
+        }
+    }
+
+    /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
+    func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
+        let prefix = Self.listPrefix(records)
+        do {
+            var index: [String: ObjectInfo] = [:]
+            for object in try client.listAllObjects(prefix: prefix) { index[object.key] = object }
+            return index
+        } catch let error where !error.isFatal {
+            warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
+            return nil
+        }
+    }
+
+    func headCheck(_ record: ImageRecord, warn: (String) -> Void) throws(S3Error) -> ImageRecord {
+        guard let key = record.key, let thumbnailKey = record.thumbnailKey else { return record }
+        do {
+            guard let original = try client.headObject(key: key), matches(record, original) else { return record }
+            return decide(record, original: original, thumbnail: try client.headObject(key: thumbnailKey))
+        } catch let error where !error.isFatal {
+            warn("\(record.rel): cannot tell whether it is already uploaded: \(error); it will be uploaded")
+            return record
+        }
+    }
+
+    /// The record marked skipped when both objects are there and the original matches; else unchanged.
+    func decide(_ record: ImageRecord, original: ObjectInfo?, thumbnail: ObjectInfo?) -> ImageRecord {
+        guard let original, let thumbnail, let thumbnailKey = record.thumbnailKey, matches(record, original) else {
+            return record
+        }
+        var skipped = record
+        skipped.status = .skipped
+        skipped.reason = checksum ? "already uploaded (same MD5)" : "already uploaded (same size)"
+        skipped.etag = original.etag
+        skipped.url = client.publicURL(forKey: original.key)
+        skipped.thumbnailEtag = thumbnail.etag
+        skipped.thumbnailSize = thumbnail.size
+        skipped.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
+        return skipped
+    }
+
+    /// Same size as the local file; with `checksum`, also an ETag equal to the local MD5 (single-part uploads).
+    func matches(_ record: ImageRecord, _ object: ObjectInfo) -> Bool {
+        var info = stat()
+        guard stat(record.path, &info) == 0, Int64(info.st_size) == object.size else { return false }
+        guard checksum else { return true }
+        guard let digest = try? FileDigest.compute(path: record.path) else { return false }
+        return object.etag.lowercased() == digest.md5.hexString
+    }
+
+    /// The folder to list: the longest common folder of every key, originals and thumbnails alike
+    /// (`avatar/` for a run with the default prefix), so one listing covers both in ~1 request per 1,000 objects.
+    public static func listPrefix(_ records: [ImageRecord]) -> String {
+        commonFolder(records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } })
+    }
+
+    static func commonFolder(_ keys: [String]) -> String {
+        guard var common = keys.first.map({ Array($0.utf8) }) else { return "" }
+        for key in keys.dropFirst() {
+            let bytes = Array(key.utf8)
+            let shared = zip(common, bytes).prefix(while: { $0 == $1 }).count
+            common = Array(common.prefix(shared))
+        }
+        guard let slash = common.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(decoding: common[...slash], as: UTF8.self)
+    }
+}

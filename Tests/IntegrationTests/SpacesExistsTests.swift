@@ -1,0 +1,126 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// `spaces-exists` against the real server: what it skips is really there, in few requests.
+@Suite struct SpacesExistsTests {
+    /// A folder of small images with awkward names, uploaded (originals and thumbnails) into `bucket`.
+    func uploadedFolder(_ bucket: TestBucket) throws -> TemporaryDirectory {
+        let photos = try TemporaryDirectory()
+        let names = ["a.jpg", "b c.png", "plus+sign.gif", "sub/ünï 😀.webp", "sub/deeper/x=y.jpg", "keep.jpg"]
+        let sources = ["jpeg/jpeg-grayscale.jpg", "png/png-palette-trns.png", "gif/gif-static-photo.gif",
+                       "webp/webp-lossy-alpha.webp", "exif/exif-orient-3.jpg", "jpeg/jpeg-1x1.jpg"]
+        for (name, source) in zip(names, sources) { try photos.copy(Corpus.file(source), to: name) }
+        let thumbs = photos.path + "/../" + URL(fileURLWithPath: photos.path).lastPathComponent + "-thumbs"
+        let run = try Shell.run("img-scan \(photos.path) | img-thumb --out \(thumbs) | spaces-put --env-file \(bucket.envFile)")
+        try #require(run.status == 0, "\(run.stderr)")
+        return photos
+    }
+
+    func exists(_ photos: TemporaryDirectory, _ bucket: TestBucket, _ options: String = "") throws -> (statuses: [String: String], run: Shell.Result) {
+        let run = try Shell.run("img-scan \(photos.path) | spaces-exists --debug --env-file \(bucket.envFile) \(options)")
+        #expect(run.status == 0, "\(run.stderr)")
+        var statuses: [String: String] = [:]
+        for record in try run.records() { statuses[record.rel] = record.status?.rawValue ?? "pending" }
+        return (statuses, run)
+    }
+
+    @Test(arguments: ["head", "list", "auto"])
+    func nothingUploadedMeansNothingSkipped(strategy: String) throws {
+        let bucket = try TestBucket("fresh")
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "b/c.jpg")
+        let result = try exists(photos, bucket, "--strategy \(strategy)")
+        #expect(result.statuses == ["a.jpg": "pending", "b/c.jpg": "pending"])
+        // Pending records pass on unchanged, byte for byte.
+        let scan = try Shell.run("img-scan \(photos.path)")
+        #expect(result.run.stdout == scan.stdout)
+    }
+
+    @Test(arguments: ["head", "list", "auto"])
+    func everythingUploadedIsSkippedWithItsURLs(strategy: String) throws {
+        let bucket = try TestBucket("done")
+        let photos = try uploadedFolder(bucket)
+        let result = try exists(photos, bucket, "--strategy \(strategy)")
+        #expect(result.statuses.count == 6 && result.statuses.values.allSatisfy { $0 == "skipped" }, "\(result.statuses)")
+        for record in try result.run.records() {
+            #expect(record.reason == "already uploaded (same size)")
+            #expect(record.url?.hasSuffix("/" + URIEncoding.encode(record.key!, keepSlash: true)) == true)
+            #expect(record.thumbnailUrl != nil && record.etag != nil)
+        }
+        if strategy == "list" {
+            #expect(result.run.stderr.contains("list: 6 of 6 images already uploaded, 1 requests"), "\(result.run.stderr)")
+        }
+        if strategy == "auto" {
+            // Six images are under the threshold: HEADs (bucket, 6 originals, 6 thumbnails) beat listing a big bucket.
+            #expect(result.run.stderr.contains("head: 6 of 6 images already uploaded, 13 requests"), "\(result.run.stderr)")
+        }
+    }
+
+    @Test(arguments: ["head", "list"])
+    func changedFilesAndMissingThumbnailsAreUploadedAgain(strategy: String) throws {
+        let bucket = try TestBucket("changed")
+        let photos = try uploadedFolder(bucket)
+        // a.jpg grows; plus+sign.gif loses its thumbnail; keep.jpg changes with the same size.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: photos.path + "/a.jpg"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0]))
+        try handle.close()
+        try bucket.delete("avatar/thumbnail/plus+sign.jpg")
+        var same = try Data(contentsOf: URL(fileURLWithPath: photos.path + "/keep.jpg"))
+        same[same.count - 3] ^= 0xFF
+        try same.write(to: URL(fileURLWithPath: photos.path + "/keep.jpg"))
+
+        let bySize = try exists(photos, bucket, "--strategy \(strategy)").statuses
+        #expect(bySize == ["a.jpg": "pending", "b c.png": "skipped", "plus+sign.gif": "pending",
+                           "sub/ünï 😀.webp": "skipped", "sub/deeper/x=y.jpg": "skipped", "keep.jpg": "skipped"])
+        let byChecksum = try exists(photos, bucket, "--strategy \(strategy) --checksum").statuses
+        #expect(byChecksum["keep.jpg"] == "pending")
+        #expect(byChecksum["b c.png"] == "skipped")
+    }
+
+    @Test func listingCostsOneRequestPerThousandObjects() throws {
+        let bucket = try TestBucket("many")
+        let photos = try TemporaryDirectory()
+        let source = Corpus.file("jpeg/jpeg-1x1.jpg")
+        for index in 0..<1_100 { try photos.copy(source, to: "set\(index % 4)/p\(index).jpg") }
+        // Upload originals and a stand-in thumbnail for each: 2,200 objects.
+        let upload = try Shell.run("""
+            img-scan \(photos.path) | jq -c --arg t \(Shell.quote(source)) '. + {thumbnail_path: $t}' \
+            | spaces-put --keep-thumbnails --env-file \(bucket.envFile) | jq -r .status | sort | uniq -c
+            """)
+        try #require(upload.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1100 uploaded", "\(upload.stdout) \(upload.stderr)")
+        let result = try exists(photos, bucket)
+        #expect(result.statuses.count == 1_100 && result.statuses.values.allSatisfy { $0 == "skipped" })
+        // ceil(2,200 / 1,000) pages over the one common folder.
+        #expect(result.run.stderr.contains("list: 1100 of 1100 images already uploaded, 3 requests"), "\(result.run.stderr.suffix(400))")
+    }
+
+    @Test(arguments: ["head", "list"])
+    func wrongCredentialsAndMissingBucketsAreFatal(strategy: String) throws {
+        let bucket = try TestBucket("fatal")
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-1x1.jpg"), to: "a.jpg")
+        let badKey = try Shell.run("img-scan \(photos.path) | spaces-exists --strategy \(strategy) --env-file \(bucket.envFile)",
+                                   environment: ["SPACES_SECRET_KEY": "wrong"])
+        #expect(badKey.status == 2)
+        #expect(badKey.stderr.contains("spaces-exists: error: Failed to authenticate with DigitalOcean Spaces"), "\(badKey.stderr)")
+        let noBucket = try Shell.run("img-scan \(photos.path) | spaces-exists --strategy \(strategy) --env-file \(bucket.envFile)",
+                                     environment: ["SPACES_BUCKET": "no-such-bucket-here"])
+        #expect(noBucket.status == 2)
+        #expect(noBucket.stderr.contains("spaces-exists: error: Bucket not found: no-such-bucket-here"), "\(noBucket.stderr)")
+    }
+
+    @Test func anUnreachableServerLetsEveryRecordGoOnWithAWarning() throws {
+        let bucket = try TestBucket("down")
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-1x1.jpg"), to: "a.jpg")
+        let run = try Shell.run("img-scan \(photos.path) | spaces-exists --strategy list --retries 1 --env-file \(bucket.envFile)",
+                                environment: ["SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        #expect(run.status == 0)
+        #expect(try run.records().allSatisfy { $0.status == nil })
+        #expect(run.stderr.contains("spaces-exists: warning: cannot list avatar/"))
+    }
+}
