@@ -1,6 +1,6 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-COMMANDS = img-scan spaces-put
+COMMANDS = img-scan spaces-exists img-thumb spaces-put
 
 .PHONY: all build test setup install clean demo
 
@@ -18,6 +18,7 @@ test:
 install: build
 	install -d $(DESTDIR)$(BINDIR)
 	for c in $(COMMANDS); do install -m 0755 "$$(swift build -c release --show-bin-path)/$$c" $(DESTDIR)$(BINDIR)/; done
+	install -m 0755 scripts/upload-images $(DESTDIR)$(BINDIR)/upload-images
 
 clean:
 	rm -rf .build

@@ -30,6 +30,9 @@ struct SpacesPut: ParsableCommand {
     @Option(help: ArgumentHelp("Cache-Control header for uploaded objects (default: SPACES_CACHE_CONTROL).", valueName: "value"))
     var cacheControl: String?
 
+    @Flag(help: "Only check the configuration, the credentials and the bucket (one HeadBucket request), then exit.")
+    var check = false
+
     @Flag(help: "Keep thumbnail files after uploading them (they are deleted by default).")
     var keepThumbnails = false
 
@@ -57,6 +60,11 @@ struct SpacesPut: ParsableCommand {
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
             options.keepThumbnails = keepThumbnails
             uploader = Uploader(client: client, options: options)
+            if check {
+                try client.headBucket()
+                Console.info("bucket \(config.bucket) at \(config.endpoint) is reachable with these credentials")
+                return
+            }
         } catch {
             Console.error("\(error)")
             throw ExitCode(Toolkit.Exit.fatal)
