@@ -127,12 +127,21 @@ enum Shell {
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
         let started = Date()
+        Shell.unblockSignals()
         try process.run()
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: try String(contentsOfFile: output, encoding: .utf8),
                       stderr: try String(contentsOfFile: errors, encoding: .utf8),
                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Test threads may block signals, and children inherit the mask: a script started with SIGINT and
+    /// SIGTERM blocked could never be interrupted, unlike one started from a terminal. Unblock them first.
+    static func unblockSignals() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }

@@ -1,0 +1,164 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// `scripts/upload-images` end to end, as a user runs it, against the real server.
+@Suite struct UploadImagesTests {
+    static let script = Corpus.packageRoot + "/scripts/upload-images"
+
+    /// Runs the script in a fresh working folder (where it writes its log and results).
+    func upload(_ arguments: String, bucket: TestBucket, in folder: TemporaryDirectory,
+                environment: [String: String] = [:]) throws -> Shell.Result {
+        var env = environment
+        env["TMPDIR"] = env["TMPDIR"] ?? folder.path
+        return try Shell.run("\(Self.script) \(arguments) --env-file \(bucket.envFile)", environment: env, directory: folder.path)
+    }
+
+    func newest(_ pattern: String, in folder: TemporaryDirectory) throws -> String? {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(pattern) }.sorted().last
+            .map { folder.path + "/" + $0 }
+    }
+
+    func results(in folder: TemporaryDirectory) throws -> [ImageRecord] {
+        let file = try #require(try newest("upload_results_", in: folder))
+        return try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { try RecordCoding.decode(Data($0.utf8)) }
+    }
+
+    func summaryCount(_ label: String, _ run: Shell.Result) -> Int? {
+        guard let line = run.stderr.split(separator: "\n").first(where: { $0.hasPrefix("  \(label):") }) else { return nil }
+        return Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
+    }
+
+    @Test(arguments: [1, 8])
+    func theCorpusArrivesIntactAndBrokenFilesAreReportedOnce(workers: Int) throws {
+        let bucket = try TestBucket("corpus\(workers)")
+        let folder = try TemporaryDirectory()
+        let run = try upload("\(Shell.quote(Harness.corpus)) --workers \(workers) --batch-size 7", bucket: bucket, in: folder)
+        #expect(run.status == 1, "broken corpus files must make the exit status 1: \(run.stderr.suffix(500))")
+        let manifest = try CorpusManifest()
+        let records = try results(in: folder)
+        let stored = try bucket.objects()
+        let scanned = manifest.entries.filter { ImageScanner.imageExtensions.contains(($0.file as NSString).pathExtension.lowercased()) }
+        #expect(records.count == scanned.count, "one result line per image")
+        for entry in scanned {
+            let matching = records.filter { $0.rel == entry.file }
+            try #require(matching.count == 1, "\(entry.file) appears \(matching.count) times")
+            let record = matching[0]
+            if entry.mustBeRejected {
+                #expect(record.status == .failed && record.error != nil)
+                #expect(run.stderr.components(separatedBy: "\n  \(entry.file): ").count == 2, "\(entry.file) listed once in the summary")
+                #expect(stored[record.key!] == nil)
+            } else {
+                #expect(record.status == .uploaded, "\(entry.file): \(record.error ?? "")")
+                #expect(stored[record.key!]?.md5 == (try FileDigest.compute(path: record.path)).md5.hexString)
+                #expect(stored[record.thumbnailKey!]?.md5 == record.thumbnailEtag)
+            }
+        }
+        let good = scanned.filter { !$0.mustBeRejected }.count
+        #expect(summaryCount("uploaded", run) == good)
+        #expect(summaryCount("failed", run) == scanned.count - good)
+        // Failures go to a file that --from-records takes back.
+        let failures = try #require(try newest("upload_failures_", in: folder))
+        #expect(try String(contentsOfFile: failures, encoding: .utf8).split(separator: "\n").count == scanned.count - good)
+        // The log: timestamps, parameters, every refusal, the summary; never the secret.
+        let log = try String(contentsOfFile: try #require(try newest("upload_log_", in: folder)), encoding: .utf8)
+        #expect(log.range(of: #"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d upload-images "#, options: .regularExpression) != nil)
+        #expect(log.contains("workers=\(workers) batch-size=7 prefix=avatar"))
+        #expect(log.contains("img-thumb: error: broken/broken-truncated.jpg:"))
+        #expect(log.contains("Summary"))
+        #expect(!log.contains(bucket.secretKey) && !run.stderr.contains(bucket.secretKey))
+        // Temporary thumbnails are gone.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix("upload-images.") })
+
+        // A second run skips everything that is there, and retries only the failures.
+        let again = try upload("\(Shell.quote(Harness.corpus)) --workers \(workers)", bucket: bucket, in: folder)
+        #expect(again.status == 1)
+        #expect(summaryCount("skipped", again) == good)
+        #expect(summaryCount("uploaded", again) == 0)
+    }
+
+    @Test func prefixNoSkipExistingAndDryRun() throws {
+        let bucket = try TestBucket("options")
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        for name in ["a.jpg", "sub dir/b 'quoted'.png", "ü/😀.webp"] {
+            let source = name.hasSuffix("png") ? "png/png-palette-trns.png" : name.hasSuffix("webp") ? "webp/webp-lossy-alpha.webp" : "exif/exif-orient-2.jpg"
+            try photos.copy(Corpus.file(source), to: name)
+        }
+        let dry = try upload("\(photos.path) --prefix profile --dry-run", bucket: bucket, in: folder)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stderr.contains("3 would be uploaded"))
+        #expect(dry.stdout.contains("sub dir/b 'quoted'.png -> profile/original/sub dir/b 'quoted'.png + profile/thumbnail/sub dir/b 'quoted'.jpg"))
+        #expect(try bucket.objects().isEmpty)
+
+        let first = try upload("\(photos.path) --prefix profile --workers 2 --batch-size 1", bucket: bucket, in: folder)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Set(try bucket.objects().keys) == ["profile/original/a.jpg", "profile/thumbnail/a.jpg",
+                                                    "profile/original/sub dir/b 'quoted'.png", "profile/thumbnail/sub dir/b 'quoted'.jpg",
+                                                    "profile/original/ü/😀.webp", "profile/thumbnail/ü/😀.jpg"])
+        let skipped = try upload("\(photos.path) --prefix profile", bucket: bucket, in: folder)
+        #expect(summaryCount("skipped", skipped) == 3 && summaryCount("uploaded", skipped) == 0)
+        let forced = try upload("\(photos.path) --prefix profile --no-skip-existing", bucket: bucket, in: folder)
+        #expect(forced.status == 0)
+        #expect(summaryCount("uploaded", forced) == 3 && summaryCount("skipped", forced) == 0)
+        let results = try self.results(in: folder)
+        #expect(results.count == 3 && results.allSatisfy { $0.url != nil && $0.thumbnailUrl != nil })
+    }
+
+    @Test func fatalProblemsStopAtOnceWithExitTwo() throws {
+        let bucket = try TestBucket("fatal")
+        let folder = try TemporaryDirectory()
+        let missing = try upload("/no/such/folder", bucket: bucket, in: folder)
+        #expect(missing.status == 2 && missing.stderr.contains("Directory not found: /no/such/folder"))
+        let badKey = try upload(Shell.quote(Harness.corpus + "/gif"), bucket: bucket, in: folder, environment: ["SPACES_SECRET_KEY": "wrong"])
+        #expect(badKey.status == 2 && badKey.stderr.contains("Failed to authenticate with DigitalOcean Spaces"), "\(badKey.stderr)")
+        let noConfig = try Shell.run("\(Self.script) \(Shell.quote(Harness.corpus))", directory: folder.path)
+        #expect(noConfig.status == 2 && noConfig.stderr.contains("Missing required environment variables: SPACES_ACCESS_KEY"))
+        #expect(try Shell.run("\(Self.script) --workers zero x").status == 64)
+        #expect(try Shell.run("\(Self.script) --help").status == 0)
+    }
+
+    @Test func interruptedRunsStopQuicklyAndTheNextRunFinishesTheJob() throws {
+        let bucket = try TestBucket("interrupt")
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        for index in 0..<160 { try photos.copy(Corpus.file("photos/photo-canon-camera-orient6.jpg"), to: "set\(index % 4)/p\(index).jpg") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.script)
+        process.arguments = [photos.path, "--workers", "2", "--batch-size", "4", "--env-file", bucket.envFile]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
+        env["PATH"] = Harness.binDirectory + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env["TMPDIR"] = folder.path
+        process.environment = env
+        process.standardError = FileHandle.nullDevice
+        Shell.unblockSignals()
+        try process.run()
+        // Wait until some images are done, then interrupt as Ctrl+C would.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let file = try newest("upload_results_", in: folder),
+               (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 8 { break }
+            usleep(50_000)
+        }
+        let interruptedAt = Date()
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(interruptedAt) < 2)
+        #expect(process.terminationStatus == 130)
+        let done = try results(in: folder).filter { $0.status == .uploaded }.count
+        #expect(done >= 8 && done < 160, "interrupt part-way: \(done) done")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix("upload-images.") })
+        usleep(300_000)
+        let rerun = try upload("\(photos.path) --workers 2", bucket: bucket, in: folder)
+        #expect(rerun.status == 0, "\(rerun.stderr.suffix(300))")
+        let skipped = try #require(summaryCount("skipped", rerun)), uploaded = try #require(summaryCount("uploaded", rerun))
+        #expect(skipped >= done, "everything the first run finished is skipped")
+        #expect(skipped + uploaded == 160)
+        let stored = try bucket.objects()
+        #expect(stored.count == 320)
+        let digest = try FileDigest.compute(path: Corpus.file("photos/photo-canon-camera-orient6.jpg")).md5.hexString
+        #expect(stored.filter { $0.key.contains("/original/") }.allSatisfy { $0.value.md5 == digest })
+    }
+}
