@@ -22,38 +22,33 @@ public final class ThumbnailStage {
 
     /// The output line for one input line; nil for a blank line.
     public func process(line: Data, lineNumber: Int) -> Data? {
-        var record: ImageRecord
-        switch RecordLine.classify(line, lineNumber: lineNumber) {
-        case .blank:
-            return nil
-        case .malformed(let message, let output):
-            failedCount += 1
-            Console.error(message)
-            return output
-        case .finished(let line):
-            return line
-        case .pending(let pending):
-            record = pending
-        }
-        do throws(FileError) {
-            guard let key = record.thumbnailKey, !key.isEmpty else { throw FileError(path: record.rel, reason: "record has no \"thumbnail_key\"") }
-            let jpeg: Data
-            do {
-                jpeg = try thumbnailer.render(path: record.path)
+        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) -> Data in
+            var record = pending
+            do throws(FileError) {
+                try makeThumbnail(for: &record)
             } catch {
-                throw FileError(path: record.path, reason: error.description)
+                record.status = .failed
+                record.error = error.reason
+                failedCount += 1
+                Console.error("\(record.rel): \(error.reason)")
             }
-            let file = directory + "/" + Self.fileName(key: key, path: record.path)
-            try Self.writeAtomically(jpeg, to: file)
-            record.thumbnailPath = file
-            record.thumbnailSize = Int64(jpeg.count)
-        } catch {
-            record.status = .failed
-            record.error = error.reason
-            failedCount += 1
-            Console.error("\(record.rel): \(error.reason)")
+            return RecordCoding.encode(record)
         }
-        return RecordCoding.encode(record)
+    }
+
+    /// Renders the thumbnail into `directory` and records where it is.
+    func makeThumbnail(for record: inout ImageRecord) throws(FileError) {
+        guard let key = record.thumbnailKey, !key.isEmpty else { throw FileError(path: record.rel, reason: "record has no \"thumbnail_key\"") }
+        let jpeg: Data
+        do {
+            jpeg = try thumbnailer.render(path: record.path)
+        } catch {
+            throw FileError(path: record.path, reason: error.description)
+        }
+        let file = directory + "/" + Self.fileName(key: key, path: record.path)
+        try Self.writeAtomically(jpeg, to: file)
+        record.thumbnailPath = file
+        record.thumbnailSize = Int64(jpeg.count)
     }
 
     /// A name that differs for every record (a hash of its thumbnail key and path), so neither two records

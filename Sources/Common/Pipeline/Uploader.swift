@@ -25,30 +25,20 @@ public final class Uploader {
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        var record: ImageRecord
-        switch RecordLine.classify(line, lineNumber: lineNumber) {
-        case .blank:
-            return nil
-        case .malformed(let message, let output):
-            failedCount += 1
-            Console.error(message)
-            return output
-        case .finished(let line):
-            return line
-        case .pending(let pending):
-            record = pending
+        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) throws(S3Error) -> Data in
+            var record = pending
+            do throws(S3Error) {
+                try upload(&record)
+            } catch let error where error.isFatal {
+                throw error
+            } catch {
+                record.status = .failed
+                record.error = error.description
+                failedCount += 1
+                Console.error("\(record.rel): \(error)")
+            }
+            return RecordCoding.encode(record)
         }
-        do {
-            try upload(&record)
-        } catch let error where error.isFatal {
-            throw error
-        } catch {
-            record.status = .failed
-            record.error = error.description
-            failedCount += 1
-            Console.error("\(record.rel): \(error)")
-        }
-        return RecordCoding.encode(record)
     }
 
     /// Thumbnail first, then the original: an original in the bucket implies its thumbnail is there.

@@ -27,3 +27,26 @@ public enum RecordLine {
         }
     }
 }
+
+extension RecordLine {
+    /// The output for one input line, handled as every stage does: nothing for a blank line; for a line that
+    /// is not a record, a failed record (counted in `failures` and reported on stderr); a finished record
+    /// unchanged; and `work`'s output for a pending record.
+    public static func output<Failure: Error>(
+        for line: Data, lineNumber: Int, failures: inout Int,
+        _ work: (ImageRecord) throws(Failure) -> Data
+    ) throws(Failure) -> Data? {
+        switch classify(line, lineNumber: lineNumber) {
+        case .blank:
+            return nil
+        case .malformed(let message, let output):
+            failures += 1
+            Console.error(message)
+            return output
+        case .finished(let line):
+            return line
+        case .pending(let record):
+            return try work(record)
+        }
+    }
+}
