@@ -22,17 +22,16 @@ public final class ThumbnailStage {
 
     /// The output line for one input line; nil for a blank line.
     public func process(line: Data, lineNumber: Int) -> Data? {
-        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) -> Data in
+        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) -> ImageRecord in
             var record = pending
             do throws(FileError) {
                 try makeThumbnail(for: &record)
             } catch {
                 record.status = .failed
                 record.error = error.reason
-                failedCount += 1
                 Console.error("\(record.rel): \(error.reason)")
             }
-            return RecordCoding.encode(record)
+            return record
         }
     }
 

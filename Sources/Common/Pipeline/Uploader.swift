@@ -25,7 +25,7 @@ public final class Uploader {
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) throws(S3Error) -> Data in
+        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
                 try upload(&record)
@@ -34,10 +34,9 @@ public final class Uploader {
             } catch {
                 record.status = .failed
                 record.error = error.description
-                failedCount += 1
                 Console.error("\(record.rel): \(error)")
             }
-            return RecordCoding.encode(record)
+            return record
         }
     }
 

@@ -31,10 +31,10 @@ public enum RecordLine {
 extension RecordLine {
     /// The output for one input line, handled as every stage does: nothing for a blank line; for a line that
     /// is not a record, a failed record (counted in `failures` and reported on stderr); a finished record
-    /// unchanged; and `work`'s output for a pending record.
+    /// unchanged; and for a pending record, the record `work` makes of it (counted when it failed).
     public static func output<Failure: Error>(
         for line: Data, lineNumber: Int, failures: inout Int,
-        _ work: (ImageRecord) throws(Failure) -> Data
+        _ work: (ImageRecord) throws(Failure) -> ImageRecord
     ) throws(Failure) -> Data? {
         switch classify(line, lineNumber: lineNumber) {
         case .blank:
@@ -46,7 +46,9 @@ extension RecordLine {
         case .finished(let line):
             return line
         case .pending(let record):
-            return try work(record)
+            let done = try work(record)
+            if done.status == .failed { failures += 1 }
+            return RecordCoding.encode(done)
         }
     }
 }
