@@ -80,7 +80,8 @@ struct SpacesPut: ParsableCommand {
                 throw ExitCode(Toolkit.Exit.fatal)
             }
         }
-        Console.debug("\(uploader.client.requestCount) requests over \(uploader.client.connectionCount) connections")
+        let client = uploader.client
+        Console.debug("\(client.requestCount) requests over \(client.connectionCount) connections, \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

@@ -54,6 +54,8 @@ import Testing
         #expect(proxy.count("slowdown") > 5 && proxy.count("drop") > 0,
                 "faults injected: \(proxy.count("slowdown")) SlowDown, \(proxy.count("drop")) drops, \(proxy.count("forwarded")) forwarded")
         #expect(run.stderr.contains("retrying PUT"))
+        // Sustained throttling slowed the process down between requests, not only between retries.
+        #expect(run.stderr.contains("s paced for throttling") && !run.stderr.contains(" 0.0 s paced"), "\(run.stderr.suffix(200))")
         // Every image that img-thumb accepted is uploaded despite the faults, and intact (read past the proxy).
         let stored = try bucket.objects()
         let uploaded = records.filter { $0.status == .uploaded }

@@ -10,6 +10,9 @@ public final class S3Client {
     public var debugLog: ((String) -> Void)?
     public private(set) var requestCount = 0
     public private(set) var connectionCount = 0
+    /// Seconds spent pausing because the server was throttling.
+    public private(set) var pacedSeconds = 0.0
+    private var pacer = Pacer()
 
     let signer: SigV4Signer
     private let http: CurlHandle
@@ -110,13 +113,18 @@ public final class S3Client {
                                            headers: toSign, payloadHash: payloadHash), at: Date())
             let failure: RetryPolicy.Failure
             let finalError: S3Error
+            if pacer.pause > 0 {
+                sleep(pacer.pause)
+                pacedSeconds += pacer.pause
+            }
             requestCount += 1
             do {
                 let response = try http.perform(HTTPRequest(method: method, url: target.url, headers: signed, body: body))
                 if response.newConnection { connectionCount += 1 }
                 debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))")
-                if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
                 let parsed = S3ErrorBody(xml: response.body)
+                pacer.record(throttled: Pacer.isThrottle(status: response.status, code: parsed.code))
+                if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
                 let requestId = parsed.requestId ?? response.headers["x-amz-request-id"]
                 if let fatal = fatalError(status: response.status, body: parsed, method: method, key: key) { throw fatal }
                 failure = .status(response.status, code: parsed.code,
