@@ -105,9 +105,6 @@ public final class CurlHandle {
         switch request.body {
         case .none:
             break
-        case .bytes(let data):
-            transfer.useData(data)
-            results.append(contentsOf: upload(length: Int64(data.count), userdata: userdata))
         case .file(let path, let length):
             guard transfer.openFile(path, length: length) else {
                 transfer.localError = "cannot open \(path): \(String(cString: strerror(errno)))"

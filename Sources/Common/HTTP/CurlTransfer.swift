@@ -5,7 +5,6 @@ import Foundation
 final class Transfer {
     var responseBody = Data()
     var responseHeaders: [String: String] = [:]
-    var uploadData: Data?
     /// Set by a callback that had to abort the transfer, so the error names the real cause.
     var localError: String?
 
@@ -13,11 +12,6 @@ final class Transfer {
     private var path = ""
     private var length: Int64 = 0
     private var offset: Int64 = 0
-
-    func useData(_ data: Data) {
-        uploadData = data
-        length = Int64(data.count)
-    }
 
     func openFile(_ path: String, length: Int64) -> Bool {
         self.path = path
@@ -63,19 +57,12 @@ final class Transfer {
         return total
     }
 
-    /// CURLOPT_READFUNCTION: streams the request body from the file (or the in-memory bytes).
+    /// CURLOPT_READFUNCTION: streams the request body from the file.
     static let sendBody: curl_read_callback = { buffer, size, count, userdata in
         let transfer = Transfer.from(userdata)
         guard let buffer else { return 0 }
         let wanted = min(Int64(size * count), transfer.length - transfer.offset)
         guard wanted > 0 else { return 0 }
-        if let data = transfer.uploadData {
-            let start = data.startIndex + Int(transfer.offset)
-            data.copyBytes(to: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
-                           from: start..<(start + Int(wanted)))
-            transfer.offset += wanted
-            return Int(wanted)
-        }
         let got = pread(transfer.fd, buffer, Int(wanted), off_t(transfer.offset))
         if got < 0 {
             transfer.localError = "\(transfer.path): read failed: \(String(cString: strerror(errno)))"

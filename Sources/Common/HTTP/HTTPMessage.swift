@@ -3,7 +3,6 @@ import Foundation
 /// What a request sends as its body.
 public enum HTTPBody: Sendable {
     case none
-    case bytes(Data)
     /// `length` bytes from the start of the file at `path`, streamed, never loaded whole.
     case file(path: String, length: Int64)
 }

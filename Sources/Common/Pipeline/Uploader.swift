@@ -60,7 +60,7 @@ public final class Uploader {
             record.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
         }
         let digest = try digest(record.path, what: nil)
-        let contentType = ContentType.of(path: record.path)
+        let contentType = ContentType.of(head: digest.head, path: record.path)
         record.etag = try client.putObject(key: key, file: record.path, digest: digest, contentType: contentType,
                                            acl: options.acl, cacheControl: options.cacheControl)
         record.size = digest.size

@@ -31,7 +31,12 @@ public enum ContentType {
             got = max(0, read(fd, &head, head.count))
             close(fd)
         }
-        if let sniffed = sniff(Array(head[0..<got])) { return sniffed }
+        return of(head: Array(head[0..<got]), path: path)
+    }
+
+    /// The type of a file whose first bytes are already known (see `FileDigest.head`).
+    public static func of(head: [UInt8], path: String) -> String {
+        if let sniffed = sniff(head) { return sniffed }
         let ext = (path as NSString).pathExtension.lowercased()
         return byExtension[ext] ?? "application/octet-stream"
     }

@@ -7,11 +7,14 @@ public struct FileDigest: Sendable, Equatable {
     public var size: Int64
     public var md5: Data
     public var sha256: Data
+    /// The first bytes of the file, kept from the same pass for content sniffing.
+    public var head: [UInt8]
 
-    public init(size: Int64, md5: Data, sha256: Data) {
+    public init(size: Int64, md5: Data, sha256: Data, head: [UInt8] = []) {
         self.size = size
         self.md5 = md5
         self.sha256 = sha256
+        self.head = head
     }
 
     public static func compute(path: String) throws(FileError) -> FileDigest {
@@ -21,6 +24,7 @@ public struct FileDigest: Sendable, Equatable {
         var md5 = Insecure.MD5()
         var sha = SHA256()
         var size: Int64 = 0
+        var head: [UInt8] = []
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }
@@ -32,11 +36,12 @@ public struct FileDigest: Sendable, Equatable {
             }
             if got == 0 { break }
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+            if head.count < 16 { head += slice.prefix(16 - head.count) }
             md5.update(bufferPointer: slice)
             sha.update(bufferPointer: slice)
             size += Int64(got)
         }
-        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()))
+        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()), head: head)
     }
 }
 
