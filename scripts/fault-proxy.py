@@ -1,16 +1,28 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy for tests: forwards every request to a real S3 server unchanged (Host and all
-headers, so SigV4 signatures still verify) and, at chosen rates, answers 503 SlowDown instead (half of them
-with Retry-After: 1) or drops the connection after reading the request.
+headers, so SigV4 signatures still verify) and, at chosen rates, misbehaves instead:
 
-usage: fault-proxy.py --upstream HOST:PORT --port-file FILE --stats FILE [--slowdown RATE] [--drop RATE] [--seed N]
-Writes its port to --port-file once listening, and one line per request to --stats: forwarded|slowdown|drop.
+  --slowdown RATE   answer 503 SlowDown (half of them with Retry-After: 1)
+  --drop RATE       read the whole request, then close the connection without an answer
+  --cut RATE        read half of the request body, then close the connection
+  --stall RATE      read the whole request, then say nothing for --stall-seconds (past the client's timeout)
+  --hold SECONDS    wait this long before forwarding each request (to change a file while it is in flight)
+
+SIGUSR1 makes the server "go away": from then on every request stalls until SIGUSR2 brings it back.
+
+usage: fault-proxy.py --upstream HOST:PORT --port-file FILE --stats FILE [options]
+Writes its port to --port-file once listening, and one line per request to --stats:
+  TIME OUTCOME METHOD PATH STATUS
+with OUTCOME one of forwarded, slowdown, slowdown-retry-after, drop, cut, stall, gone, and STATUS the
+server's answer to a forwarded request (- for the others).
 """
 import argparse
 import http.client
 import random
+import signal
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SLOWDOWN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
@@ -22,18 +34,26 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--stats", required=True)
-    parser.add_argument("--slowdown", type=float, default=0.0)
-    parser.add_argument("--drop", type=float, default=0.0)
+    for rate in ("slowdown", "drop", "cut", "stall"):
+        parser.add_argument("--" + rate, type=float, default=0.0)
+    parser.add_argument("--stall-seconds", type=float, default=5.0)
+    parser.add_argument("--hold", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     upstream_host, upstream_port = options.upstream.rsplit(":", 1)
     chance = random.Random(options.seed)
     lock = threading.Lock()
     stats = open(options.stats, "a", buffering=1)
+    gone = threading.Event()
+    signal.signal(signal.SIGUSR1, lambda *_: gone.set())
+    signal.signal(signal.SIGUSR2, lambda *_: gone.clear())
 
-    def record(what):
-        with lock:
-            stats.write(what + "\n")
+    # Cumulative thresholds: one roll picks at most one fault.
+    faults = []
+    total = 0.0
+    for kind in ("drop", "cut", "stall", "slowdown"):
+        total += getattr(options, kind)
+        faults.append((total, kind))
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -41,20 +61,46 @@ def main():
         def log_message(self, *args):
             pass
 
+        def record(self, outcome, status="-"):
+            with lock:
+                stats.write(f"{time.time():.3f} {outcome} {self.command} {self.path} {status}\n")
+
+        def hang_up(self):
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
         def handle_one(self):
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
             with lock:
                 roll = chance.random()
-            if roll < options.drop:
-                record("drop")
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
+            kind = next((kind for limit, kind in faults if roll < limit), None)
+            if gone.is_set():
+                kind = "gone"
+            if kind == "cut" and length > 1:
+                self.rfile.read(length // 2)
+                self.record("cut")
+                self.hang_up()
                 return
-            if roll < options.drop + options.slowdown:
-                record("slowdown")
+            body = self.rfile.read(length) if length else b""
+            if kind in ("stall", "gone"):
+                self.record(kind)
+                deadline = time.time() + options.stall_seconds
+                while time.time() < deadline or gone.is_set():
+                    time.sleep(0.05)
+                self.hang_up()
+                return
+            if kind == "drop" or kind == "cut":  # a cut with no body to cut is a drop
+                self.record(kind)
+                self.hang_up()
+                return
+            if kind == "slowdown":
+                with_retry_after = chance.random() < 0.5
+                self.record("slowdown-retry-after" if with_retry_after else "slowdown")
                 self.send_response(503)
-                if roll < options.drop + options.slowdown / 2:
+                if with_retry_after:
                     self.send_header("Retry-After", "1")
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(SLOWDOWN)))
@@ -62,7 +108,9 @@ def main():
                 if self.command != "HEAD":
                     self.wfile.write(SLOWDOWN)
                 return
-            record("forwarded")
+            if options.hold:
+                time.sleep(options.hold)
+            started = time.time()
             upstream = http.client.HTTPConnection(upstream_host, int(upstream_port), timeout=60)
             upstream.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             for name, value in self.headers.items():
@@ -70,6 +118,8 @@ def main():
             upstream.endheaders(body if body else None)
             response = upstream.getresponse()
             payload = response.read()
+            with lock:  # logged with the time the request arrived, once the answer is known
+                stats.write(f"{started:.3f} forwarded {self.command} {self.path} {response.status}\n")
             self.send_response_only(response.status, response.reason)
             for name, value in response.getheaders():
                 # A HEAD answer keeps the object's Content-Length; other bodies are re-sent whole.

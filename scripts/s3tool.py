@@ -4,7 +4,8 @@
 usage: s3tool.py --env FILE ping
        s3tool.py --env FILE mkbucket NAME
        s3tool.py --env FILE objects BUCKET [PREFIX]   one JSON line per object: key, size, etag,
-                                                    content_type, cache_control, md5 (of the downloaded bytes)
+                                                    content_type, cache_control, md5 (of the downloaded bytes),
+                                                    whole_jpeg (starts with SOI and ends with EOI)
        s3tool.py --env FILE delete BUCKET KEY        removes one object
        s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
 """
@@ -64,6 +65,7 @@ def main():
                     "content_type": got.get("ContentType"),
                     "cache_control": got.get("CacheControl"),
                     "md5": hashlib.md5(body).hexdigest(),
+                    "whole_jpeg": body[:2] == b"\xff\xd8" and body[-2:] == b"\xff\xd9",
                 }, ensure_ascii=False))
     elif options.command == "delete":
         s3.delete_object(Bucket=options.args[0], Key=options.args[1])

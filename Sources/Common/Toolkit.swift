@@ -9,5 +9,7 @@ public enum Toolkit {
         public static let someFailed: Int32 = 1
         /// Nothing could be done: bad configuration, credentials, bucket or folder.
         public static let fatal: Int32 = 2
+        /// The server stopped answering (spaces-put): the last records were failed without being attempted.
+        public static let serverUnavailable: Int32 = 3
     }
 }

@@ -10,7 +10,9 @@ struct SpacesPut: ParsableCommand {
             Reads JSON records (from img-scan or img-thumb) on stdin and writes one record per input line on \
             stdout with status "uploaded" or "failed", ETags and public URLs. Records that already have a status \
             pass through unchanged. Configuration comes from .env and SPACES_* variables. Exit status: 0 all \
-            uploaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket).
+            uploaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket), 3 the server stopped \
+            answering: after 3 uploads in a row failed that way, the remaining records failed without a request \
+            (one is tried every 30 s in case it is back).
             """,
         version: Toolkit.version
     )
@@ -82,6 +84,7 @@ struct SpacesPut: ParsableCommand {
         }
         let client = uploader.client
         Console.debug("\(client.requestCount) requests over \(client.connectionCount) connections, \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

@@ -94,6 +94,7 @@ struct StoredObject: Decodable {
     var md5: String
     var content_type: String?
     var cache_control: String?
+    var whole_jpeg: Bool
 }
 
 /// Runs shell command lines with the built commands first on PATH.
@@ -113,8 +114,8 @@ enum Shell {
         let scratch = try TemporaryDirectory()
         let input = scratch.path + "/stdin", output = scratch.path + "/stdout", errors = scratch.path + "/stderr"
         try stdin.write(toFile: input, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: output, contents: nil)
-        FileManager.default.createFile(atPath: errors, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-o", "pipefail", "-c", command]

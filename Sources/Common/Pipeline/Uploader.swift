@@ -17,6 +17,10 @@ public final class Uploader {
     public let client: S3Client
     public let options: Options
     public private(set) var failedCount = 0
+    /// Stops a gone server from costing every remaining record its full retries and timeouts.
+    var breaker = CircuitBreaker()
+    /// The server was still unavailable when the last record was done.
+    public var serverUnavailable: Bool { breaker.isOpen }
 
     public init(client: S3Client, options: Options) {
         self.client = client
@@ -28,7 +32,9 @@ public final class Uploader {
         try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
+                if let reason = breaker.refusal() { throw .integrity(reason) }
                 try upload(&record)
+                breaker.recordSuccess()
             } catch let error where error.isFatal {
                 throw error
             } catch {
@@ -50,9 +56,7 @@ public final class Uploader {
             }
             let digest = try digest(thumbnailPath, what: "thumbnail")
             do {
-                record.thumbnailEtag = try client.putObject(key: thumbnailKey, file: thumbnailPath, digest: digest,
-                                                            contentType: "image/jpeg", acl: options.acl,
-                                                            cacheControl: options.cacheControl)
+                record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest, contentType: "image/jpeg")
             } catch let error where !error.isFatal {
                 throw .integrity("thumbnail: \(error)")
             }
@@ -61,12 +65,37 @@ public final class Uploader {
         }
         let digest = try digest(record.path, what: nil)
         let contentType = ContentType.of(head: digest.head, path: record.path)
-        record.etag = try client.putObject(key: key, file: record.path, digest: digest, contentType: contentType,
-                                           acl: options.acl, cacheControl: options.cacheControl)
+        record.etag = try put(key: key, file: record.path, digest: digest, contentType: contentType)
+        try ensureUnchanged(record.path, key: key, since: digest)
         record.size = digest.size
         record.contentType = contentType
         record.url = client.publicURL(forKey: key)
         record.status = .uploaded
+    }
+
+    private func put(key: String, file: String, digest: FileDigest, contentType: String) throws(S3Error) -> String {
+        do {
+            return try client.putObject(key: key, file: file, digest: digest, contentType: contentType,
+                                        acl: options.acl, cacheControl: options.cacheControl)
+        } catch {
+            if error.meansServerUnavailable { breaker.recordUnavailable(error.description) }
+            throw error
+        }
+    }
+
+    /// The object just stored is the file as it was hashed; if the file has changed since (still being
+    /// written, or replaced), that object is not the file the user has: it is removed and the record fails,
+    /// so that a rerun uploads the finished file instead of skipping a stale copy.
+    private func ensureUnchanged(_ path: String, key: String, since digest: FileDigest) throws(S3Error) {
+        let now = FileIdentity.of(path: path)
+        guard let then = digest.identity, now != then else { return }
+        let what = now.map { $0.size == then.size ? "modified" : "\(then.size) bytes when read, \($0.size) now" } ?? "deleted"
+        do {
+            try client.deleteObject(key: key)
+        } catch {
+            throw .integrity("changed while it was uploaded (\(what)) and the uploaded copy could not be removed: \(error)")
+        }
+        throw .integrity("changed while it was uploaded (\(what)); the partial version was not kept: upload it again once it is complete")
     }
 
     private func digest(_ path: String, what: String?) throws(S3Error) -> FileDigest {

@@ -70,6 +70,12 @@ public final class S3Client {
                           contentType: response.headers["content-type"])
     }
 
+    /// DeleteObject; deleting an object that does not exist succeeds too.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+    public func deleteObject(key: String) throws(S3Error) {
+        _ = try send("DELETE", key: key, accepting: [404])
+    }
+
     /// HeadBucket: proves the credentials and that the bucket exists, in one request.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
     public func headBucket() throws(S3Error) {

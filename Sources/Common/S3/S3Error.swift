@@ -15,6 +15,15 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     /// The server answered, but not with what S3 promises (for example an ETag that is not the MD5 sent).
     case integrity(String)
 
+    /// The server did not answer usefully even after retries: a dead connection, a timeout or a 5xx.
+    public var meansServerUnavailable: Bool {
+        switch self {
+        case .transport: return true
+        case .service(let status, _, _, _, _): return status >= 500 || status == 429
+        default: return false
+        }
+    }
+
     /// Errors that mean no further request can succeed.
     public var isFatal: Bool {
         switch self {

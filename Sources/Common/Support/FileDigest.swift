@@ -9,18 +9,23 @@ public struct FileDigest: Sendable, Equatable {
     public var sha256: Data
     /// The first bytes of the file, kept from the same pass for content sniffing.
     public var head: [UInt8]
+    /// The file as it was opened for hashing; compared again after the upload to catch files that changed.
+    public var identity: FileIdentity?
 
-    public init(size: Int64, md5: Data, sha256: Data, head: [UInt8] = []) {
+    public init(size: Int64, md5: Data, sha256: Data, head: [UInt8] = [], identity: FileIdentity? = nil) {
         self.size = size
         self.md5 = md5
         self.sha256 = sha256
         self.head = head
+        self.identity = identity
     }
 
     public static func compute(path: String) throws(FileError) -> FileDigest {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(path: path, errno: errno) }
         var md5 = Insecure.MD5()
         var sha = SHA256()
         var size: Int64 = 0
@@ -41,7 +46,30 @@ public struct FileDigest: Sendable, Equatable {
             sha.update(bufferPointer: slice)
             size += Int64(got)
         }
-        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()), head: head)
+        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()), head: head,
+                          identity: FileIdentity(info))
+    }
+}
+
+/// Which file a path names and its version: device, inode, size and modification time.
+/// A file that is written to, truncated or replaced gets a different identity.
+public struct FileIdentity: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// The identity of the file at `path` now; nil when it is gone.
+    public static func of(path: String) -> FileIdentity? {
+        var info = stat()
+        return stat(path, &info) == 0 ? FileIdentity(info) : nil
     }
 }
 
