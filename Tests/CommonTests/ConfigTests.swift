@@ -68,6 +68,41 @@ import TestSupport
         #expect(throws: ConfigError.self) { try SpacesConfig.resolve(vars) }
     }
 
+    @Test func aBucketsOwnURLAsEndpointBecomesItsRegionEndpoint() throws {
+        var vars = base
+        vars["SPACES_BUCKET"] = "avatars"
+        vars["SPACES_ENDPOINT"] = "https://avatars.nyc3.digitaloceanspaces.com"
+        let config = try SpacesConfig.resolve(vars)
+        #expect(config.endpoint.description == "https://nyc3.digitaloceanspaces.com")
+        #expect(config.region == "nyc3")
+        vars["SPACES_ENDPOINT"] = "https://other.nyc3.digitaloceanspaces.com"
+        #expect(throws: ConfigError.invalidValue("SPACES_ENDPOINT", "https://other.nyc3.digitaloceanspaces.com",
+                                                 "that is the URL of bucket other, not of SPACES_BUCKET=avatars: use https://nyc3.digitaloceanspaces.com")) {
+            try SpacesConfig.resolve(vars)
+        }
+        vars["SPACES_ENDPOINT"] = "https://avatars.nyc3.cdn.digitaloceanspaces.com"
+        #expect(throws: ConfigError.invalidValue("SPACES_ENDPOINT", "https://avatars.nyc3.cdn.digitaloceanspaces.com",
+                                                 "a CDN endpoint takes no uploads: use https://nyc3.digitaloceanspaces.com (and this one as SPACES_CDN_ENDPOINT)")) {
+            try SpacesConfig.resolve(vars)
+        }
+    }
+
+    @Test func theCABundleMustBeAReadablePEMFile() throws {
+        let dir = try TemporaryDirectory()
+        var vars = base
+        vars["SPACES_REGION"] = "nyc3"
+        vars["SPACES_CA_BUNDLE"] = dir.path + "/missing.pem"
+        #expect(throws: ConfigError.invalidValue("SPACES_CA_BUNDLE", dir.path + "/missing.pem", "no such file")) {
+            try SpacesConfig.resolve(vars)
+        }
+        vars["SPACES_CA_BUNDLE"] = try dir.write("notes.txt", Data("not a certificate\n".utf8))
+        #expect(throws: ConfigError.invalidValue("SPACES_CA_BUNDLE", dir.path + "/notes.txt", "not a PEM file of CA certificates")) {
+            try SpacesConfig.resolve(vars)
+        }
+        vars["SPACES_CA_BUNDLE"] = try dir.write("ca.pem", Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8))
+        #expect(try SpacesConfig.resolve(vars).caBundle == dir.path + "/ca.pem")
+    }
+
     @Test func descriptionHidesTheSecret() throws {
         var vars = base
         vars["SPACES_REGION"] = "nyc3"
@@ -123,6 +158,33 @@ import TestSupport
                 == "http://127.0.0.1:8333/photos?list-type=2&prefix=a%2F")
         let forced = S3Addressing(config: try config("https://nyc3.digitaloceanspaces.com", pathStyle: true))
         #expect(!forced.virtualHosted)
+    }
+
+    @Test func aSpacesEndpointWithAPortKeepsVirtualHostingAndItsRegion() throws {
+        let config = try config("https://nyc3.digitaloceanspaces.com:8443")
+        #expect(config.region == "nyc3")
+        let addressing = S3Addressing(config: config)
+        #expect(addressing.virtualHosted)
+        let target = addressing.target(key: "avatar/original/café+crème.png")
+        #expect(target.host == "photos.nyc3.digitaloceanspaces.com:8443")
+        #expect(target.url == "https://photos.nyc3.digitaloceanspaces.com:8443/avatar/original/caf%C3%A9%2Bcr%C3%A8me.png")
+        // The object is only reachable at that port, so its public URL names it.
+        #expect(addressing.publicURL(forKey: "a b.jpg") == "https://photos.nyc3.digitaloceanspaces.com:8443/a%20b.jpg")
+        // The signature is scoped to the region and covers the host with its port, as curl sends it.
+        let signer = SigV4Signer(accessKey: config.accessKey, secretKey: config.secretKey, region: config.region)
+        let signed = signer.sign(.init(method: "PUT", encodedPath: target.encodedPath, headers: ["host": target.host],
+                                       payloadHash: SigV4Signer.emptyPayloadHash), at: Date(timeIntervalSince1970: 1_764_028_800))
+        #expect(signed["Authorization"]?.hasPrefix("AWS4-HMAC-SHA256 Credential=AK/20251125/nyc3/s3/aws4_request,SignedHeaders=host;") == true)
+        // The scheme's default port is left out, as for real Spaces.
+        let standard = S3Addressing(config: try self.config("https://nyc3.digitaloceanspaces.com:443"))
+        #expect(standard.publicURL(forKey: "k") == "https://photos.nyc3.digitaloceanspaces.com/k")
+    }
+
+    @Test func bucketNamesThatAreNotOneHostLabelUsePathStyle() throws {
+        for bucket in ["my.photos", "My-Photos", "my_photos", "-photos"] {
+            #expect(!S3Addressing(config: try config("https://nyc3.digitaloceanspaces.com", bucket: bucket)).virtualHosted, "\(bucket)")
+        }
+        #expect(S3Addressing(config: try config("https://nyc3.digitaloceanspaces.com", bucket: "photos-2025")).virtualHosted)
     }
 
     @Test func publicURLsPreferTheCDN() throws {

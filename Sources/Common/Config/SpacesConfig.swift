@@ -38,10 +38,11 @@ public struct SpacesConfig: Sendable, CustomStringConvertible {
         }
         guard missing.isEmpty else { throw .missingVariables(missing) }
 
+        let bucket = value("SPACES_BUCKET")!
         let endpoint: Endpoint
         if let raw = value("SPACES_ENDPOINT") {
             guard let parsed = Endpoint(parsing: raw) else { throw .invalidValue("SPACES_ENDPOINT", raw, "expected http(s)://host[:port]") }
-            endpoint = parsed
+            endpoint = try regionEndpoint(parsed, raw: raw, bucket: bucket)
         } else {
             let region = value("SPACES_REGION")!
             guard let parsed = Endpoint(parsing: "https://\(region).digitaloceanspaces.com") else {
@@ -58,7 +59,8 @@ public struct SpacesConfig: Sendable, CustomStringConvertible {
         guard ["true", "false", "1", "0", "yes", "no"].contains(pathStyleRaw) else {
             throw .invalidValue("SPACES_PATH_STYLE", pathStyleRaw, "expected true or false")
         }
-        let bucket = value("SPACES_BUCKET")!
+        let caBundle = value("SPACES_CA_BUNDLE")
+        if let caBundle { try checkCABundle(caBundle) }
         return SpacesConfig(
             accessKey: value("SPACES_ACCESS_KEY")!,
             secretKey: value("SPACES_SECRET_KEY")!,
@@ -68,9 +70,38 @@ public struct SpacesConfig: Sendable, CustomStringConvertible {
             acl: acl,
             pathStyle: ["true", "1", "yes"].contains(pathStyleRaw),
             cdnEndpoint: value("SPACES_CDN_ENDPOINT").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
-            caBundle: value("SPACES_CA_BUNDLE"),
+            caBundle: caBundle,
             cacheControl: value("SPACES_CACHE_CONTROL")
         )
+    }
+}
+
+extension SpacesConfig {
+    /// The control panel shows a Space's own URL (`https://BUCKET.nyc3.digitaloceanspaces.com`) and its CDN URL
+    /// next to the region endpoint; taken as SPACES_ENDPOINT, either would put the bucket name in the host twice.
+    /// The bucket's own URL is reduced to its region endpoint; a CDN URL or another bucket's URL is refused.
+    static func regionEndpoint(_ endpoint: Endpoint, raw: String, bucket: String) throws(ConfigError) -> Endpoint {
+        guard let spaces = endpoint.spacesHost, spaces.bucket != nil || spaces.cdn else { return endpoint }
+        var regional = endpoint
+        regional.host = "\(spaces.region).\(Endpoint.spacesDomain)"
+        if spaces.cdn {
+            throw .invalidValue("SPACES_ENDPOINT", raw, "a CDN endpoint takes no uploads: use \(regional) (and this one as SPACES_CDN_ENDPOINT)")
+        }
+        guard spaces.bucket == bucket else {
+            throw .invalidValue("SPACES_ENDPOINT", raw, "that is the URL of bucket \(spaces.bucket!), not of SPACES_BUCKET=\(bucket): use \(regional)")
+        }
+        return regional
+    }
+
+    /// Refuses a CA bundle that curl could not load, before any request: the error names the variable.
+    static func checkCABundle(_ path: String) throws(ConfigError) {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            let why = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+            throw .invalidValue("SPACES_CA_BUNDLE", path, why)
+        }
+        guard String(decoding: contents, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") else {
+            throw .invalidValue("SPACES_CA_BUNDLE", path, "not a PEM file of CA certificates")
+        }
     }
 }
 
@@ -100,12 +131,22 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         return "\(name):\(port)"
     }
 
-    /// `nyc3` for `nyc3.digitaloceanspaces.com`; nil for any other host.
+    static let spacesDomain = "digitaloceanspaces.com"
+
+    /// `nyc3` for `nyc3.digitaloceanspaces.com`; nil for any other host, bucket and CDN hosts included.
     public var spacesRegion: String? {
-        let suffix = ".digitaloceanspaces.com"
-        guard host.hasSuffix(suffix) else { return nil }
-        let region = host.dropLast(suffix.count)
-        return region.isEmpty || region.contains(".") ? nil : String(region)
+        guard let spaces = spacesHost, spaces.bucket == nil, !spaces.cdn else { return nil }
+        return spaces.region
+    }
+
+    /// The parts of a Spaces host name: `REGION`, `BUCKET.REGION` or `BUCKET.REGION.cdn`, then `.digitaloceanspaces.com`.
+    var spacesHost: (bucket: String?, region: String, cdn: Bool)? {
+        guard host.hasSuffix("." + Self.spacesDomain) else { return nil }
+        var labels = host.dropLast(Self.spacesDomain.count + 1).split(separator: ".", omittingEmptySubsequences: false)
+        let cdn = labels.count >= 2 && labels.last == "cdn"
+        if cdn { labels.removeLast() }
+        guard let region = labels.popLast(), !region.isEmpty, labels.allSatisfy({ !$0.isEmpty }) else { return nil }
+        return (labels.isEmpty ? nil : labels.joined(separator: "."), String(region), cdn)
     }
 }
 

@@ -28,13 +28,16 @@ public final class CurlHandle {
 
     public init(options: Options = Options()) throws(TransportError) {
         guard Self.globalInit == CURLE_OK, let handle = curl_easy_init() else {
-            throw TransportError(code: -1, message: "cannot initialise libcurl", isTransient: false, isCertificateProblem: false)
+            throw TransportError(code: -1, message: "cannot initialise libcurl", isTransient: false)
         }
         self.handle = handle
         self.options = options
     }
 
     deinit { curl_easy_cleanup(handle) }
+
+    /// The PEM bundle trusted instead of the system's CAs, if any.
+    public var caBundle: String? { options.caBundle }
 
     /// Performs one request; HTTP error statuses are returned, not thrown.
     public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
@@ -68,9 +71,11 @@ public final class CurlHandle {
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var connects = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        var handshakeMicroseconds: curl_off_t = 0
+        _ = ccurl_easy_getinfo_off(handle, CURLINFO_APPCONNECT_TIME_T, &handshakeMicroseconds)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody,
-                            newConnection: connects > 0, seconds: seconds)
+                            newConnection: connects > 0, tlsHandshake: handshakeMicroseconds > 0, seconds: seconds)
     }
 
     private func configure(_ request: HTTPRequest, headers: UnsafeMutablePointer<curl_slist>?,
@@ -130,13 +135,38 @@ public final class CurlHandle {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var message = transfer.localError ?? (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         if code == CURLE_OPERATION_TIMEDOUT { message = "timed out: \(message)" }
-        let certificate: Set<CURLcode> = [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
-                                          CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH]
+        let problem = certificateProblem(code)
         let permanent: Set<CURLcode> = [CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_READ_ERROR,
                                         CURLE_ABORTED_BY_CALLBACK, CURLE_OUT_OF_MEMORY, CURLE_BAD_FUNCTION_ARGUMENT]
         return TransportError(code: Int(code.rawValue), message: message,
-                              isTransient: transfer.localError == nil && !certificate.contains(code) && !permanent.contains(code),
-                              isCertificateProblem: certificate.contains(code))
+                              isTransient: transfer.localError == nil && problem == nil && !permanent.contains(code),
+                              certificateProblem: problem)
+    }
+
+    /// Tells why verification failed. A chain OpenSSL rejects fails the handshake with its X509_V_ERR code; the
+    /// host name is checked by curl after that, before it records the verify result, which then stays at its
+    /// placeholder 1 (or is X509_V_OK, or X509_V_ERR_HOSTNAME_MISMATCH 62 where OpenSSL checks the name).
+    /// https://curl.se/libcurl/c/CURLINFO_SSL_VERIFYRESULT.html
+    private func certificateProblem(_ code: CURLcode) -> CertificateProblem? {
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION:
+            var verifyResult = 0
+            _ = ccurl_easy_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verifyResult)
+            switch verifyResult {
+            case 0, 1, 62: return .wrongHostName
+            // unable to get the issuer (2, 20), self-signed (18, 19), leaf not verifiable (21), bad signature (7)
+            case 2, 7, 18, 19, 20, 21: return .untrustedIssuer
+            default: return .other
+            }
+        case CURLE_SSL_CACERT_BADFILE:
+            return .unreadableCABundle
+        case CURLE_SSL_ISSUER_ERROR:
+            return .untrustedIssuer
+        case CURLE_SSL_CERTPROBLEM, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return .other
+        default:
+            return nil
+        }
     }
 }
 

@@ -28,6 +28,8 @@ public struct HTTPResponse: Sendable {
     public var body: Data
     /// Whether this request opened a new connection rather than reusing one.
     public var newConnection: Bool
+    /// Whether this request made a TLS handshake (CURLINFO_APPCONNECT_TIME_T > 0): a reused connection makes none.
+    public var tlsHandshake: Bool
     public var seconds: Double
 }
 
@@ -37,8 +39,30 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// Worth another attempt (connection refused or reset, timeouts); false for local or TLS trust problems.
     public var isTransient: Bool
+    /// Why the server's TLS certificate could not be verified, if that is what failed.
+    public var certificateProblem: CertificateProblem?
+
     /// A TLS certificate could not be verified: the run must stop, not retry.
-    public var isCertificateProblem: Bool
+    public var isCertificateProblem: Bool { certificateProblem != nil }
 
     public var description: String { message }
+
+    public init(code: Int, message: String, isTransient: Bool, certificateProblem: CertificateProblem? = nil) {
+        self.code = code
+        self.message = message
+        self.isTransient = isTransient
+        self.certificateProblem = certificateProblem
+    }
+}
+
+/// What stopped TLS verification, from curl's code and OpenSSL's verify result (CURLINFO_SSL_VERIFYRESULT).
+public enum CertificateProblem: Sendable, Equatable {
+    /// No trusted CA signed the chain (a private CA missing from the bundle, or the wrong bundle).
+    case untrustedIssuer
+    /// The chain is trusted but the certificate does not name the host that was asked for.
+    case wrongHostName
+    /// The CA bundle itself could not be loaded (CURLE_SSL_CACERT_BADFILE).
+    case unreadableCABundle
+    /// Anything else: expired, revoked, not yet valid, unusable for a server...
+    case other
 }

@@ -1,5 +1,6 @@
 /// Builds request URLs for a bucket: virtual-hosted (`BUCKET.nyc3.digitaloceanspaces.com/KEY`) for
-/// Spaces endpoints and buckets without dots, path-style (`ENDPOINT/BUCKET/KEY`) for everything else.
+/// Spaces region endpoints (with any port) and buckets whose name is one DNS label, path-style
+/// (`ENDPOINT/BUCKET/KEY`) for everything else.
 /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 public struct S3Addressing: Sendable {
     public let endpoint: Endpoint
@@ -11,8 +12,14 @@ public struct S3Addressing: Sendable {
         endpoint = config.endpoint
         bucket = config.bucket
         cdnEndpoint = config.cdnEndpoint
-        // A dotted bucket name would not be covered by the endpoint's wildcard certificate.
-        virtualHosted = !config.pathStyle && config.endpoint.host.hasSuffix(".digitaloceanspaces.com") && !config.bucket.contains(".")
+        // A dotted bucket name would not be covered by the endpoint's wildcard certificate (*.nyc3...).
+        virtualHosted = !config.pathStyle && config.endpoint.spacesRegion != nil && Self.isHostLabel(config.bucket)
+    }
+
+    /// Whether `bucket` can stand as one label of a host name: lowercase letters, digits and inner hyphens.
+    static func isHostLabel(_ bucket: String) -> Bool {
+        !bucket.isEmpty && bucket.count <= 63 && !bucket.hasPrefix("-") && !bucket.hasSuffix("-")
+            && bucket.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     public struct Target: Sendable {
@@ -38,6 +45,9 @@ public struct S3Addressing: Sendable {
         return Target(url: url, host: host, encodedPath: path)
     }
 
+    /// Where anyone can fetch `key` (if its ACL allows): the CDN endpoint when set, else the object's own URL,
+    /// `https://BUCKET.nyc3.digitaloceanspaces.com/KEY` for Spaces. An endpoint's non-default port stays in the URL,
+    /// since the object is only reachable there; Spaces itself uses the default port, so its URLs carry none.
     public func publicURL(forKey key: String) -> String {
         if let cdnEndpoint { return "\(cdnEndpoint)/\(URIEncoding.encode(key, keepSlash: true))" }
         return target(key: key).url

@@ -127,7 +127,8 @@ public final class S3Client {
             do {
                 let response = try http.perform(HTTPRequest(method: method, url: target.url, headers: signed, body: body))
                 if response.newConnection { connectionCount += 1 }
-                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))")
+                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))"
+                          + (response.tlsHandshake ? ", new connection with a TLS handshake" : response.newConnection ? ", new connection" : ""))
                 let parsed = S3ErrorBody(xml: response.body)
                 pacer.record(throttled: Pacer.isThrottle(status: response.status, code: parsed.code))
                 if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
@@ -139,7 +140,7 @@ public final class S3Client {
                                       requestId: requestId, attempts: attempt)
             } catch let error as TransportError {
                 debugLog?("\(method) \(key ?? "/") -> \(error.message) (attempt \(attempt))")
-                if error.isCertificateProblem { throw .untrustedServer("\(target.host): \(error.message)") }
+                if error.isCertificateProblem { throw .untrusted(host: target.host, error, caBundle: http.caBundle) }
                 failure = .transport(transient: error.isTransient)
                 finalError = .transport(error.message, attempts: attempt)
             } catch let error as S3Error {

@@ -39,7 +39,7 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
         case .noSuchBucket(let bucket):
             return "Bucket not found: \(bucket) (create it first, or check SPACES_BUCKET and SPACES_REGION)"
         case .untrustedServer(let detail):
-            return "Cannot verify the server's TLS certificate: \(detail) (set SPACES_CA_BUNDLE for a private CA)"
+            return "Cannot verify the TLS certificate of \(detail)"
         case .service(let status, let code, let message, let requestId, let attempts):
             var text = "HTTP \(status)"
             if let code { text += " \(code)" }
@@ -52,6 +52,24 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
         case .integrity(let detail):
             return detail
         }
+    }
+
+    /// `.untrustedServer` for a failed TLS verification: the host, curl's reason and what to check, on one line.
+    /// - Parameter caBundle: the SPACES_CA_BUNDLE in use, if any.
+    public static func untrusted(host: String, _ error: TransportError, caBundle: String?) -> S3Error {
+        let hint: String
+        switch error.certificateProblem {
+        case .wrongHostName:
+            hint = "the certificate is for another host name: check SPACES_ENDPOINT"
+        case .unreadableCABundle:
+            hint = "cannot load SPACES_CA_BUNDLE=\(caBundle ?? "(unset)") as PEM certificates"
+        case .untrustedIssuer:
+            hint = caBundle.map { "no CA in SPACES_CA_BUNDLE=\($0) signed it" }
+                ?? "no CA this system trusts signed it: for a private CA set SPACES_CA_BUNDLE to its PEM file"
+        case .other, nil:
+            hint = caBundle.map { "trusting the CAs in SPACES_CA_BUNDLE=\($0)" } ?? "trusting the system's CAs"
+        }
+        return .untrustedServer("\(host): \(error.message) (\(hint))")
     }
 
     /// Error codes that mean the credentials (or their permissions) are wrong for every request.
