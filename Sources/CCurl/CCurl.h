@@ -35,6 +35,11 @@ static inline CURLcode ccurl_easy_setopt_seek_function(CURL *handle, CURLoption 
     return curl_easy_setopt(handle, option, value);
 }
 
+/// curl_easy_setopt for CURLOPT_XFERINFOFUNCTION.
+static inline CURLcode ccurl_easy_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
+}
+
 /// curl_easy_getinfo for CURLINFO_LONG values.
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);

@@ -56,7 +56,7 @@ struct SpacesPut: ParsableCommand {
             Console.debug("config: \(config)")
             var http = CurlHandle.Options()
             http.connectTimeout = connectTimeout
-            http.lowSpeedTime = stallTimeout
+            http.stallTimeout = Double(stallTimeout)
             let client = try S3Client(config: config, retryPolicy: RetryPolicy(maxRetries: retries), http: http)
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)

@@ -135,7 +135,7 @@ final class FaultProxy {
         // Sustained throttling paced the processes between requests, on top of the retries' backoff.
         let log = try String(contentsOfFile: try #require(try UploadImagesTests().newest("upload_log_", in: folder)), encoding: .utf8)
         let paced = log.split(separator: "\n").filter { $0.contains("s paced for throttling") }
-        #expect(!paced.isEmpty && paced.contains { !$0.contains(" 0.0 s paced") }, "\(paced)")
+        #expect(!paced.isEmpty && paced.contains { !$0.contains(" 0.0 s paced") }, "\(paced) \(log.suffix(1500))")
 
         // Nothing in the bucket differs from its local file; no thumbnail is half-written.
         try expectBucketMatches(bucket, photos: photos, records: records)

@@ -121,6 +121,7 @@ enum Shell {
         process.arguments = ["-o", "pipefail", "-c", command]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
         environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["UPLOAD_IMAGES_BIN"] = Harness.binDirectory  // the build under test, whatever else is built
         environment.merge(extra) { $1 }
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? scratch.path)

@@ -130,6 +130,7 @@ import Testing
         process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
         env["PATH"] = Harness.binDirectory + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env["UPLOAD_IMAGES_BIN"] = Harness.binDirectory
         env["TMPDIR"] = folder.path
         process.environment = env
         process.standardError = FileHandle.nullDevice

@@ -10,10 +10,11 @@ public final class CurlHandle {
     public struct Options: Sendable {
         /// CURLOPT_CONNECTTIMEOUT_MS.
         public var connectTimeout: Double = 10
-        /// CURLOPT_LOW_SPEED_TIME: a transfer below `lowSpeedLimit` bytes/s for this long is abandoned.
-        public var lowSpeedTime: Int = 30
-        /// CURLOPT_LOW_SPEED_LIMIT, bytes per second.
-        public var lowSpeedLimit: Int = 1
+        /// A request during which no byte moves either way for this many seconds is abandoned (and retried):
+        /// a stalled upload, or a server that took the body and never answers. Checked by the progress
+        /// callback, about once a second; CURLOPT_LOW_SPEED_TIME would average over a 5 s window and fire
+        /// several seconds late after a burst.
+        public var stallTimeout: Double = 30
         /// CURLOPT_CAINFO: a PEM bundle to trust instead of the system's.
         public var caBundle: String?
 
@@ -42,7 +43,7 @@ public final class CurlHandle {
     /// Performs one request; HTTP error statuses are returned, not thrown.
     public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)
-        let transfer = Transfer()
+        let transfer = Transfer(stallTimeout: options.stallTimeout)
         let unmanaged = Unmanaged.passRetained(transfer)
         defer { unmanaged.release() }
         let userdata = unmanaged.toOpaque()
@@ -86,8 +87,9 @@ public final class CurlHandle {
             // Object keys may hold "/../" or "//": they are names, not paths to normalise.
             ccurl_easy_setopt_long(handle, CURLOPT_PATH_AS_IS, 1),
             ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000)),
-            ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit),
-            ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime),
+            ccurl_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0),
+            ccurl_easy_setopt_xferinfo_function(handle, Transfer.watchProgress),
+            ccurl_easy_setopt_ptr(handle, CURLOPT_XFERINFODATA, userdata),
             ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1),
             ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2),
             ccurl_easy_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers),
@@ -134,8 +136,11 @@ public final class CurlHandle {
     private func transportError(_ code: CURLcode, transfer: Transfer) -> TransportError {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var message = transfer.localError ?? (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
-        if code == CURLE_OPERATION_TIMEDOUT { message = "timed out: \(message)" }
+        if code == CURLE_OPERATION_TIMEDOUT || transfer.stalled { message = "timed out: \(message)" }
         let problem = certificateProblem(code)
+        if transfer.stalled {
+            return TransportError(code: Int(code.rawValue), message: message, isTransient: true, certificateProblem: nil)
+        }
         let permanent: Set<CURLcode> = [CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_READ_ERROR,
                                         CURLE_ABORTED_BY_CALLBACK, CURLE_OUT_OF_MEMORY, CURLE_BAD_FUNCTION_ARGUMENT]
         return TransportError(code: Int(code.rawValue), message: message,

@@ -7,6 +7,16 @@ final class Transfer {
     var responseHeaders: [String: String] = [:]
     /// Set by a callback that had to abort the transfer, so the error names the real cause.
     var localError: String?
+    /// The transfer was abandoned because nothing moved for `stallTimeout` seconds: worth retrying.
+    var stalled = false
+
+    private let stallTimeout: Double
+    private var bytesMoved: Int64 = -1
+    private var lastMoved = DispatchTime.now().uptimeNanoseconds
+
+    init(stallTimeout: Double) {
+        self.stallTimeout = stallTimeout
+    }
 
     private var fd: Int32 = -1
     private var path = ""
@@ -74,6 +84,23 @@ final class Transfer {
         }
         transfer.offset += Int64(got)
         return got
+    }
+
+    /// CURLOPT_XFERINFOFUNCTION: called while the transfer runs, at least once a second even when nothing
+    /// moves; aborts it when no byte has been sent or received for `stallTimeout` seconds.
+    static let watchProgress: curl_xferinfo_callback = { userdata, _, received, _, sent in
+        let transfer = Transfer.from(userdata)
+        let now = DispatchTime.now().uptimeNanoseconds
+        let moved = Int64(received) + Int64(sent)
+        if moved != transfer.bytesMoved {
+            transfer.bytesMoved = moved
+            transfer.lastMoved = now
+            return 0
+        }
+        guard Double(now - transfer.lastMoved) / 1e9 >= transfer.stallTimeout else { return 0 }
+        transfer.stalled = true
+        transfer.localError = "no data moved for \(Int(transfer.stallTimeout)) s"
+        return 1
     }
 
     /// CURLOPT_SEEKFUNCTION: lets curl rewind the body when it must send it again on the same request.
