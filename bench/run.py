@@ -73,7 +73,8 @@ class Sampler(threading.Thread):
         self.done = threading.Event()
 
     def run(self):
-        while not self.done.wait(0.25):
+        waits = [0.01, 0.02, 0.04, 0.08, 0.15]  # short runs get samples too
+        while not self.done.wait(waits.pop(0) if waits else 0.25):
             self.peak = max(self.peak, tree_memory(os.getpid()))
 
 
@@ -320,7 +321,7 @@ class Bench:
                 if group == "small":
                     ratio += f" (CPU {r['cpu'] / ours[group]['cpu']:.2f}x)"
                 lines.append(f"| {label} | {r['wall']:.2f} | {count / r['wall']:.1f} | {cpu:.{2 if group == 'small' else 3}f} "
-                             f"| {r['rss']:.0f} / {r['rss1']:.0f} | {ratio} |")
+                             f"| {r['rss']:.0f} / {r['rss1']:.0f} | {ratio} |".replace("| 0 /", "| - /"))
         return "\n".join(lines)
 
     def verdicts(self, best):
