@@ -1,0 +1,67 @@
+"""A TCP relay that adds latency, for kernels without `tc netem` (sch_netem): LISTEN -> TARGET, every chunk
+held DELAY_MS in each direction (so the round trip gains 2 x DELAY_MS), and a new connection's first bytes
+held one more round trip, as a real TCP handshake would cost. Bandwidth is not limited.
+
+usage: delay_proxy.py LISTEN_HOST:PORT TARGET_HOST:PORT DELAY_MS
+"""
+import asyncio
+import sys
+
+CHUNK = 256 * 1024
+QUEUED_CHUNKS = 64  # at most 16 MB in flight per direction, about a fast link's window at this latency
+
+
+async def pump(reader, writer, delay, not_before):
+    loop = asyncio.get_running_loop()
+    queue = asyncio.Queue(QUEUED_CHUNKS)
+
+    async def receive():
+        while True:
+            data = await reader.read(CHUNK)
+            await queue.put((max(loop.time() + delay, not_before), data))
+            if not data:
+                return
+
+    async def send():
+        while True:
+            due, data = await queue.get()
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
+            if not data:
+                if writer.can_write_eof():
+                    writer.write_eof()
+                return
+            writer.write(data)
+            await writer.drain()
+
+    try:
+        await asyncio.gather(receive(), send())
+    except (ConnectionError, OSError):
+        pass
+
+
+async def serve(listen, target, delay):
+    async def relay(client_reader, client_writer):
+        accepted = asyncio.get_running_loop().time()
+        try:
+            server_reader, server_writer = await asyncio.open_connection(*target)
+        except OSError:
+            client_writer.close()
+            return
+        await asyncio.gather(pump(client_reader, server_writer, delay, accepted + 3 * delay),
+                             pump(server_reader, client_writer, delay, 0.0))
+        for writer in (client_writer, server_writer):
+            writer.close()
+
+    server = await asyncio.start_server(relay, *listen, backlog=512)
+    async with server:
+        await server.serve_forever()
+
+
+def address(text):
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(address(sys.argv[1]), address(sys.argv[2]), float(sys.argv[3]) / 1000))
