@@ -95,6 +95,7 @@ final class FaultProxy {
             !$0.mustBeRejected && ImageScanner.imageExtensions.contains(($0.file as NSString).pathExtension.lowercased())
         }.count
         #expect(uploaded.count == expected, "\(run.stderr.split(separator: "\n").filter { $0.contains("error") }.joined(separator: "\n"))")
+        print("corpus through 20% SlowDown and 5% drops: \(proxy.summary); \(uploaded.count) images checked")
         for record in uploaded {
             #expect(stored[record.key!]?.md5 == (try FileDigest.compute(path: record.path)).md5.hexString)
             #expect(stored[record.thumbnailKey!]?.md5 == record.thumbnailEtag)
