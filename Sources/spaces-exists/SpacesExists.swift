@@ -82,7 +82,7 @@ struct SpacesExists: ParsableCommand {
         for (item, record) in zip(pending, decided) { outputs[item.slot] = RecordCoding.encode(record) }
         for output in outputs { if let output { LineWriter.writeLine(output) } }
         let skipped = decided.filter { $0.status == .skipped }.count
-        Console.debug("\(checker.resolvedStrategy(pending: pending.count).rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount) requests")
+        Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount) requests")
         if malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

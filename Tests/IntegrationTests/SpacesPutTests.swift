@@ -171,10 +171,17 @@ import Testing
         let bucket = try TestBucket("down")
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/gif")) | spaces-put --retries 2 --env-file \(bucket.envFile) --debug",
                                 environment: ["SPACES_ENDPOINT": "http://127.0.0.1:9"])
-        #expect(run.status == 1)
+        // Exit 3: the server stopped answering. Three records in a row fail after their retries; the breaker
+        // then fails the rest without a request.
+        #expect(run.status == 3)
         let records = try run.records()
-        #expect(!records.isEmpty && records.allSatisfy { $0.status == .failed && ($0.error ?? "").contains("after 3 attempts") })
+        try #require(records.count > 3)
+        #expect(records.allSatisfy { $0.status == .failed })
+        #expect(records.prefix(3).allSatisfy { ($0.error ?? "").contains("after 3 attempts") })
+        #expect(records.dropFirst(3).allSatisfy { ($0.error ?? "").hasPrefix("not attempted: the server was unavailable for the last 3 uploads") },
+                "\(records.map { $0.error ?? "" })")
         #expect(run.stderr.contains("retrying PUT"))
+        #expect(run.stderr.contains("9 requests over"), "\(run.stderr.suffix(300))")
         #expect(run.seconds < 30)
     }
 

@@ -54,15 +54,19 @@ final class Transfer {
         let transfer = Transfer.from(userdata)
         let total = size * count
         guard let buffer, total > 0 else { return total }
-        let line = buffer.withMemoryRebound(to: UInt8.self, capacity: total) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: total), as: UTF8.self)
-        }
-        if line.hasPrefix("HTTP/") {
-            transfer.responseHeaders = [:]
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-            transfer.responseHeaders[name] = value
+        buffer.withMemoryRebound(to: UInt8.self, capacity: total) { start in
+            let line = UnsafeBufferPointer(start: start, count: total)
+            if line.starts(with: "HTTP/".utf8) {
+                transfer.responseHeaders = [:]
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                // Bytes, not Foundation's trimming: this runs for every header of every response.
+                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+                var first = colon + 1, end = total
+                while first < end, isSpace(line[first]) { first += 1 }
+                while end > first, isSpace(line[end - 1]) { end -= 1 }
+                let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+                transfer.responseHeaders[name] = String(decoding: line[first..<end], as: UTF8.self)
+            }
         }
         return total
     }

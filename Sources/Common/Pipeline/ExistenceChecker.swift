@@ -4,7 +4,8 @@ import Foundation
 /// local file's size (and, with `checksum`, its MD5 as ETag) and the thumbnail is there too.
 public final class ExistenceChecker {
     public enum Strategy: String, CaseIterable, Sendable {
-        /// LIST for more than `autoThreshold` pending images, HEAD otherwise.
+        /// LIST for more than `autoThreshold` pending images; otherwise one LIST page, and HEADs only when
+        /// that page does not hold every object under the prefix (a huge bucket).
         case auto
         /// Two HEAD requests per image over one connection: for a small batch into a huge bucket.
         case head
@@ -12,8 +13,12 @@ public final class ExistenceChecker {
         case list
     }
 
-    /// Up to this many pending images, `auto` sends HEADs (two per image); above it, one LIST per 1,000 objects.
+    /// Up to this many pending images, `auto` tries one LIST page and falls back to HEADs (two per image);
+    /// above it, one LIST per 1,000 objects.
     public static let autoThreshold = 50
+
+    /// The strategy the last `check` used in the end.
+    public private(set) var usedStrategy: Strategy
 
     public let client: S3Client
     public let strategy: Strategy
@@ -23,6 +28,7 @@ public final class ExistenceChecker {
         self.client = client
         self.strategy = strategy
         self.checksum = checksum
+        usedStrategy = strategy
     }
 
     /// The strategy `auto` resolves to for this many pending images.
@@ -34,16 +40,40 @@ public final class ExistenceChecker {
     /// Marks complete records `skipped` (with URLs and ETags); others are returned unchanged.
     /// A record whose state cannot be determined is left to be uploaded, with a warning.
     public func check(_ records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [ImageRecord] {
-        switch resolvedStrategy(pending: records.count) {
+        usedStrategy = resolvedStrategy(pending: records.count)
+        switch usedStrategy {
         case .list:
             guard let index = try listIndex(for: records, warn: warn) else { return records }
-            return records.map { record in decide(record, original: index[record.key ?? ""], thumbnail: index[record.thumbnailKey ?? ""]) }
+            return decideAll(records, from: index)
         case .head, .auto:
+            guard !records.isEmpty else { return records }
+            // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
+            // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
+            if strategy == .auto, let page = try firstPage(records), !page.isTruncated {
+                usedStrategy = .list
+                return decideAll(records, from: Dictionary(page.objects.map { ($0.key, $0) }) { first, _ in first })
+            }
+            usedStrategy = .head
             // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404:
             // prove the bucket (and the credentials) first, as LIST does by itself.
-            if !records.isEmpty { try client.headBucket() }
+            try client.headBucket()
             return try records.map { record throws(S3Error) in try headCheck(record, warn: warn) }
         }
+    }
+
+    /// One LIST page under the records' common folder; nil when it failed for a reason HEADs may not share.
+    private func firstPage(_ records: [ImageRecord]) throws(S3Error) -> ListPage? {
+        do {
+            return try client.listObjects(prefix: Self.listPrefix(records))
+        } catch let error where error.isFatal {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
+    private func decideAll(_ records: [ImageRecord], from index: [String: ObjectInfo]) -> [ImageRecord] {
+        records.map { record in decide(record, original: index[record.key ?? ""], thumbnail: index[record.thumbnailKey ?? ""]) }
     }
 
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.

@@ -129,9 +129,13 @@ public final class S3Client {
                 if response.newConnection { connectionCount += 1 }
                 debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))"
                           + (response.tlsHandshake ? ", new connection with a TLS handshake" : response.newConnection ? ", new connection" : ""))
+                if (200..<300).contains(response.status) {
+                    pacer.record(throttled: false)
+                    return response
+                }
                 let parsed = S3ErrorBody(xml: response.body)
                 pacer.record(throttled: Pacer.isThrottle(status: response.status, code: parsed.code))
-                if (200..<300).contains(response.status) || accepting.contains(response.status) { return response }
+                if accepting.contains(response.status) { return response }
                 let requestId = parsed.requestId ?? response.headers["x-amz-request-id"]
                 if let fatal = fatalError(status: response.status, body: parsed, method: method, key: key) { throw fatal }
                 failure = .status(response.status, code: parsed.code,

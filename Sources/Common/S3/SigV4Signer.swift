@@ -12,6 +12,9 @@ public struct SigV4Signer: Sendable {
 
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+    /// The signing key changes once a day: derived once per date stamp, not four HMACs per request.
+    private let keyCache = SigningKeyCache()
+
     public init(accessKey: String, secretKey: String, region: String, service: String = "s3") {
         self.accessKey = accessKey
         self.secretKey = secretKey
@@ -47,24 +50,28 @@ public struct SigV4Signer: Sendable {
         headers["x-amz-content-sha256"] = request.payloadHash
         var signing = request
         signing.headers = headers
-        let signature = signature(for: signing, amzDate: amzDate, dateStamp: dateStamp)
+        let pairs = canonicalHeaderPairs(headers)
+        let signature = signature(for: signing, pairs: pairs, amzDate: amzDate, dateStamp: dateStamp)
+        let signedHeaders = pairs.map(\.name).joined(separator: ";")
         headers["Authorization"] =
-            "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope(dateStamp)),SignedHeaders=\(signedHeaders(headers)),Signature=\(signature)"
+            "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope(dateStamp)),SignedHeaders=\(signedHeaders),Signature=\(signature)"
         return headers
     }
 
     /// The hex signature for a request whose headers already hold `x-amz-date`.
-    func signature(for request: Request, amzDate: String, dateStamp: String) -> String {
-        let stringToSign = stringToSign(canonicalRequest: canonicalRequest(request), amzDate: amzDate, dateStamp: dateStamp)
-        var mac = HMAC<SHA256>(key: signingKey(dateStamp: dateStamp))
+    func signature(for request: Request, pairs: [(name: String, value: String)]? = nil, amzDate: String, dateStamp: String) -> String {
+        let canonical = canonicalRequest(request, pairs: pairs ?? canonicalHeaderPairs(request.headers))
+        let stringToSign = stringToSign(canonicalRequest: canonical, amzDate: amzDate, dateStamp: dateStamp)
+        let key = keyCache.key(for: dateStamp) { signingKey(dateStamp: dateStamp) }
+        var mac = HMAC<SHA256>(key: key)
         mac.update(data: Data(stringToSign.utf8))
         return Data(mac.finalize()).hexString
     }
 
     /// Task 1: the canonical request.
     /// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
-    func canonicalRequest(_ request: Request) -> String {
-        let headers = canonicalHeaderPairs(request.headers)
+    func canonicalRequest(_ request: Request, pairs: [(name: String, value: String)]? = nil) -> String {
+        let headers = pairs ?? canonicalHeaderPairs(request.headers)
         let headerBlock = headers.map { "\($0.name):\($0.value)\n" }.joined()
         return [
             request.method,
@@ -108,8 +115,19 @@ public struct SigV4Signer: Sendable {
     }
 
     static func foldSpaces(_ value: String) -> String {
-        value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-            .trimmingCharacters(in: .whitespaces)
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        func isBlank(_ byte: UInt8) -> Bool { byte == space || byte == tab }
+        var bytes = Array(value.utf8)
+        // Most values (dates, hashes, MD5s, content types) have nothing to fold: return them as they are.
+        let doubled = zip(bytes, bytes.dropFirst()).contains { $0 == space && $1 == space }
+        if !doubled, !(bytes.first.map(isBlank) ?? false), !(bytes.last.map(isBlank) ?? false) { return value }
+        while let last = bytes.last, isBlank(last) { bytes.removeLast() }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        for byte in bytes.drop(while: isBlank) where !(byte == space && out.last == space) {
+            out.append(byte)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Query parameters encoded (slashes too), sorted by name then value, joined with `&`.
@@ -129,9 +147,31 @@ public struct SigV4Signer: Sendable {
         let year = Int(utc.tm_year) + 1900
         let month = Int(utc.tm_mon) + 1
         let day = Int(utc.tm_mday)
-        let stamp = String(format: "%04d%02d%02d", year, month, day)
-        let time = String(format: "T%02d%02d%02dZ", Int(utc.tm_hour), Int(utc.tm_min), Int(utc.tm_sec))
+        let stamp = pad(year, 4) + pad(month, 2) + pad(day, 2)
+        let time = "T" + pad(Int(utc.tm_hour), 2) + pad(Int(utc.tm_min), 2) + pad(Int(utc.tm_sec), 2) + "Z"
         return (stamp + time, stamp)
+    }
+
+    private static func pad(_ number: Int, _ width: Int) -> String {
+        let digits = String(number)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}
+
+/// The signing key of the current date stamp, kept between requests.
+private final class SigningKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var dateStamp = ""
+    private var key: SymmetricKey?
+
+    func key(for dateStamp: String, derive: () -> SymmetricKey) -> SymmetricKey {
+        lock.lock()
+        defer { lock.unlock() }
+        if let key, self.dateStamp == dateStamp { return key }
+        let derived = derive()
+        self.dateStamp = dateStamp
+        key = derived
+        return derived
     }
 }
 
