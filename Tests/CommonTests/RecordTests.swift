@@ -13,6 +13,31 @@ import TestSupport
         #expect(!line.contains("\n"))
     }
 
+    /// The hand-written encoder writes exactly what JSONEncoder (sorted keys, slashes as they are) writes.
+    @Test func encodesTheSameBytesAsJSONEncoder() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let awkward = ["plain", "a/b c", "quote \" back \\ slash", "line\nbreak\r\ttab", "\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+                       "caf\u{e9} \u{6f22}\u{5b57} \u{1F600}", "", "\\xE9", "</script>"]
+        for (index, text) in awkward.enumerated() {
+            var record = ImageRecord(path: "/p/" + text, rel: text, size: Int64(index) - 3, mtime: 1_795_000_000,
+                                     key: "avatar/original/" + text, thumbnailKey: "avatar/thumbnail/" + text)
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            record.thumbnailPath = "/tmp/" + text
+            record.thumbnailSize = 12
+            record.status = [ImageRecord.Status.uploaded, .failed, .skipped][index % 3]
+            record.error = text
+            record.reason = text
+            record.contentType = "image/jpeg"
+            record.etag = "abc"
+            record.url = "https://b.nyc3.digitaloceanspaces.com/" + text
+            record.thumbnailEtag = "def"
+            record.thumbnailUrl = text
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            #expect(try RecordCoding.decode(RecordCoding.encode(record)) == record)
+        }
+    }
+
     @Test func roundTrips() throws {
         var record = ImageRecord(path: "/p/x.jpg", rel: "x.jpg", size: 1, mtime: 2, key: "k", thumbnailKey: "t")
         record.status = .uploaded
@@ -77,6 +102,21 @@ import TestSupport
         #expect(page.objects == [ObjectInfo(key: "p/a & b.jpg", size: 10, etag: "abc"), ObjectInfo(key: "p/é.png", size: 20, etag: "def")])
         #expect(page.isTruncated)
         #expect(page.nextContinuationToken == "tok/en==")
+    }
+
+    @Test func decodesEntitiesCDATAAndEmptyElements() {
+        let xml = Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- a comment -->
+            <ListBucketResult><IsTruncated>false</IsTruncated>
+            <Contents><Key>a &lt;b&gt; &apos;c&apos; &#233;&#x1F600; &unknown; &amp;amp;</Key><Size>1</Size><ETag/></Contents>
+            <Contents><Key><![CDATA[x<y>&z]]></Key><Size>2</Size><ETag>"e"</ETag></Contents>
+            </ListBucketResult>
+            """.utf8)
+        let page = ListPage(xml: xml)
+        #expect(page.objects.map(\.key) == ["a <b> 'c' \u{E9}\u{1F600} &unknown; &amp;", "x<y>&z"])
+        #expect(page.objects.map(\.etag) == ["", "e"])
+        #expect(!page.isTruncated && page.nextContinuationToken == nil)
     }
 }
 
