@@ -68,6 +68,10 @@ struct SpacesExists: ParsableCommand {
             case .finished(let line):
                 outputs.append(line)
             case .pending(let record):
+                if pending.isEmpty {
+                    // Start listing the first record's folder now: the listing overlaps the rest of the scan.
+                    checker.startListing(prefix: ExistenceChecker.listPrefix([record]))
+                }
                 pending.append((outputs.count, record))
                 outputs.append(nil)
             }
@@ -82,7 +86,7 @@ struct SpacesExists: ParsableCommand {
         for (item, record) in zip(pending, decided) { outputs[item.slot] = RecordCoding.encode(record) }
         for output in outputs { if let output { LineWriter.writeLine(output) } }
         let skipped = decided.filter { $0.status == .skipped }.count
-        Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount) requests")
+        Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount + checker.extraRequests) requests")
         if malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

@@ -19,6 +19,25 @@ public final class ExistenceChecker {
 
     /// The strategy the last `check` used in the end.
     public private(set) var usedStrategy: Strategy
+    /// Requests made by an early listing (`startListing`), on its own connection.
+    public private(set) var extraRequests = 0
+    private var prefetch: EarlyListing?
+
+    /// Starts listing `prefix` on a second connection while the records are still being read, so that the
+    /// listing overlaps the scan. `check` uses it if the records' common folder turns out to be `prefix`
+    /// (as it is when every key shares the first record's top folder), and stops it otherwise.
+    public func startListing(prefix: String) {
+        guard strategy != .head, prefetch == nil else { return }
+        prefetch = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, prefix: prefix)
+    }
+
+    func cancelPrefetch() {
+        if let early = prefetch {
+            early.cancel()
+            extraRequests += early.requests
+        }
+        prefetch = nil
+    }
 
     public let client: S3Client
     public let strategy: Strategy
@@ -46,7 +65,19 @@ public final class ExistenceChecker {
             guard let index = try listIndex(for: records, warn: warn) else { return records }
             return decideAll(records, from: index)
         case .head, .auto:
-            guard !records.isEmpty else { return records }
+            guard !records.isEmpty else {
+                cancelPrefetch()
+                return records
+            }
+            if strategy == .auto, let early = prefetch, early.prefix == Self.listPrefix(records), let objects = early.firstPages() {
+                // The early listing is already under way: it answers if the folder fits in the pages it has.
+                prefetch = nil
+                early.cancel()
+                extraRequests += early.requests
+                usedStrategy = .list
+                return decideAll(records, from: Dictionary(objects.map { ($0.key, $0) }) { first, _ in first })
+            }
+            cancelPrefetch()
             // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
             // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
             if strategy == .auto, let page = try firstPage(records), !page.isTruncated {
@@ -79,6 +110,19 @@ public final class ExistenceChecker {
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
     func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
         let prefix = Self.listPrefix(records)
+        if let early = prefetch, early.prefix == prefix {
+            prefetch = nil
+            switch early.wait() {
+            case .success(let objects):
+                extraRequests += early.requests
+                return Dictionary(objects.map { ($0.key, $0) }) { first, _ in first }
+            case .failure(let error):
+                extraRequests += early.requests
+                if error.isFatal { throw error }
+                // Not fatal: list again below, with this client's retries.
+            }
+        }
+        cancelPrefetch()
         do {
             var index: [String: ObjectInfo] = [:]
             for object in try client.listAllObjects(prefix: prefix) { index[object.key] = object }
@@ -141,4 +185,68 @@ public final class ExistenceChecker {
         guard let slash = common.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(decoding: common[...slash], as: UTF8.self)
     }
+}
+
+/// A listing of one prefix on a thread and a connection of its own, which can be waited for or stopped.
+final class EarlyListing: @unchecked Sendable {
+    let prefix: String
+    private let condition = NSCondition()
+    private var result: Result<[ObjectInfo], S3Error>?
+    private var pages: [ListPage] = []
+    private var cancelled = false
+    private var requestCount = 0
+
+    init(config: SpacesConfig, retryPolicy: RetryPolicy, prefix: String) {
+        self.prefix = prefix
+        let thread = Thread { [self] in run(config: config, retryPolicy: retryPolicy) }
+        thread.start()
+    }
+
+    var requests: Int { condition.withLock { requestCount } }
+
+    private func run(config: SpacesConfig, retryPolicy: RetryPolicy) {
+        let outcome: Result<[ObjectInfo], S3Error>
+        do throws(S3Error) {
+            let client = try S3Client(config: config, retryPolicy: retryPolicy)
+            var objects: [ObjectInfo] = []
+            var token: String?
+            repeat {
+                if condition.withLock({ cancelled }) { return }
+                let page = try client.listObjects(prefix: prefix, continuationToken: token)
+                objects += page.objects
+                token = page.isTruncated ? page.nextContinuationToken : nil
+                condition.withLock {
+                    pages.append(page)
+                    requestCount = client.requestCount
+                    condition.broadcast()
+                }
+            } while token != nil
+            outcome = .success(objects)
+        } catch {
+            outcome = .failure(error)
+        }
+        condition.withLock {
+            result = outcome
+            condition.broadcast()
+        }
+    }
+
+    /// Every object under the prefix, once the listing has ended.
+    func wait() -> Result<[ObjectInfo], S3Error> {
+        condition.withLock {
+            while result == nil { condition.wait() }
+            return result!
+        }
+    }
+
+    /// The objects when the first page held the whole folder; nil when there is more (or it failed).
+    func firstPages() -> [ObjectInfo]? {
+        condition.withLock {
+            while pages.isEmpty && result == nil { condition.wait() }
+            guard let first = pages.first, !first.isTruncated else { return nil }
+            return first.objects
+        }
+    }
+
+    func cancel() { condition.withLock { cancelled = true } }
 }
