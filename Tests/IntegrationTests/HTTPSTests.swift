@@ -68,12 +68,7 @@ struct HTTPSRig {
         let listed = try run("AWS_CA_BUNDLE=\(Shell.quote(caBundle)) \(Harness.s3tool) --env \(Shell.quote(envFile)) objects \(bucket)",
                              in: folder)
         try #require(listed.status == 0, "listing \(bucket) failed: \(listed.stderr)")
-        var objects: [String: StoredObject] = [:]
-        for line in listed.stdout.split(separator: "\n") {
-            let object = try JSONDecoder().decode(StoredObject.self, from: Data(line.utf8))
-            objects[object.key] = object
-        }
-        return objects
+        return try StoredObject.byKey(listing: listed.stdout)
     }
 
     /// Fetches every URL as anyone would (curl without credentials, trusting the rig's CA), in one curl

@@ -78,12 +78,7 @@ struct TestBucket {
     func objects(prefix: String = "") throws -> [String: StoredObject] {
         let listed = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) objects \(name) \(Shell.quote(prefix))")
         try #require(listed.status == 0, "listing \(name) failed: \(listed.stderr)")
-        var objects: [String: StoredObject] = [:]
-        for line in listed.stdout.split(separator: "\n") {
-            let object = try JSONDecoder().decode(StoredObject.self, from: Data(line.utf8))
-            objects[object.key] = object
-        }
-        return objects
+        return try StoredObject.byKey(listing: listed.stdout)
     }
 }
 
@@ -95,6 +90,16 @@ struct StoredObject: Decodable {
     var content_type: String?
     var cache_control: String?
     var whole_jpeg: Bool
+
+    /// `s3tool.py objects` output (one JSON line per object), by key.
+    static func byKey(listing: String) throws -> [String: StoredObject] {
+        var objects: [String: StoredObject] = [:]
+        for line in listing.split(separator: "\n") {
+            let object = try JSONDecoder().decode(StoredObject.self, from: Data(line.utf8))
+            objects[object.key] = object
+        }
+        return objects
+    }
 }
 
 /// Runs shell command lines with the built commands first on PATH.

@@ -124,18 +124,7 @@ import Testing
         let folder = try TemporaryDirectory()
         let photos = try TemporaryDirectory()
         for index in 0..<160 { try photos.copy(Corpus.file("photos/photo-canon-camera-orient6.jpg"), to: "set\(index % 4)/p\(index).jpg") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.script)
-        process.arguments = [photos.path, "--workers", "2", "--batch-size", "4", "--env-file", bucket.envFile]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
-        env["PATH"] = Harness.binDirectory + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["UPLOAD_IMAGES_BIN"] = Harness.binDirectory
-        env["TMPDIR"] = folder.path
-        process.environment = env
-        process.standardError = FileHandle.nullDevice
-        Shell.unblockSignals()
-        try process.run()
+        let process = try startUploadImages([photos.path, "--workers", "2", "--batch-size", "4"], bucket: bucket, in: folder)
         // Wait until some images are done, then interrupt as Ctrl+C would.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {

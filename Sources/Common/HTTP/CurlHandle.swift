@@ -137,10 +137,8 @@ public final class CurlHandle {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var message = transfer.localError ?? (detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         if code == CURLE_OPERATION_TIMEDOUT || transfer.stalled { message = "timed out: \(message)" }
+        if transfer.stalled { return TransportError(code: Int(code.rawValue), message: message, isTransient: true) }
         let problem = certificateProblem(code)
-        if transfer.stalled {
-            return TransportError(code: Int(code.rawValue), message: message, isTransient: true, certificateProblem: nil)
-        }
         let permanent: Set<CURLcode> = [CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT, CURLE_READ_ERROR,
                                         CURLE_ABORTED_BY_CALLBACK, CURLE_OUT_OF_MEMORY, CURLE_BAD_FUNCTION_ARGUMENT]
         return TransportError(code: Int(code.rawValue), message: message,

@@ -19,24 +19,27 @@ public final class ExistenceChecker {
 
     /// The strategy the last `check` used in the end.
     public private(set) var usedStrategy: Strategy
-    /// Requests made by an early listing (`startListing`), on its own connection.
-    public private(set) var extraRequests = 0
-    private var prefetch: EarlyListing?
+    /// Requests made by the early listing (`startListing`), on its own connection.
+    public var extraRequests: Int { early?.requests ?? 0 }
+    private var early: EarlyListing?
 
     /// Starts listing `prefix` on a second connection while the records are still being read, so that the
     /// listing overlaps the scan. `check` uses it if the records' common folder turns out to be `prefix`
     /// (as it is when every key shares the first record's top folder), and stops it otherwise.
     public func startListing(prefix: String) {
-        guard strategy != .head, prefetch == nil else { return }
-        prefetch = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, prefix: prefix)
+        guard strategy != .head, early == nil else { return }
+        early = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, prefix: prefix)
     }
 
-    func cancelPrefetch() {
-        if let early = prefetch {
+    /// The early listing if it lists `prefix`; otherwise it is stopped and nil. Either way it is used once.
+    private func takeEarlyListing(for prefix: String) -> EarlyListing? {
+        guard let early, !early.isTaken else { return nil }
+        early.take()
+        guard early.prefix == prefix else {
             early.cancel()
-            extraRequests += early.requests
+            return nil
         }
-        prefetch = nil
+        return early
     }
 
     public let client: S3Client
@@ -65,24 +68,14 @@ public final class ExistenceChecker {
             guard let index = try listIndex(for: records, warn: warn) else { return records }
             return decideAll(records, from: index)
         case .head, .auto:
-            guard !records.isEmpty else {
-                cancelPrefetch()
-                return records
-            }
-            if strategy == .auto, let early = prefetch, early.prefix == Self.listPrefix(records), let objects = early.firstPages() {
-                // The early listing is already under way: it answers if the folder fits in the pages it has.
-                prefetch = nil
-                early.cancel()
-                extraRequests += early.requests
-                usedStrategy = .list
-                return decideAll(records, from: Dictionary(objects.map { ($0.key, $0) }) { first, _ in first })
-            }
-            cancelPrefetch()
+            let early = takeEarlyListing(for: Self.listPrefix(records))
+            defer { early?.cancel() }
+            guard !records.isEmpty else { return records }
             // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
             // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
-            if strategy == .auto, let page = try firstPage(records), !page.isTruncated {
+            if strategy == .auto, let objects = try onePage(of: records, early: early) {
                 usedStrategy = .list
-                return decideAll(records, from: Dictionary(page.objects.map { ($0.key, $0) }) { first, _ in first })
+                return decideAll(records, from: Self.index(objects))
             }
             usedStrategy = .head
             // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404:
@@ -92,15 +85,22 @@ public final class ExistenceChecker {
         }
     }
 
-    /// One LIST page under the records' common folder; nil when it failed for a reason HEADs may not share.
-    private func firstPage(_ records: [ImageRecord]) throws(S3Error) -> ListPage? {
+    /// The objects when one LIST page under the records' common folder held them all (the early listing's
+    /// first page, when there is one); nil when there is more, or when it failed for a reason HEADs may not share.
+    private func onePage(of records: [ImageRecord], early: EarlyListing?) throws(S3Error) -> [ObjectInfo]? {
+        if let early { return early.firstPage() }
         do {
-            return try client.listObjects(prefix: Self.listPrefix(records))
+            let page = try client.listObjects(prefix: Self.listPrefix(records))
+            return page.isTruncated ? nil : page.objects
         } catch let error where error.isFatal {
             throw error
         } catch {
             return nil
         }
+    }
+
+    static func index(_ objects: [ObjectInfo]) -> [String: ObjectInfo] {
+        Dictionary(objects.map { ($0.key, $0) }) { first, _ in first }
     }
 
     private func decideAll(_ records: [ImageRecord], from index: [String: ObjectInfo]) -> [ImageRecord] {
@@ -110,23 +110,18 @@ public final class ExistenceChecker {
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
     func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
         let prefix = Self.listPrefix(records)
-        if let early = prefetch, early.prefix == prefix {
-            prefetch = nil
+        if let early = takeEarlyListing(for: prefix) {
             switch early.wait() {
             case .success(let objects):
-                extraRequests += early.requests
-                return Dictionary(objects.map { ($0.key, $0) }) { first, _ in first }
-            case .failure(let error):
-                extraRequests += early.requests
-                if error.isFatal { throw error }
-                // Not fatal: list again below, with this client's retries.
+                return Self.index(objects)
+            case .failure(let error) where error.isFatal:
+                throw error
+            case .failure:
+                break  // list again below, with this client's retries
             }
         }
-        cancelPrefetch()
         do {
-            var index: [String: ObjectInfo] = [:]
-            for object in try client.listAllObjects(prefix: prefix) { index[object.key] = object }
-            return index
+            return Self.index(try client.listAllObjects(prefix: prefix))
         } catch let error where !error.isFatal {
             warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
             return nil
@@ -195,6 +190,7 @@ final class EarlyListing: @unchecked Sendable {
     private var pages: [ListPage] = []
     private var cancelled = false
     private var requestCount = 0
+    private(set) var isTaken = false
 
     init(config: SpacesConfig, retryPolicy: RetryPolicy, prefix: String) {
         self.prefix = prefix
@@ -239,8 +235,11 @@ final class EarlyListing: @unchecked Sendable {
         }
     }
 
+    /// Marks it used by one decision.
+    func take() { isTaken = true }
+
     /// The objects when the first page held the whole folder; nil when there is more (or it failed).
-    func firstPages() -> [ObjectInfo]? {
+    func firstPage() -> [ObjectInfo]? {
         condition.withLock {
             while pages.isEmpty && result == nil { condition.wait() }
             guard let first = pages.first, !first.isTruncated else { return nil }
