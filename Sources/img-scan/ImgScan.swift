@@ -36,10 +36,10 @@ struct ImgScan: ParsableCommand {
         }
         result.warnings.forEach(Console.warning)
         result.notices.forEach(Console.warning)
-        for record in result.records {
-            if record.status == .failed { Console.error("\(record.path): \(record.error ?? "failed")") }
-            LineWriter.write(record)
+        for record in result.records where record.status == .failed {
+            Console.error("\(record.path): \(record.error ?? "failed")")
         }
+        LineWriter.writeLines(result.records.lazy.map(RecordCoding.encode))
         Console.debug("\(result.records.count) images found under \(directory)")
         if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
     }

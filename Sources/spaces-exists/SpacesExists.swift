@@ -84,7 +84,7 @@ struct SpacesExists: ParsableCommand {
             throw ExitCode(Toolkit.Exit.fatal)
         }
         for (item, record) in zip(pending, decided) { outputs[item.slot] = RecordCoding.encode(record) }
-        for output in outputs { if let output { LineWriter.writeLine(output) } }
+        LineWriter.writeLines(outputs.lazy.compactMap { $0 })
         let skipped = decided.filter { $0.status == .skipped }.count
         Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount + checker.extraRequests) requests")
         if malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }

@@ -115,7 +115,7 @@ import TestSupport
         let dir = try TemporaryDirectory()
         let file = dir.path + "/test.env"
         try "SPACES_ACCESS_KEY=file\nSPACES_SECRET_KEY=file\nSPACES_BUCKET=file\nSPACES_REGION=nyc3\n"
-            .write(toFile: file, atomically: true, encoding: .utf8)
+            .write(toFile: file, atomically: false, encoding: .utf8)
         chmod(file, 0o644)
         var warnings: [String] = []
         let config = try ConfigLoader.load(envFile: file, environment: ["SPACES_BUCKET": "env", "HOME": "/x"]) { warnings.append($0) }

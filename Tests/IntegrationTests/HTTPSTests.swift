@@ -51,7 +51,7 @@ struct HTTPSRig {
         for (name, value) in changes { values[name] = value }
         let file = folder.path + "/spaces-\(UInt32.random(in: 0...UInt32.max)).env"
         try values.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+            .write(toFile: file, atomically: false, encoding: .utf8)
         chmod(file, 0o600)
         return file
     }
@@ -77,7 +77,7 @@ struct HTTPSRig {
         let fetched = folder.path + "/fetched-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: fetched, withIntermediateDirectories: true)
         let config = urls.enumerated().map { "url = \"\($1)\"\noutput = \"\(fetched)/\($0)\"" }.joined(separator: "\n")
-        try config.write(toFile: fetched + "/curl.config", atomically: true, encoding: .utf8)
+        try config.write(toFile: fetched + "/curl.config", atomically: false, encoding: .utf8)
         let run = try run("curl --silent --show-error --fail --cacert \(Shell.quote(caBundle)) --config \(Shell.quote(fetched + "/curl.config"))",
                           in: folder)
         #expect(run.status == 0, "fetching the public URLs failed: \(run.stderr)")

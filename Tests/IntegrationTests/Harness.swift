@@ -49,7 +49,7 @@ struct TestBucket {
         directory = try TemporaryDirectory()
         envFile = directory.path + "/spaces.env"
         try settings.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n")
-            .write(toFile: envFile, atomically: true, encoding: .utf8)
+            .write(toFile: envFile, atomically: false, encoding: .utf8)
         chmod(envFile, 0o600)
         let made = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) mkbucket \(name)")
         try #require(made.status == 0, "cannot create bucket \(name): \(made.stderr)")
@@ -118,7 +118,7 @@ enum Shell {
                     directory: String? = nil) throws -> Result {
         let scratch = try TemporaryDirectory()
         let input = scratch.path + "/stdin", output = scratch.path + "/stdout", errors = scratch.path + "/stderr"
-        try stdin.write(toFile: input, atomically: true, encoding: .utf8)
+        try stdin.write(toFile: input, atomically: false, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         _ = FileManager.default.createFile(atPath: errors, contents: nil)
         let process = Process()

@@ -15,9 +15,14 @@ import Testing
         return try Shell.run("\(Self.script) \(arguments) --env-file \(bucket.envFile)", environment: env, directory: folder.path)
     }
 
+    /// The newest file whose name starts with `pattern` (by modification time: runs in one second share a stamp).
     func newest(_ pattern: String, in folder: TemporaryDirectory) throws -> String? {
-        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(pattern) }.sorted().last
+        let paths = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(pattern) }
             .map { folder.path + "/" + $0 }
+        let modified = { (path: String) in
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+        }
+        return paths.max { (modified($0), $0) < (modified($1), $1) }
     }
 
     func results(in folder: TemporaryDirectory) throws -> [ImageRecord] {
@@ -104,6 +109,10 @@ import Testing
         #expect(summaryCount("uploaded", forced) == 3 && summaryCount("skipped", forced) == 0)
         let results = try self.results(in: folder)
         #expect(results.count == 3 && results.allSatisfy { $0.url != nil && $0.thumbnailUrl != nil })
+        // Four runs, some within the same second: each has its own log, and each real run its own results.
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.filter { $0.hasPrefix("upload_log_") }.count == 4, "\(files)")
+        #expect(files.filter { $0.hasPrefix("upload_results_") }.count == 3, "\(files)")
     }
 
     @Test func fatalProblemsStopAtOnceWithExitTwo() throws {

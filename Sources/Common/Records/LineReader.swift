@@ -55,6 +55,27 @@ public enum LineWriter {
     public static func writeLine(_ line: Data, fd: Int32 = STDOUT_FILENO) {
         var bytes = line
         bytes.append(UInt8(ascii: "\n"))
+        writeAll(bytes, fd: fd)
+    }
+
+    /// Writes many lines, as few at a time as fit in PIPE_BUF (4,096 bytes) together: a pipe delivers such a
+    /// write whole, so the lines still never interleave with another writer's, and a reader wakes up once per
+    /// chunk instead of once per line. A longer line goes alone.
+    public static func writeLines<Lines: Sequence>(_ lines: Lines, fd: Int32 = STDOUT_FILENO) where Lines.Element == Data {
+        let limit = Int(PIPE_BUF)
+        var chunk = Data(capacity: limit)
+        for line in lines {
+            if !chunk.isEmpty && chunk.count + line.count + 1 > limit {
+                writeAll(chunk, fd: fd)
+                chunk.removeAll(keepingCapacity: true)
+            }
+            chunk.append(line)
+            chunk.append(UInt8(ascii: "\n"))
+        }
+        if !chunk.isEmpty { writeAll(chunk, fd: fd) }
+    }
+
+    private static func writeAll(_ bytes: Data, fd: Int32) {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -68,9 +89,5 @@ public enum LineWriter {
                 offset += written
             }
         }
-    }
-
-    public static func write(_ record: ImageRecord) {
-        writeLine(RecordCoding.encode(record))
     }
 }
