@@ -355,7 +355,7 @@ class Bench:
             f"{mark(small_ours <= small_s5)}",
             f"- resume: the seed's HEAD per image (its best) takes {head_many / resume_many:.1f}x our time on "
             f"{self.many} images (target >= 20x): {mark(head_many / resume_many >= 20)}; on smaller sets, where "
-            f"upload-images' fixed ~0.2 s (bash, jq, the pre-flight request) weighs more: {self.photos} photos "
+            f"upload-images' fixed ~0.05 s (bash, its work folder, the summary) weighs more: {self.photos} photos "
             f"{head / resume:.1f}x, {self.small} small images {head_small / resume_small:.1f}x",
             "- worker curve, images/s: " + ", ".join(f"{w}: {r:.1f}" for w, r in rates),
         ])
