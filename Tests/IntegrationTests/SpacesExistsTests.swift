@@ -82,6 +82,30 @@ import Testing
         #expect(byChecksum["b c.png"] == "skipped")
     }
 
+    /// Listing in parts side by side (start-after at cuts between the keys looked for) covers every object
+    /// of the folder exactly as one listing would, whatever else it holds, in byte order with awkward names.
+    @Test func listingInPartsCoversTheWholeFolder() throws {
+        let bucket = try TestBucket("parts")
+        let client = try bucket.client()
+        let files = try TemporaryDirectory()
+        let file = try files.write("one", Data("x".utf8))
+        let digest = try FileDigest.compute(path: file)
+        let wanted = (0..<60).map { "f/\($0 % 3 == 0 ? "ü" : $0 % 3 == 1 ? "a b+" : "Z")\($0).jpg" }
+        let others = ["f/!first", "f/zz-extra", "f/\u{10FFFF}last", "f/m/deeper.jpg", "g/outside.jpg", "f"]
+        for key in wanted + others {
+            _ = try client.putObject(key: key, file: file, digest: digest, contentType: "image/jpeg")
+        }
+        let underFolder = Set((wanted + others).filter { $0.hasPrefix("f/") })
+        let checker = ExistenceChecker(client: client, strategy: .list, checksum: false)
+        let lookedFor = wanted + ["f/missing-1.jpg", "f/ü-missing.jpg"]
+        let all = try checker.listInParts(prefix: "f/", after: nil, keys: lookedFor, keysPerPart: 8, pageSize: 7)
+        #expect(Set(all.map(\.key)) == underFolder)
+        #expect(checker.extraRequests >= 8, "8 parts, each at least one request: \(checker.extraRequests)")
+        let cut = wanted.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }[20]
+        let rest = try checker.listInParts(prefix: "f/", after: cut, keys: lookedFor, keysPerPart: 5, pageSize: 3)
+        #expect(Set(rest.map(\.key)) == underFolder.filter { cut.utf8.lexicographicallyPrecedes($0.utf8) })
+    }
+
     @Test func listingCostsOneRequestPerThousandObjects() throws {
         let bucket = try TestBucket("many")
         let photos = try TemporaryDirectory()

@@ -19,9 +19,15 @@ public final class ExistenceChecker {
 
     /// The strategy the last `check` used in the end.
     public private(set) var usedStrategy: Strategy
-    /// Requests made by the early listing (`startListing`), on its own connection.
-    public var extraRequests: Int { early?.requests ?? 0 }
+    /// Requests made on connections of their own: the early listing (`startListing`) and listing in parts.
+    public var extraRequests: Int { (early?.requests ?? 0) + partRequests }
     private var early: EarlyListing?
+    private var partRequests = 0
+
+    /// A folder with at least this many keys to look for is listed in parts side by side (`listInParts`),
+    /// each of about this many keys (two pages), on up to `maxParts` connections.
+    public static let keysPerPart = 2000
+    public static let maxParts = 8
 
     /// Starts listing `prefix` on a second connection while the records are still being read, so that the
     /// listing overlaps the scan. `check` uses it if the records' common folder turns out to be `prefix`
@@ -110,7 +116,21 @@ public final class ExistenceChecker {
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
     func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
         let prefix = Self.listPrefix(records)
-        if let early = takeEarlyListing(for: prefix) {
+        let early = takeEarlyListing(for: prefix)
+        let keys = records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } }
+        if keys.count >= 2 * Self.keysPerPart, early?.finished == nil {
+            // Thousands of keys: one listing is a page after another, a round trip each. What the early
+            // listing has so far covers the start of the folder; the rest is listed in parts at once.
+            let (listed, coveredTo) = early?.stopAndTakePages() ?? ([], nil)
+            do {
+                let rest = try listInParts(prefix: prefix, after: coveredTo, keys: keys)
+                return Self.index(listed + rest)
+            } catch let error where !error.isFatal {
+                warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
+                return nil
+            }
+        }
+        if let early {
             switch early.wait() {
             case .success(let objects):
                 return Self.index(objects)
@@ -126,6 +146,48 @@ public final class ExistenceChecker {
             warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
             return nil
         }
+    }
+
+    /// Every object under `prefix` after the key `after` (all of them when nil), listed in parts side by side,
+    /// each on a connection of its own. The parts are cut at the keys looked for (in S3's byte order): part i
+    /// starts after its cut (ListObjectsV2 start-after) and stops once it has passed the next one, so together
+    /// they cover every key, whatever else the folder holds.
+    public func listInParts(prefix: String, after: String?, keys: [String], keysPerPart: Int = keysPerPart,
+                            pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
+        let sorted = keys.filter { key in after.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let parts = max(1, min(Self.maxParts, sorted.count / keysPerPart))
+        let cuts: [String?] = [after] + (1..<parts).map { sorted[$0 * sorted.count / parts - 1] }
+        let config = client.config, retryPolicy = client.retryPolicy
+        let outcomes = Parallel.map(0..<parts) { part -> Result<(objects: [ObjectInfo], requests: Int), S3Error> in
+            let stop = part + 1 < parts ? cuts[part + 1] : nil
+            do throws(S3Error) {
+                let lister = try S3Client(config: config, retryPolicy: retryPolicy)
+                var objects: [ObjectInfo] = []
+                var token: String?
+                repeat {
+                    let page = try lister.listObjects(prefix: prefix, continuationToken: token,
+                                                      startAfter: token == nil ? cuts[part] : nil, maxKeys: pageSize)
+                    objects += page.objects
+                    token = page.isTruncated ? page.nextContinuationToken : nil
+                    if let stop, let last = page.objects.last?.key, !last.utf8.lexicographicallyPrecedes(stop.utf8) { break }
+                } while token != nil
+                return .success((objects, lister.requestCount))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var objects: [ObjectInfo] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let part):
+                objects += part.objects
+                partRequests += part.requests
+            case .failure(let error):
+                throw error
+            }
+        }
+        return objects
     }
 
     func headCheck(_ record: ImageRecord, warn: (String) -> Void) throws(S3Error) -> ImageRecord {
@@ -238,6 +300,19 @@ final class EarlyListing: @unchecked Sendable {
     /// Marks it used by one decision.
     func take() { isTaken = true }
 
+    /// The result, if the listing has ended.
+    var finished: Result<[ObjectInfo], S3Error>? { condition.withLock { result } }
+
+    /// Stops the listing and returns the pages it has so far, with the last key they cover (nil: none yet).
+    /// A page still in flight is not waited for.
+    func stopAndTakePages() -> (objects: [ObjectInfo], coveredTo: String?) {
+        condition.withLock {
+            cancelled = true
+            let objects = pages.flatMap(\.objects)
+            return (objects, objects.last?.key)
+        }
+    }
+
     /// The objects when the first page held the whole folder; nil when there is more (or it failed).
     func firstPage() -> [ObjectInfo]? {
         condition.withLock {
@@ -248,4 +323,29 @@ final class EarlyListing: @unchecked Sendable {
     }
 
     func cancel() { condition.withLock { cancelled = true } }
+}
+
+/// Runs blocking work (network requests) on threads of its own, one per item, and returns the results in order.
+enum Parallel {
+    static func map<T: Sendable>(_ items: Range<Int>, _ work: @escaping @Sendable (Int) -> T) -> [T] {
+        let box = ResultsBox<T>(count: items.count)
+        let group = DispatchGroup()
+        for index in items {
+            group.enter()
+            Thread {
+                box.set(index - items.lowerBound, work(index))
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return box.values
+    }
+
+    private final class ResultsBox<T>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [T?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: T) { lock.withLock { slots[index] = value } }
+        var values: [T] { lock.withLock { slots.map { $0! } } }
+    }
 }

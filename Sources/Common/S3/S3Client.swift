@@ -84,9 +84,11 @@ public final class S3Client {
 
     /// One page of ListObjectsV2.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-    public func listObjects(prefix: String, continuationToken: String? = nil, maxKeys: Int = 1000) throws(S3Error) -> ListPage {
+    public func listObjects(prefix: String, continuationToken: String? = nil, startAfter: String? = nil,
+                            maxKeys: Int = 1000) throws(S3Error) -> ListPage {
         var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(maxKeys))]
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        if let startAfter { query.append(("start-after", startAfter)) }
         let response = try send("GET", key: nil, query: query)
         return ListPage(xml: response.body)
     }
