@@ -81,6 +81,12 @@ import Testing
         #expect(again.status == 1)
         #expect(summaryCount("skipped", again) == good)
         #expect(summaryCount("uploaded", again) == 0)
+        // --from-records takes the failures back: only those are tried, and (being broken) fail again.
+        let retried = try upload("--from-records \(Shell.quote(failures)) --workers \(workers)", bucket: bucket, in: folder)
+        #expect(retried.status == 1, "\(retried.stderr.suffix(500))")
+        #expect(summaryCount("found", retried) == scanned.count - good)
+        #expect(summaryCount("failed", retried) == scanned.count - good)
+        #expect(summaryCount("uploaded", retried) == 0)
     }
 
     @Test func prefixNoSkipExistingAndDryRun() throws {
