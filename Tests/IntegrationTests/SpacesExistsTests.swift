@@ -88,13 +88,9 @@ import Testing
         let bucket = try TestBucket("parts")
         let client = try bucket.client()
         let files = try TemporaryDirectory()
-        let file = try files.write("one", Data("x".utf8))
-        let digest = try FileDigest.compute(path: file)
         let wanted = (0..<60).map { "f/\($0 % 3 == 0 ? "ü" : $0 % 3 == 1 ? "a b+" : "Z")\($0).jpg" }
         let others = ["f/!first", "f/zz-extra", "f/\u{10FFFF}last", "f/m/deeper.jpg", "g/outside.jpg", "f"]
-        for key in wanted + others {
-            _ = try client.putObject(key: key, file: file, digest: digest, contentType: "image/jpeg")
-        }
+        for key in wanted + others { _ = try S3ClientTests().upload(client, key, "x", in: files) }
         let underFolder = Set((wanted + others).filter { $0.hasPrefix("f/") })
         let checker = ExistenceChecker(client: client, strategy: .list, checksum: false)
         let lookedFor = wanted + ["f/missing-1.jpg", "f/ü-missing.jpg"]

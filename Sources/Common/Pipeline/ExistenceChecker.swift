@@ -115,9 +115,9 @@ public final class ExistenceChecker {
 
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
     func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
-        let prefix = Self.listPrefix(records)
+        let keys = Self.keys(of: records)
+        let prefix = Self.commonFolder(keys)
         let early = takeEarlyListing(for: prefix)
-        let keys = records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } }
         if keys.count >= 2 * Self.keysPerPart, early?.finished == nil {
             // Thousands of keys: one listing is a page after another, a round trip each. What the early
             // listing has so far covers the start of the folder; the rest is listed in parts at once.
@@ -160,18 +160,10 @@ public final class ExistenceChecker {
         let cuts: [String?] = [after] + (1..<parts).map { sorted[$0 * sorted.count / parts - 1] }
         let config = client.config, retryPolicy = client.retryPolicy
         let outcomes = Parallel.map(0..<parts) { part -> Result<(objects: [ObjectInfo], requests: Int), S3Error> in
-            let stop = part + 1 < parts ? cuts[part + 1] : nil
             do throws(S3Error) {
                 let lister = try S3Client(config: config, retryPolicy: retryPolicy)
-                var objects: [ObjectInfo] = []
-                var token: String?
-                repeat {
-                    let page = try lister.listObjects(prefix: prefix, continuationToken: token,
-                                                      startAfter: token == nil ? cuts[part] : nil, maxKeys: pageSize)
-                    objects += page.objects
-                    token = page.isTruncated ? page.nextContinuationToken : nil
-                    if let stop, let last = page.objects.last?.key, !last.utf8.lexicographicallyPrecedes(stop.utf8) { break }
-                } while token != nil
+                let objects = try lister.listAllObjects(prefix: prefix, startAfter: cuts[part],
+                                                        through: part + 1 < parts ? cuts[part + 1] : nil, pageSize: pageSize)
                 return .success((objects, lister.requestCount))
             } catch {
                 return .failure(error)
@@ -229,7 +221,12 @@ public final class ExistenceChecker {
     /// The folder to list: the longest common folder of every key, originals and thumbnails alike
     /// (`avatar/` for a run with the default prefix), so one listing covers both in ~1 request per 1,000 objects.
     public static func listPrefix(_ records: [ImageRecord]) -> String {
-        commonFolder(records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } })
+        commonFolder(keys(of: records))
+    }
+
+    /// Every key the records look for, originals and thumbnails.
+    static func keys(of records: [ImageRecord]) -> [String] {
+        records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } }
     }
 
     static func commonFolder(_ keys: [String]) -> String {

@@ -93,14 +93,18 @@ public final class S3Client {
         return ListPage(xml: response.body)
     }
 
-    /// Every object under `prefix`, following continuation tokens.
-    public func listAllObjects(prefix: String, pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
+    /// Every object under `prefix` (after the key `startAfter`, when given), following continuation tokens;
+    /// with `through`, it stops after the first page that reaches that key (in S3's byte order).
+    public func listAllObjects(prefix: String, startAfter: String? = nil, through: String? = nil,
+                               pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
         var objects: [ObjectInfo] = []
         var token: String?
         repeat {
-            let page = try listObjects(prefix: prefix, continuationToken: token, maxKeys: pageSize)
+            let page = try listObjects(prefix: prefix, continuationToken: token, startAfter: token == nil ? startAfter : nil,
+                                       maxKeys: pageSize)
             objects += page.objects
             token = page.isTruncated ? page.nextContinuationToken : nil
+            if let through, let last = page.objects.last?.key, !last.utf8.lexicographicallyPrecedes(through.utf8) { break }
         } while token != nil
         return objects
     }
