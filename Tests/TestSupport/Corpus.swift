@@ -1,9 +1,10 @@
 import Foundation
 
-/// Where the shared corpus of real-world images is: `S3TEST_CORPUS`, else `../shared/corpus` beside the package.
+/// Where the corpus of real-world test images is: `S3TEST_CORPUS` when set, else the project's own copy in
+/// `Tests/Fixtures/corpus` (each file's source, licence and expected outcome in its `MANIFEST.tsv`).
 public enum Corpus {
     public static var path: String {
-        ProcessInfo.processInfo.environment["S3TEST_CORPUS"] ?? packageRoot + "/../shared/corpus"
+        ProcessInfo.processInfo.environment["S3TEST_CORPUS"] ?? packageRoot + "/Tests/Fixtures/corpus"
     }
 
     public static var packageRoot: String {
