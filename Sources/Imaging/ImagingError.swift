@@ -7,6 +7,14 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
     case decode(String)
     case setup(String)
 
+    /// The file is an image of an accepted type whose header or data the decoder refused.
+    var isDamage: Bool {
+        switch self {
+        case .unreadable, .decode: return true
+        case .empty, .unsupported, .tooLarge, .setup: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .empty:

@@ -15,7 +15,8 @@ public struct Thumbnailer: Sendable {
         case truncated
         /// Refuse truncated files and decoding errors.
         case error
-        /// Refuse also what decoders only warn about, such as corrupt JPEG scan data (the default).
+        /// Refuse also what decoders only warn about, such as corrupt JPEG scan data (the default), except
+        /// JPEG blemishes that leave every pixel intact (junk between markers, an unknown JFIF revision).
         case warning
 
         var vips: VipsFailOn {
@@ -38,13 +39,57 @@ public struct Thumbnailer: Sendable {
     public init() {}
 
     /// The JPEG bytes of the thumbnail of the image at `path`.
+    ///
+    /// Under `.warning`, a JPEG refused only for a blemish that leaves its pixels intact (see `JPEGRepair`)
+    /// is made from a repaired copy, decoded as strictly: its thumbnail is a clean copy's.
     public func render(path: String) throws(ImagingError) -> Data {
         Vips.clearErrors()
         let type = try ImageFormat.check(try ImageFormat.head(of: path))
-        try checkHeader(path: path, type: type)
+        do {
+            return try render(path, type: type)
+        } catch {
+            guard failOn == .warning, type == "image/jpeg", error.isDamage,
+                  let contents = FileManager.default.contents(atPath: path),
+                  let repaired = JPEGRepair.repaired([UInt8](contents)) else { throw error }
+            Vips.clearErrors()
+            do {
+                return try render(bytes: repaired, type: type)
+            } catch _ {
+                throw error
+            }
+        }
+    }
+
+    func render(_ path: String, type: String) throws(ImagingError) -> Data {
+        try checkHeader(type: type) { cvips_image_new_from_file(path, failOn.vips) }
+        return try thumbnail { out in
+            cvips_thumbnail(path, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE, failOn.vips)
+        }
+    }
+
+    /// Renders bytes through a private temporary file, by the same path as any other image: libvips reading
+    /// from memory logs a damaged tile ("error in tile") and carries on, where from a file it fails.
+    func render(bytes: [UInt8], type: String) throws(ImagingError) -> Data {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/img-thumb-repaired.XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw .decode("cannot write a repaired copy in \(base): \(String(cString: strerror(errno)))") }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(path) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: bytes)
+            try handle.close()
+        } catch {
+            throw .decode("cannot write a repaired copy in \(base): \(error.localizedDescription)")
+        }
+        return try render(path, type: type)
+    }
+
+    /// Runs a `vips_thumbnail` call, then makes its output flat sRGB of the exact size, as JPEG.
+    func thumbnail(_ make: (inout UnsafeMutablePointer<VipsImage>?) -> Int32) throws(ImagingError) -> Data {
         var out: UnsafeMutablePointer<VipsImage>?
-        guard cvips_thumbnail(path, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE, failOn.vips) == 0,
-              let out else { throw .decode(Vips.takeError()) }
+        guard make(&out) == 0, let out else { throw .decode(Vips.takeError()) }
         let image = try toFlatSRGB(VipsImageRef(out))
         guard image.width == width, image.height == height else {
             throw .decode("libvips made a \(image.width)x\(image.height) image, not \(width)x\(height)")
@@ -54,8 +99,8 @@ public struct Thumbnailer: Sendable {
 
     /// Reads only the header: the loader libvips picked must match the sniffed type, and the size must be
     /// under the limit, before any pixel is decoded.
-    func checkHeader(path: String, type: String) throws(ImagingError) {
-        guard let header = cvips_image_new_from_file(path, failOn.vips) else { throw .unreadable(Vips.takeError()) }
+    func checkHeader(type: String, open: () -> UnsafeMutablePointer<VipsImage>?) throws(ImagingError) {
+        guard let header = open() else { throw .unreadable(Vips.takeError()) }
         let image = VipsImageRef(header)
         let loader = image.loader ?? "an unknown loader"
         if let family = ImageFormat.loaderFamilies[type], !loader.lowercased().contains(family) {

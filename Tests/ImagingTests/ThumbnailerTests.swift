@@ -96,6 +96,33 @@ import Testing
         #expect(throws: ImagingError.self) { try Thumbnailer().render(path: corruptScan) }
     }
 
+    /// libjpeg only warns about these, and every pixel decodes: the default accepts them, and each thumbnail
+    /// is the clean photo's, byte for byte.
+    @Test(arguments: ["jpeg/jpeg-junk-before-marker.jpg", "jpeg/jpeg-jfif-revision-2.jpg", "jpeg/jpeg-junk-before-eoi.jpg"])
+    func harmlessJPEGWarningsAreAcceptedAndChangeNoPixel(_ rel: String) throws {
+        let clean = try Thumbnailer().render(path: Corpus.file("exif/exif-orient-1.jpg"))
+        let blemished = try Thumbnailer().render(path: Corpus.file(rel))
+        #expect(blemished == clean, "\(rel): its thumbnail differs from the clean photo's")
+    }
+
+    /// The repair is what accepts them: libvips alone, at the same level, refuses the two with a warning.
+    @Test func withoutTheRepairTheStrictestLevelRefusesHarmlessWarnings() throws {
+        for rel in ["jpeg/jpeg-junk-before-marker.jpg", "jpeg/jpeg-jfif-revision-2.jpg"] {
+            #expect(throws: ImagingError.self, "\(rel)") {
+                try Thumbnailer().render(Corpus.file(rel), type: "image/jpeg")
+            }
+        }
+    }
+
+    /// Damage to the picture itself is refused under the default, also when a harmless warning comes first.
+    @Test(arguments: ["broken/broken-corrupt-huffman.jpg", "broken/broken-junk-and-corrupt-huffman.jpg",
+                      "broken/broken-marker-in-scan.jpg", "broken/broken-cut-in-scan.jpg"])
+    func damagedPicturesAreStillRefused(_ rel: String) throws {
+        #expect(throws: ImagingError.self, "\(rel) must be refused") { try Thumbnailer().render(path: Corpus.file(rel)) }
+        // Looser levels let libvips make something of them: the refusal is the default's doing.
+        if !rel.contains("cut") { _ = try Thumbnailer.with { $0.failOn = .error }.render(path: Corpus.file(rel)) }
+    }
+
     @Test func decompressionBombsAreRefusedQuicklyByTheirHeader() throws {
         let started = Date()
         #expect(throws: ImagingError.tooLarge(width: 65536, height: 65536, limit: 300_000_000)) {
