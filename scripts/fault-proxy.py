@@ -7,6 +7,8 @@ headers, so SigV4 signatures still verify) and, at chosen rates, misbehaves inst
   --cut RATE        read half of the request body, then close the connection
   --stall RATE      read the whole request, then say nothing for --stall-seconds (past the client's timeout)
   --hold SECONDS    wait this long before forwarding each request (to change a file while it is in flight)
+  --slowdown-first N  answer the first N requests with 503 SlowDown and no Retry-After, as Ceph's RADOS
+                    Gateway does when throttling (a busy hour's start), then go on as set above
 
 SIGUSR1 makes the server "go away": from then on every request stalls until SIGUSR2 brings it back.
 
@@ -38,6 +40,7 @@ def main():
         parser.add_argument("--" + rate, type=float, default=0.0)
     parser.add_argument("--stall-seconds", type=float, default=5.0)
     parser.add_argument("--hold", type=float, default=0.0)
+    parser.add_argument("--slowdown-first", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     upstream_host, upstream_port = options.upstream.rsplit(":", 1)
@@ -45,6 +48,7 @@ def main():
     lock = threading.Lock()
     stats = open(options.stats, "a", buffering=1)
     gone = threading.Event()
+    throttled_start = [options.slowdown_first]
     signal.signal(signal.SIGUSR1, lambda *_: gone.set())
     signal.signal(signal.SIGUSR2, lambda *_: gone.clear())
 
@@ -76,7 +80,10 @@ def main():
             length = int(self.headers.get("Content-Length") or 0)
             with lock:
                 roll = chance.random()
-            kind = next((kind for limit, kind in faults if roll < limit), None)
+                kind = next((kind for limit, kind in faults if roll < limit), None)
+                if throttled_start[0] > 0:
+                    throttled_start[0] -= 1
+                    kind = "slowdown-first"
             if gone.is_set():
                 kind = "gone"
             if kind == "cut" and length > 1:
@@ -96,8 +103,8 @@ def main():
                 self.record(kind)
                 self.hang_up()
                 return
-            if kind == "slowdown":
-                with_retry_after = chance.random() < 0.5
+            if kind in ("slowdown", "slowdown-first"):
+                with_retry_after = kind == "slowdown" and chance.random() < 0.5
                 self.record("slowdown-retry-after" if with_retry_after else "slowdown")
                 self.send_response(503)
                 if with_retry_after:
@@ -129,8 +136,11 @@ def main():
             if self.command != "HEAD":
                 self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
+            try:
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+            except OSError:
+                self.close_connection = True  # the client gave up on this request (a timeout, or killed)
             upstream.close()
 
         do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = handle_one

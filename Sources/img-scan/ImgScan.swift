@@ -23,6 +23,10 @@ struct ImgScan: ParsableCommand {
     @Flag(help: "Print details of the scan on stderr.")
     var debug = false
 
+    func validate() throws {
+        if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
+    }
+
     func run() throws {
         Console.commandName = "img-scan"
         Console.debugEnabled = debug

@@ -17,8 +17,12 @@ struct ImgThumb: ParsableCommand {
         version: Toolkit.version
     )
 
-    @Option(help: ArgumentHelp("Folder for the thumbnail files (created with mode 0700).", valueName: "dir"))
-    var out: String
+    @Option(help: ArgumentHelp("""
+        Folder for the thumbnail files (created with mode 0700). Default: img-thumb-UID in $TMPDIR or /tmp, \
+        private to you; spaces-put removes each thumbnail once uploaded, keeps those of failed uploads for a \
+        retry, and img-thumb removes any left there for over 7 days.
+        """, valueName: "dir"))
+    var out: String?
 
     @Option(help: ArgumentHelp("Thumbnail size.", valueName: "WxH"))
     var size = "200x300"
@@ -66,12 +70,14 @@ struct ImgThumb: ParsableCommand {
         let stage: ThumbnailStage
         do {
             try Vips.start(threads: threads)
-            stage = try ThumbnailStage(thumbnailer: thumbnailer, directory: out)
+            let directory = out ?? ThumbnailFolder.defaultPath()
+            if out == nil { try ThumbnailFolder.preparePrivate(directory) }
+            stage = try ThumbnailStage(thumbnailer: thumbnailer, directory: directory)
         } catch {
             Console.error("\(error)")
             throw ExitCode(Toolkit.Exit.fatal)
         }
-        Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn)")
+        Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), thumbnails in \(stage.directory)")
         let reader = LineReader()
         while let line = reader.next() {
             if let output = stage.process(line: line, lineNumber: reader.lineNumber) {

@@ -27,15 +27,22 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "Also compare the local file's MD5 with the object's ETag, to catch edits that kept the size.")
     var checksum = false
 
-    @Option(help: "Retries after a failed request.")
+    @Option(help: "Retries after a failed request (connection errors, timeouts, 5xx, 429, SlowDown).")
     var retries = 3
+
+    @Option(help: ArgumentHelp("Seconds to wait for a connection.", valueName: "seconds"))
+    var connectTimeout = 10.0
+
+    @Option(help: ArgumentHelp("Abandon a request that moves no data for this many seconds.", valueName: "seconds"))
+    var stallTimeout = 30
 
     @Flag(help: "Log every request on stderr. Never logs secrets.")
     var debug = false
 
     func validate() throws {
         guard ExistenceChecker.Strategy(rawValue: strategy) != nil else { throw ValidationError("--strategy must be auto, head or list") }
-        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
+        let settings = RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+        if let problem = settings.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -45,7 +52,8 @@ struct SpacesExists: ParsableCommand {
         let checker: ExistenceChecker
         do {
             let config = try ConfigLoader.load(envFile: envFile, warn: Console.warning)
-            let client = try S3Client(config: config, retryPolicy: RetryPolicy(maxRetries: retries))
+            let settings = RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+            let client = try S3Client(config: config, retryPolicy: settings.retryPolicy, http: settings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
             checker = ExistenceChecker(client: client, strategy: ExistenceChecker.Strategy(rawValue: strategy)!, checksum: checksum)
         } catch {

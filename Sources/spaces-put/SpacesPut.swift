@@ -35,15 +35,18 @@ struct SpacesPut: ParsableCommand {
     @Flag(help: "Only check the configuration, the credentials and the bucket (one HeadBucket request), then exit.")
     var check = false
 
-    @Flag(help: "Keep thumbnail files after uploading them (they are deleted by default).")
+    @Flag(help: "Keep thumbnail files after uploading them (by default each is deleted once its image is uploaded; a failed upload always keeps it, for a retry).")
     var keepThumbnails = false
 
     @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
     var debug = false
 
+    var requestSettings: RequestSettings {
+        RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+    }
+
     func validate() throws {
-        guard retries >= 0 else { throw ValidationError("--retries must be 0 or more") }
-        guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        if let problem = requestSettings.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -54,16 +57,17 @@ struct SpacesPut: ParsableCommand {
         do {
             let config = try ConfigLoader.load(envFile: envFile, warn: Console.warning)
             Console.debug("config: \(config)")
-            var http = CurlHandle.Options()
-            http.connectTimeout = connectTimeout
-            http.stallTimeout = Double(stallTimeout)
-            let client = try S3Client(config: config, retryPolicy: RetryPolicy(maxRetries: retries), http: http)
+            let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
             options.keepThumbnails = keepThumbnails
             uploader = Uploader(client: client, options: options)
             if check {
-                try client.headBucket()
+                do {
+                    try client.headBucket()
+                } catch {
+                    throw PreflightFailure(error: error, endpoint: config.endpoint.description)
+                }
                 Console.info("bucket \(config.bucket) at \(config.endpoint) is reachable with these credentials")
                 return
             }

@@ -11,6 +11,17 @@ import TestSupport
         #expect(KeyMapper(prefix: "").originalKey(for: "a.jpg") == "original/a.jpg")
     }
 
+    @Test(arguments: ["avatar", "a/b", "/avatar/", "avatar/", "", "/", "photos 2024/team", "v1.2"])
+    func prefixesOfFolderNamesAreAccepted(_ prefix: String) {
+        #expect(KeyMapper.problem(withPrefix: prefix) == nil, "\(prefix)")
+    }
+
+    @Test(arguments: ["..", ".", "./x", "a/../b", "a//b", "x/.", "//a", "a//", "../avatar"])
+    func prefixesS3WouldRefuseOrRewriteAreRefused(_ prefix: String) {
+        let problem = KeyMapper.problem(withPrefix: prefix)
+        #expect(problem?.contains("--prefix") == true && problem?.contains("'\(prefix)'") == true, "\(prefix): \(problem ?? "accepted")")
+    }
+
     @Test func imagesDifferingOnlyByExtensionEachKeepTheirExtension() {
         let keys = KeyMapper(prefix: "avatar")
         let result = keys.thumbnailKeys(for: ["a.jpg", "a.png", "b.jpg", "sub/a.png"])

@@ -34,7 +34,7 @@ public final class ExistenceChecker {
     /// (as it is when every key shares the first record's top folder), and stops it otherwise.
     public func startListing(prefix: String) {
         guard strategy != .head, early == nil else { return }
-        early = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, prefix: prefix)
+        early = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions, prefix: prefix)
     }
 
     /// The early listing if it lists `prefix`; otherwise it is stopped and nil. Either way it is used once.
@@ -158,10 +158,10 @@ public final class ExistenceChecker {
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let parts = max(1, min(Self.maxParts, sorted.count / keysPerPart))
         let cuts: [String?] = [after] + (1..<parts).map { sorted[$0 * sorted.count / parts - 1] }
-        let config = client.config, retryPolicy = client.retryPolicy
+        let config = client.config, retryPolicy = client.retryPolicy, http = client.httpOptions
         let outcomes = Parallel.map(0..<parts) { part -> Result<(objects: [ObjectInfo], requests: Int), S3Error> in
             do throws(S3Error) {
-                let lister = try S3Client(config: config, retryPolicy: retryPolicy)
+                let lister = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
                 let objects = try lister.listAllObjects(prefix: prefix, startAfter: cuts[part],
                                                         through: part + 1 < parts ? cuts[part + 1] : nil, pageSize: pageSize)
                 return .success((objects, lister.requestCount))
@@ -251,18 +251,18 @@ final class EarlyListing: @unchecked Sendable {
     private var requestCount = 0
     private(set) var isTaken = false
 
-    init(config: SpacesConfig, retryPolicy: RetryPolicy, prefix: String) {
+    init(config: SpacesConfig, retryPolicy: RetryPolicy, http: CurlHandle.Options, prefix: String) {
         self.prefix = prefix
-        let thread = Thread { [self] in run(config: config, retryPolicy: retryPolicy) }
+        let thread = Thread { [self] in run(config: config, retryPolicy: retryPolicy, http: http) }
         thread.start()
     }
 
     var requests: Int { condition.withLock { requestCount } }
 
-    private func run(config: SpacesConfig, retryPolicy: RetryPolicy) {
+    private func run(config: SpacesConfig, retryPolicy: RetryPolicy, http: CurlHandle.Options) {
         let outcome: Result<[ObjectInfo], S3Error>
         do throws(S3Error) {
-            let client = try S3Client(config: config, retryPolicy: retryPolicy)
+            let client = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
             var objects: [ObjectInfo] = []
             var token: String?
             repeat {

@@ -8,6 +8,21 @@ public struct KeyMapper: Sendable {
         self.prefix = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
     }
 
+    /// Why `prefix` cannot start this toolkit's keys, or nil when it can: folder names joined by single
+    /// slashes (one leading or trailing slash is dropped), none of them `.` or `..`, which S3 refuses in keys
+    /// (and `a//b` would silently become another key than the one asked for). Empty means the bucket's root.
+    public static func problem(withPrefix prefix: String) -> String? {
+        var trimmed = Substring(prefix)
+        if trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard !trimmed.isEmpty else { return nil }
+        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            return "--prefix must be folder names joined by single slashes, none of them . or .. (got '\(prefix)')"
+        }
+        return nil
+    }
+
     public func originalKey(for rel: String) -> String { join("original", rel) }
 
     /// The seed's thumbnail key: the relative path with its extension replaced by `.jpg`.

@@ -47,9 +47,11 @@ public final class Uploader {
     }
 
     /// Thumbnail first, then the original: an original in the bucket implies its thumbnail is there.
+    /// The thumbnail file is removed once both are up; a failed record keeps it, so that its record can
+    /// go back into spaces-put as it is.
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .integrity("record has no \"key\"") }
-        defer { removeThumbnail(record) }
+        defer { if record.status == .uploaded { removeThumbnail(record) } }
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
                 throw .integrity("record has a thumbnail_path but no \"thumbnail_key\"")
@@ -102,7 +104,11 @@ public final class Uploader {
         do {
             return try FileDigest.compute(path: path)
         } catch {
-            throw .integrity([what, "cannot read \(path): \(error.reason)"].compactMap { $0 }.joined(separator: ": "))
+            var reason = "cannot read \(path): \(error.reason)"
+            if what != nil && !FileManager.default.fileExists(atPath: path) {
+                reason += " (thumbnail files do not outlive upload-images' run: send the record through img-thumb again)"
+            }
+            throw .integrity([what, reason].compactMap { $0 }.joined(separator: ": "))
         }
     }
 

@@ -6,6 +6,9 @@ import Foundation
 public final class S3Client {
     public let config: SpacesConfig
     public var retryPolicy: RetryPolicy
+    /// The connection settings (timeouts, CA bundle) every handle of this client's kind uses, so that
+    /// clients made for other threads follow the run's options too.
+    public let httpOptions: CurlHandle.Options
     /// Receives one line per HTTP attempt (method, key, status, time) when debugging; never headers.
     public var debugLog: ((String) -> Void)?
     public private(set) var requestCount = 0
@@ -26,6 +29,7 @@ public final class S3Client {
         addressing = S3Addressing(config: config)
         var options = options
         options.caBundle = options.caBundle ?? config.caBundle
+        httpOptions = options
         do {
             http = try CurlHandle(options: options)
         } catch {
@@ -173,12 +177,14 @@ public final class S3Client {
         if let code = body.code {
             if code == "NoSuchBucket" { return .noSuchBucket(config.bucket) }
             if S3Error.authenticationCodes.contains(code) {
-                return .authentication([code, body.message].compactMap { $0 }.joined(separator: ": "))
+                return .authentication(S3Error.authenticationDetail(code: code, message: body.message))
             }
             return nil
         }
         // HEAD answers carry no body: the status is all there is.
-        if status == 403 { return .authentication("HTTP 403 Forbidden on \(method) \(key ?? "bucket \(config.bucket)")") }
+        if status == 403 {
+            return .authentication(S3Error.authenticationDetail(code: "HTTP 403 Forbidden on \(method) \(key ?? "bucket \(config.bucket)")", message: nil))
+        }
         if status == 404 && key == nil { return .noSuchBucket(config.bucket) }
         return nil
     }

@@ -72,11 +72,43 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
         return .untrustedServer("\(host): \(error.message) (\(hint))")
     }
 
+    /// An authentication failure's detail: S3's code and message. Ceph's RADOS Gateway, which Spaces runs on,
+    /// sends an empty `<Message>`; then the detail says what to check instead.
+    static func authenticationDetail(code: String, message: String?) -> String {
+        if let message, !message.trimmingCharacters(in: .whitespaces).isEmpty { return "\(code): \(message)" }
+        return "\(code) (the server gave no reason: check SPACES_ACCESS_KEY, SPACES_SECRET_KEY and SPACES_REGION)"
+    }
+
     /// Error codes that mean the credentials (or their permissions) are wrong for every request.
     static let authenticationCodes: Set<String> = [
         "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
         "AuthorizationHeaderMalformed", "InvalidSecurity",
     ]
+}
+
+/// Why the pre-flight check (one HeadBucket) failed, worded for a person deciding what to do next: a
+/// throttling or silent server is named as such, not left as a bare HTTP status.
+public struct PreflightFailure: Error, CustomStringConvertible {
+    public let error: S3Error
+    public let endpoint: String
+
+    public init(error: S3Error, endpoint: String) {
+        self.error = error
+        self.endpoint = endpoint
+    }
+
+    public var description: String {
+        switch error {
+        case .service(let status, let code, _, _, _) where Pacer.isThrottle(status: status, code: code):
+            return "the service at \(endpoint) is throttling requests (\(error)): wait a few minutes and try again, or use fewer workers"
+        case .service(let status, _, _, _, _) where status >= 500:
+            return "the service at \(endpoint) is not answering normally (\(error)): try again later"
+        case .transport:
+            return "the server at \(endpoint) is not answering (\(error)): check SPACES_ENDPOINT and the network, or try again later"
+        default:
+            return error.description
+        }
+    }
 }
 
 /// The fields of an S3 `<Error>` document.
