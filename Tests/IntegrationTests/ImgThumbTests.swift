@@ -84,7 +84,8 @@ import Testing
     @Test func usageErrors() throws {
         #expect(try Shell.run("img-thumb --out /tmp/x --size 200by300 < /dev/null").status == 64)
         #expect(try Shell.run("img-thumb --out /tmp/x --fail-on sometimes < /dev/null").status == 64)
-        #expect(try Shell.run("img-thumb < /dev/null").status == 64)
+        #expect(try Shell.run("img-thumb --quality 0 < /dev/null").status == 64)
+        #expect(try Shell.run("img-thumb --out < /dev/null").status == 64)
         let file = try TemporaryDirectory()
         try file.write("plain")
         let notADir = try Shell.run("img-thumb --out \(file.path)/plain < /dev/null")
