@@ -38,12 +38,18 @@ public final class ThumbnailStage {
     /// Renders the thumbnail into `directory` and records where it is.
     func makeThumbnail(for record: inout ImageRecord) throws(FileError) {
         guard let key = record.thumbnailKey, !key.isEmpty else { throw FileError(path: record.rel, reason: "record has no \"thumbnail_key\"") }
+        let before = FileIdentity.of(path: record.path)
         let jpeg: Data
         do {
             jpeg = try thumbnailer.render(path: record.path)
         } catch {
             throw FileError(path: record.path, reason: error.description)
         }
+        // The thumbnail is of the file as it was while it was read; spaces-put uploads that file or none.
+        guard let before, let after = FileIdentity.of(path: record.path), after == before else {
+            throw FileError(path: record.path, reason: "changed while its thumbnail was made: run it again once it is complete")
+        }
+        record.thumbnailSource = before.recordValue
         let file = directory + "/" + Self.fileName(key: key, path: record.path)
         try Self.writeAtomically(jpeg, to: file)
         record.thumbnailPath = file

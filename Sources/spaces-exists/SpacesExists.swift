@@ -36,6 +36,12 @@ struct SpacesExists: ParsableCommand {
     @Option(help: ArgumentHelp("Abandon a request that moves no data for this many seconds.", valueName: "seconds"))
     var stallTimeout = 30
 
+    @Option(name: .customLong("pending"), help: ArgumentHelp("""
+        Write the records still to upload to this file instead of stdout, which then carries only finished \
+        records (skipped, failed, or finished already), each set in input order.
+        """, valueName: "path"))
+    var pendingFile: String?
+
     @Flag(help: "Log every request on stderr. Never logs secrets.")
     var debug = false
 
@@ -91,7 +97,23 @@ struct SpacesExists: ParsableCommand {
             Console.error(error.description)
             throw ExitCode(Toolkit.Exit.fatal)
         }
-        for (item, record) in zip(pending, decided) { outputs[item.slot] = RecordCoding.encode(record) }
+        var stillPending: [Data] = []
+        for (item, record) in zip(pending, decided) {
+            if record.status == nil && pendingFile != nil {
+                stillPending.append(RecordCoding.encode(record))
+            } else {
+                outputs[item.slot] = RecordCoding.encode(record)
+            }
+        }
+        if let pendingFile {
+            let fd = open(pendingFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                Console.error("\(pendingFile): \(String(cString: strerror(errno)).lowercased())")
+                throw ExitCode(Toolkit.Exit.fatal)
+            }
+            LineWriter.writeLines(stillPending, fd: fd)
+            close(fd)
+        }
         LineWriter.writeLines(outputs.lazy.compactMap { $0 })
         let skipped = decided.filter { $0.status == .skipped }.count
         Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount + checker.extraRequests) requests")

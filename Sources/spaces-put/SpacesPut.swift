@@ -75,8 +75,10 @@ struct SpacesPut: ParsableCommand {
             Console.error("\(error)")
             throw ExitCode(Toolkit.Exit.fatal)
         }
+        // From here on, INT and TERM end the run between records: the record in hand gets its line.
+        Interruption.catchSignals()
         let reader = LineReader()
-        while let line = reader.next() {
+        while !Interruption.requested, let line = reader.next() {
             do {
                 if let output = try uploader.process(line: line, lineNumber: reader.lineNumber) {
                     LineWriter.writeLine(output)
@@ -85,6 +87,10 @@ struct SpacesPut: ParsableCommand {
                 Console.error(error.description)
                 throw ExitCode(Toolkit.Exit.fatal)
             }
+        }
+        if Interruption.requested {
+            Console.error("interrupted: the records not read yet were not uploaded")
+            throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
         Console.debug("\(client.requestCount) requests over \(client.connectionCount) connections, \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")

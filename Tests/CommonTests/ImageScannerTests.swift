@@ -67,9 +67,31 @@ import TestSupport
         symlink(dir.path + "/real/a.jpg", dir.path + "/link.jpg")
         symlink(dir.path + "/missing.jpg", dir.path + "/dangling.jpg")
         let result = try ImageScanner(root: dir.path, prefix: "p").scan()
-        #expect(result.records.map(\.rel) == ["link.jpg", "real/a.jpg"])
+        #expect(result.records.map(\.rel) == ["dangling.jpg", "link.jpg", "real/a.jpg"])
         #expect(result.warnings.contains { $0.contains("symbolic link loop") })
-        #expect(result.warnings.contains { $0.contains("dangling.jpg") })
+        // A link to nothing is a failed record, counted and listed like any other failure.
+        let dangling = result.records[0]
+        #expect(dangling.status == .failed && dangling.error == "broken symbolic link to \(dir.path)/missing.jpg (no such file or directory)",
+                "\(dangling.error ?? "")")
+        #expect(result.hadProblems)
+    }
+
+    /// A folder that cannot be read is a failed record naming it (the root itself is fatal); run as nobody,
+    /// since root reads every folder.
+    @Test func anUnreadableFolderIsAFailedRecord() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("ok.jpg")
+        try dir.write("locked/inside.jpg")
+        chmod(dir.path + "/locked", 0)
+        defer { chmod(dir.path + "/locked", 0o755) }
+        guard getuid() != 0 else {
+            // As root the folder is readable; the binary test in HostileInputTests runs it as nobody.
+            #expect(try ImageScanner(root: dir.path, prefix: "p").scan().records.count == 2)
+            return
+        }
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.map(\.rel) == ["locked", "ok.jpg"])
+        #expect(result.records[0].status == .failed && result.records[0].error?.hasPrefix("cannot read folder: permission denied") == true)
     }
 
     @Test func namesThatAreNotUTF8AreReportedNotMangled() throws {

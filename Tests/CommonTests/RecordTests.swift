@@ -33,6 +33,7 @@ import TestSupport
             record.url = "https://b.nyc3.digitaloceanspaces.com/" + text
             record.thumbnailEtag = "def"
             record.thumbnailUrl = text
+            record.thumbnailSource = "2049:77:\(index):1795000000123456789"
             #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
             #expect(try RecordCoding.decode(RecordCoding.encode(record)) == record)
         }
@@ -43,6 +44,32 @@ import TestSupport
         record.status = .uploaded
         record.etag = "abc"
         #expect(try RecordCoding.decode(RecordCoding.encode(record)) == record)
+    }
+
+    /// Fields a user joined in pass through every stage unchanged: their value's bytes as written, at their
+    /// place in key order.
+    @Test func unknownFieldsSurviveInTheirPlace() throws {
+        let line = #"{"path":"/p/a.jpg","rel":"a.jpg","key":"k","user_id":42,"album":{"name":"Sommer \u00e9t\u00e9","tags":["a","}"]},"thumbnail_key":"t","z":null,"Big":1.50}"#
+        var record = try RecordCoding.decode(Data(line.utf8))
+        #expect(record.otherFields.map(\.name) == ["user_id", "album", "z", "Big"])
+        record.status = .uploaded
+        record.etag = "e"
+        let out = String(decoding: RecordCoding.encode(record), as: UTF8.self)
+        #expect(out == #"{"Big":1.50,"album":{"name":"Sommer \u00e9t\u00e9","tags":["a","}"]},"etag":"e","key":"k","path":"/p/a.jpg","rel":"a.jpg","status":"uploaded","thumbnail_key":"t","user_id":42,"z":null}"#)
+        // Valid JSON, and a second pass changes nothing.
+        _ = try JSONSerialization.jsonObject(with: Data(out.utf8))
+        #expect(RecordCoding.encode(try RecordCoding.decode(Data(out.utf8))) == Data(out.utf8))
+        // Without other fields, the bytes are JSONEncoder's as before.
+        #expect(try RecordCoding.decode(Data(#"{"path":"/a","rel":"a"}"#.utf8)).otherFields.isEmpty)
+    }
+
+    @Test func objectMembersAreSplitWithTheirValuesAsWritten() {
+        let text = #" { "a" : "x\"}" , "b":[1,{"c":"]"}] ,"e\u0301":true,"n":-1.5e3 } "#
+        let members = JSONObjectFields.members(of: Array(text.utf8))
+        #expect(members?.map(\.name) == ["a", "b", "e\u{301}", "n"])
+        #expect(members?.map { String(decoding: $0.value, as: UTF8.self) } == [#""x\"}""#, #"[1,{"c":"]"}]"#, "true", "-1.5e3"])
+        #expect(JSONObjectFields.members(of: Array("[1,2]".utf8)) == nil)
+        #expect(JSONObjectFields.members(of: Array(#"{"a":"#.utf8)) == nil)
     }
 
     @Test func explainsBadLines() {

@@ -98,6 +98,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
         _ = try photos.copy(good, to: "private/inside.jpg")
         try FileManager.default.createDirectory(atPath: photos.path + "/empty", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: photos.path + "/loop", withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: photos.path + "/gone.jpg", withDestinationPath: "nowhere.jpg")
         try FileManager.default.copyItem(atPath: Harness.corpus, toPath: photos.path + "/corpus")
         // A name that is not UTF-8: "caf\xE9.jpg".
         let raw = Array((photos.path + "/caf").utf8) + [0xE9] + Array(".jpg".utf8) + [0]
@@ -125,6 +126,15 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
         #expect(record("locked.jpg")?.status == .failed && record("locked.jpg")?.error == "permission denied")
         #expect(record("caf\\xE9.jpg")?.status == .failed)
         #expect(run.stderr.contains("private: cannot read folder: permission denied"))
+        // What could not be scanned is a failed record, counted in the summary and listed in the failures file.
+        #expect(record("private")?.status == .failed && record("private")?.error?.hasPrefix("cannot read folder: permission denied") == true)
+        #expect(record("gone.jpg")?.status == .failed && record("gone.jpg")?.error?.hasPrefix("broken symbolic link to nowhere.jpg") == true)
+        let failedCount = records.filter { $0.status == .failed }.count
+        #expect(UploadImagesTests().summaryCount("failed", run) == failedCount)
+        #expect(UploadImagesTests().summaryCount("found", run) == records.count)
+        let failuresFile = try #require(try UploadImagesTests().newest("upload_failures_", in: folder))
+        let listed = try String(contentsOfFile: failuresFile, encoding: .utf8)
+        #expect(listed.contains("\"rel\":\"private\"") && listed.contains("\"rel\":\"gone.jpg\""))
         #expect(run.stderr.contains("locked.jpg: permission denied"))
         #expect(run.stderr.contains("caf\\xE9.jpg"))
         // The loop is followed once, not forever; the corpus's good files are all uploaded.

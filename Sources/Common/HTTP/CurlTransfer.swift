@@ -91,9 +91,16 @@ final class Transfer {
     }
 
     /// CURLOPT_XFERINFOFUNCTION: called while the transfer runs, at least once a second even when nothing
-    /// moves; aborts it when no byte has been sent or received for `stallTimeout` seconds.
-    static let watchProgress: curl_xferinfo_callback = { userdata, _, received, _, sent in
+    /// moves; aborts it when no byte has been sent or received for `stallTimeout` seconds, or when the
+    /// process was asked to stop (`Interruption`) while the body was still being sent.
+    static let watchProgress: curl_xferinfo_callback = { userdata, _, received, toSend, sent in
         let transfer = Transfer.from(userdata)
+        // Asked to stop: a body still being sent is abandoned (S3 stores nothing of a body cut short); a
+        // request whose body is all sent waits for its answer, so that the record says what the server did.
+        if Interruption.requested && sent < toSend {
+            transfer.localError = "interrupted"
+            return 1
+        }
         let now = DispatchTime.now().uptimeNanoseconds
         let moved = Int64(received) + Int64(sent)
         if moved != transfer.bytesMoved {

@@ -32,6 +32,7 @@ public struct ImageScanner {
         let absoluteRoot = Self.absolute(root)
         var walk = Walk(root: absoluteRoot)
         walk.visit(rel: [], info: info)
+        if let unreadable = walk.failures.first(where: { $0.rel.isEmpty }) { throw .unreadable(root, unreadable.reason) }
         var result = Result(warnings: walk.warnings)
         let files = walk.files.sorted { $0.rel.lexicographicallyPrecedes($1.rel) }
         let names = files.map { String(validating: $0.rel, as: UTF8.self) }
@@ -55,6 +56,15 @@ public struct ImageScanner {
                 record.error = "its thumbnail key collides with another image's; rename one of them"
             }
             result.records.append(record)
+        }
+        // What could not be scanned is reported as failed records, so that it is counted and retried like
+        // any other failure: a folder that cannot be read, an image name that cannot be followed.
+        if !walk.failures.isEmpty {
+            for failure in walk.failures {
+                let rel = String(validating: failure.rel, as: UTF8.self) ?? Self.escaped(failure.rel)
+                result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: failure.reason))
+            }
+            result.records.sort { $0.rel.utf8.lexicographicallyPrecedes($1.rel.utf8) }
         }
         return result
     }
@@ -104,6 +114,8 @@ private struct Walk {
     let root: [UInt8]
     var files: [(rel: [UInt8], size: Int64, mtime: Int64, readable: Bool)] = []
     var warnings: [String] = []
+    /// Folders and image names that could not be read, each with the reason.
+    var failures: [(rel: [UInt8], reason: String)] = []
     var visited: Set<FileID> = []
 
     init(root: String) { self.root = Array(root.utf8) }
@@ -116,7 +128,7 @@ private struct Walk {
             return
         }
         guard let dir = Self.withCPath(path, { opendir($0) }) else {
-            warnings.append("\(shown): cannot read folder: \(Self.reason()); skipped")
+            failures.append((rel, "cannot read folder: \(Self.reason()); the images in it were not scanned"))
             return
         }
         var names: [[UInt8]] = []
@@ -129,10 +141,9 @@ private struct Walk {
         for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
             var childInfo = stat()
-            guard Self.withCPath(path + [UInt8(ascii: "/")] + name, { stat($0, &childInfo) }) == 0 else {
-                if ImageScanner.isImageName(name) {
-                    warnings.append("\(ImageScanner.escaped(path + [UInt8(ascii: "/")] + name)): \(Self.reason()); skipped")
-                }
+            let childPath = path + [UInt8(ascii: "/")] + name
+            guard Self.withCPath(childPath, { stat($0, &childInfo) }) == 0 else {
+                if ImageScanner.isImageName(name) { failures.append((childRel, Self.unfollowable(childPath))) }
                 continue
             }
             switch childInfo.st_mode & S_IFMT {
@@ -154,14 +165,26 @@ private struct Walk {
     }
 
     static func reason() -> String { String(cString: strerror(errno)).lowercased() }
+
+    /// Why `stat` failed for a name that was listed: a link to nothing is named as such.
+    static func unfollowable(_ path: [UInt8]) -> String {
+        let why = reason()
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = withCPath(path) { readlink($0, &target, target.count - 1) }
+        guard length >= 0 else { return why }
+        let shown = ImageScanner.escaped(target.prefix(length).map { UInt8(bitPattern: $0) })
+        return "broken symbolic link to \(shown) (\(why))"
+    }
 }
 
 public enum ScanError: Error, CustomStringConvertible {
     case directoryNotFound(String)
+    case unreadable(String, String)
 
     public var description: String {
         switch self {
         case .directoryNotFound(let path): return "Directory not found: \(path)"
+        case .unreadable(let path, let why): return "\(path): \(why)"
         }
     }
 }

@@ -52,10 +52,12 @@ public final class Uploader {
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .integrity("record has no \"key\"") }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
+        let original = try digest(record.path, what: nil)
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
                 throw .integrity("record has a thumbnail_path but no \"thumbnail_key\"")
             }
+            try ensureThumbnailIsOf(original, record: record)
             let digest = try digest(thumbnailPath, what: "thumbnail")
             do {
                 record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest, contentType: "image/jpeg")
@@ -65,11 +67,10 @@ public final class Uploader {
             record.thumbnailSize = digest.size
             record.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
         }
-        let digest = try digest(record.path, what: nil)
-        let contentType = ContentType.of(head: digest.head, path: record.path)
-        record.etag = try put(key: key, file: record.path, digest: digest, contentType: contentType)
-        try ensureUnchanged(record.path, key: key, since: digest)
-        record.size = digest.size
+        let contentType = ContentType.of(head: original.head, path: record.path)
+        record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType)
+        try ensureUnchanged(record.path, key: key, since: original)
+        record.size = original.size
         record.contentType = contentType
         record.url = client.publicURL(forKey: key)
         record.status = .uploaded
@@ -98,6 +99,16 @@ public final class Uploader {
             throw .integrity("changed while it was uploaded (\(what)) and the uploaded copy could not be removed: \(error)")
         }
         throw .integrity("changed while it was uploaded (\(what)); the partial version was not kept: upload it again once it is complete")
+    }
+
+    /// The original about to go up must be the file its thumbnail was made from (img-thumb recorded which):
+    /// a photo swapped for another after thumbnailing would otherwise be stored beside the wrong thumbnail
+    /// and skipped as complete by every later run. The stale thumbnail is removed with the record's failure.
+    private func ensureThumbnailIsOf(_ original: FileDigest, record: ImageRecord) throws(S3Error) {
+        guard let recorded = record.thumbnailSource.flatMap(FileIdentity.init(recordValue:)),
+              let now = original.identity, now != recorded else { return }
+        if !options.keepThumbnails, let path = record.thumbnailPath { unlink(path) }
+        throw .integrity("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
     }
 
     private func digest(_ path: String, what: String?) throws(S3Error) -> FileDigest {

@@ -18,6 +18,9 @@ public struct ImageRecord: Codable, Sendable, Equatable {
 
     public var thumbnailPath: String?
     public var thumbnailSize: Int64?
+    /// The original file the thumbnail was made from (`FileIdentity.recordValue`): spaces-put uploads that
+    /// file or none, so a file replaced after its thumbnail was made never goes up beside the wrong thumbnail.
+    public var thumbnailSource: String?
 
     public var status: Status?
     public var error: String?
@@ -28,6 +31,10 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     public var thumbnailEtag: String?
     public var thumbnailUrl: String?
 
+    /// Fields this toolkit does not know (a `user_id` joined in with jq), kept as written and written back
+    /// in key order with the rest, by every stage.
+    public var otherFields: [JSONObjectFields.Member] = []
+
     public init(path: String, rel: String, size: Int64? = nil, mtime: Int64? = nil, key: String? = nil, thumbnailKey: String? = nil) {
         self.path = path
         self.rel = rel
@@ -37,11 +44,12 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         self.thumbnailKey = thumbnailKey
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case path, rel, size, mtime, key, status, error, reason, etag, url
         case thumbnailKey = "thumbnail_key"
         case thumbnailPath = "thumbnail_path"
         case thumbnailSize = "thumbnail_size"
+        case thumbnailSource = "thumbnail_source"
         case contentType = "content_type"
         case thumbnailEtag = "thumbnail_etag"
         case thumbnailUrl = "thumbnail_url"
@@ -97,10 +105,31 @@ public enum RecordCoding {
         string("thumbnail_key", record.thumbnailKey)
         string("thumbnail_path", record.thumbnailPath)
         number("thumbnail_size", record.thumbnailSize)
+        string("thumbnail_source", record.thumbnailSource)
         string("thumbnail_url", record.thumbnailUrl)
         string("url", record.url)
         out.append(UInt8(ascii: "}"))
-        return Data(out)
+        return record.otherFields.isEmpty ? Data(out) : Data(merging(record.otherFields, into: out))
+    }
+
+    /// The names this toolkit writes; any other field of a record is one of its `otherFields`.
+    static let knownNames: Set<String> = Set(ImageRecord.CodingKeys.allCases.map(\.stringValue))
+
+    /// Another record's fields spliced into an encoded record, each at its place in key order (byte order
+    /// of the names, as the known fields are written).
+    static func merging(_ others: [JSONObjectFields.Member], into encoded: [UInt8]) -> [UInt8] {
+        guard var members = JSONObjectFields.members(of: encoded) else { return encoded }
+        members += others.filter { !knownNames.contains($0.name) }
+        members.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, member) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendQuoted(member.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out += member.value
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped as JSONEncoder escapes them,
@@ -126,7 +155,11 @@ public enum RecordCoding {
 
     public static func decode(_ line: Data) throws(RecordError) -> ImageRecord {
         do {
-            return try JSONDecoder().decode(ImageRecord.self, from: line)
+            var record = try JSONDecoder().decode(ImageRecord.self, from: line)
+            if let members = JSONObjectFields.members(of: [UInt8](line)), members.contains(where: { !knownNames.contains($0.name) }) {
+                record.otherFields = members.filter { !knownNames.contains($0.name) }
+            }
+            return record
         } catch DecodingError.keyNotFound(let key, _) {
             throw .missingField(key.stringValue)
         } catch DecodingError.typeMismatch(_, let context), DecodingError.dataCorrupted(let context) {

@@ -123,6 +123,7 @@ public final class S3Client {
         var attempt = 0
         while true {
             attempt += 1
+            if Interruption.requested { throw .transport("interrupted", attempts: attempt - 1) }
             var toSign = headers
             toSign["host"] = target.host
             let signed = signer.sign(.init(method: method, encodedPath: target.encodedPath, query: query,
