@@ -234,9 +234,11 @@ import Testing
         let run = try Shell.run("\(asUser)\(Harness.binDirectory)/img-scan \(photos.path)")
         #expect(run.status == 1)
         let records = try run.records()
-        #expect(records.map(\.rel) == ["ok.jpg", "secret.jpg"])
-        #expect(records[1].status == .failed && records[1].error == "permission denied")
-        #expect(run.stderr.contains("img-scan: warning: \(photos.path)/locked: cannot read folder: permission denied"))
+        // The folder it could not read is a failed record of its own, so that a run counts and reports it.
+        #expect(records.map(\.rel) == ["locked", "ok.jpg", "secret.jpg"])
+        #expect(records[0].status == .failed && records[0].error == "cannot read folder: permission denied; the images in it were not scanned")
+        #expect(records[2].status == .failed && records[2].error == "permission denied")
+        #expect(run.stderr.contains("img-scan: error: \(photos.path)/locked: cannot read folder: permission denied"))
         #expect(run.stderr.contains("img-scan: error: \(photos.path)/secret.jpg: permission denied"))
     }
 }
