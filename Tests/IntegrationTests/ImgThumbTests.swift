@@ -81,6 +81,30 @@ import Testing
         #expect(run.stderr.contains("img-thumb: error: s.gif: "))
     }
 
+    /// A record's path that names a FIFO, a folder or a device fails alone, at once, with the reason; the
+    /// record after it is still made. Opening the FIFO used to wait for a writer forever: `timeout` turns a
+    /// hang back into a failure here.
+    @Test func pathsThatAreNotRegularFilesFailAtOnceAndTheRunGoesOn() throws {
+        let work = try TemporaryDirectory()
+        let fifo = work.path + "/pipe.jpg"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        func record(_ path: String, _ rel: String) -> String {
+            #"{"key":"k/\#(rel)","path":"\#(path)","rel":"\#(rel)","thumbnail_key":"t/\#(rel)"}"#
+        }
+        let input = [record(fifo, "pipe.jpg"), record(work.path, "folder.jpg"), record("/dev/zero", "zero.jpg"),
+                     record(Corpus.file("gif/gif-1x1.gif"), "good.gif")].joined(separator: "\n") + "\n"
+        let run = try Shell.run("timeout 20 img-thumb --out \(work.path)/t", stdin: input)
+        #expect(run.status == 1, "exit 1: some records failed (124: it hung)")
+        #expect(run.seconds < 10)
+        let records = try run.records()
+        try #require(records.count == 4, "\(run.stdout)")
+        #expect(records[0].status == .failed && records[0].error == "not a regular file (a FIFO)", "\(records[0])")
+        #expect(records[1].status == .failed && records[1].error == "not a regular file (a folder)", "\(records[1])")
+        #expect(records[2].status == .failed && records[2].error == "not a regular file (a character device)", "\(records[2])")
+        #expect(records[3].status == nil && records[3].thumbnailPath != nil, "\(records[3])")
+        #expect(run.stderr.contains("img-thumb: error: pipe.jpg: not a regular file (a FIFO)"), "\(run.stderr)")
+    }
+
     @Test func usageErrors() throws {
         #expect(try Shell.run("img-thumb --out /tmp/x --size 200by300 < /dev/null").status == 64)
         #expect(try Shell.run("img-thumb --out /tmp/x --fail-on sometimes < /dev/null").status == 64)
