@@ -11,6 +11,23 @@ static inline VipsImage *cvips_image_new_from_file(const char *filename, VipsFai
     return vips_image_new_from_file(filename, "fail_on", fail_on, NULL);
 }
 
+/// vips_image_new_from_file with an access pattern: sequential decodes only as far down as pixels are asked for.
+static inline VipsImage *cvips_image_new_from_file_access(const char *filename, VipsAccess access,
+                                                          VipsFailOn fail_on) {
+    return vips_image_new_from_file(filename, "access", access, "fail_on", fail_on, NULL);
+}
+
+/// vips_extract_area with no options.
+static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_extract_area(in, out, left, top, width, height, NULL);
+}
+
+/// vips_thumbnail_image: vips_thumbnail's box and crop strategy, on an image already open.
+static inline int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int width, int height,
+                                        VipsInteresting crop) {
+    return vips_thumbnail_image(in, out, width, "height", height, "crop", crop, NULL);
+}
+
 /// vips_thumbnail with shrink-on-load, a fixed box, a crop strategy and a failure level.
 static inline int cvips_thumbnail(const char *filename, VipsImage **out, int width, int height,
                                   VipsInteresting crop, VipsFailOn fail_on) {

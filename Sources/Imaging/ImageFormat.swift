@@ -10,10 +10,18 @@ public enum ImageFormat {
         "image/tiff": "tiff", "image/bmp": "magick",
     ]
 
-    /// Reads the first bytes of `path`.
+    /// Reads the first bytes of `path`, which must be a regular file: a FIFO, say, is refused at once
+    /// instead of blocking the run on a writer that never comes.
     static func head(of path: String, count: Int = 64) throws(ImagingError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(String(cString: strerror(errno)).lowercased()) }
+        let fd: Int32
+        do {
+            fd = try RegularFile.open(path).fd
+        } catch {
+            switch error {
+            case .system: throw .unreadable(error.description)
+            case .notRegular(let kind): throw .notRegularFile(kind)
+            }
+        }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
         let got = read(fd, &bytes, count)

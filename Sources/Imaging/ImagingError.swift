@@ -1,6 +1,8 @@
 /// Why an image gets no thumbnail, worded for a record's `error` and for stderr.
 public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
     case empty
+    /// The path names a FIFO, a folder, a device...: "a FIFO".
+    case notRegularFile(String)
     case unsupported(String)
     case unreadable(String)
     case tooLarge(width: Int, height: Int, limit: Int64)
@@ -11,7 +13,7 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
     var isDamage: Bool {
         switch self {
         case .unreadable, .decode: return true
-        case .empty, .unsupported, .tooLarge, .setup: return false
+        case .empty, .notRegularFile, .unsupported, .tooLarge, .setup: return false
         }
     }
 
@@ -19,6 +21,8 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .empty:
             return "file is empty"
+        case .notRegularFile(let kind):
+            return "not a regular file (\(kind))"
         case .unsupported(let what):
             return "not a supported image (\(what)); accepted: JPEG, PNG, WebP, GIF, BMP, TIFF"
         case .unreadable(let why):

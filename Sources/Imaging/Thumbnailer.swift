@@ -5,7 +5,8 @@ import Foundation
 /// white, first frame or page only, JPEG without metadata.
 ///
 /// libvips' `vips_thumbnail` does the heavy part: shrink-on-load (a 40 MP JPEG is decoded at 1/8 scale),
-/// the lanczos3 reduction, EXIF auto-rotation, ICC import and export.
+/// the lanczos3 reduction, EXIF auto-rotation, ICC import and export. Images of extreme shapes (a 50000x1
+/// strip) have their middle cut out before it is scaled, so that the work is bounded by the box (`CentreCrop`).
 /// https://www.libvips.org/API/current/libvips-resample.html#vips-thumbnail
 public struct Thumbnailer: Sendable {
     public enum FailLevel: String, CaseIterable, Sendable {
@@ -60,8 +61,11 @@ public struct Thumbnailer: Sendable {
         }
     }
 
+    /// The thumbnail of the file at `path`, of content `type`: scaled whole with shrink-on-load, or, for an
+    /// extreme shape, from its middle cut out first.
     func render(_ path: String, type: String) throws(ImagingError) -> Data {
-        try checkHeader(type: type) { cvips_image_new_from_file(path, failOn.vips) }
+        let shape = try shape(of: path, type: type)
+        if shape.cutsFirst { return try render(path, middle: shape.region) }
         return try thumbnail { out in
             cvips_thumbnail(path, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE, failOn.vips)
         }
@@ -86,7 +90,8 @@ public struct Thumbnailer: Sendable {
         return try render(path, type: type)
     }
 
-    /// Runs a `vips_thumbnail` call, then makes its output flat sRGB of the exact size, as JPEG.
+    /// Runs a `vips_thumbnail` or `vips_thumbnail_image` call, then makes its output flat sRGB of the exact
+    /// size, as JPEG.
     func thumbnail(_ make: (inout UnsafeMutablePointer<VipsImage>?) -> Int32) throws(ImagingError) -> Data {
         var out: UnsafeMutablePointer<VipsImage>?
         guard make(&out) == 0, let out else { throw .decode(Vips.takeError()) }
@@ -97,9 +102,14 @@ public struct Thumbnailer: Sendable {
         return try encodeJPEG(image)
     }
 
+    /// The header check of the image at `path`, and how the box is filled from it.
+    func shape(of path: String, type: String) throws(ImagingError) -> CentreCrop {
+        try checkHeader(type: type) { cvips_image_new_from_file(path, failOn.vips) }
+    }
+
     /// Reads only the header: the loader libvips picked must match the sniffed type, and the size must be
-    /// under the limit, before any pixel is decoded.
-    func checkHeader(type: String, open: () -> UnsafeMutablePointer<VipsImage>?) throws(ImagingError) {
+    /// under the limit, before any pixel is decoded. Returns how the box is filled from this image.
+    func checkHeader(type: String, open: () -> UnsafeMutablePointer<VipsImage>?) throws(ImagingError) -> CentreCrop {
         guard let header = open() else { throw .unreadable(Vips.takeError()) }
         let image = VipsImageRef(header)
         let loader = image.loader ?? "an unknown loader"
@@ -109,6 +119,10 @@ public struct Thumbnailer: Sendable {
         guard Int64(image.width) * Int64(image.height) <= maxPixels else {
             throw .tooLarge(width: image.width, height: image.height, limit: maxPixels)
         }
+        // EXIF orientations 5 to 8 turn the image by 90 degrees: the box then lies across the stored pixels.
+        let turned = vips_image_get_orientation_swap(image.pointer) != 0
+        return CentreCrop(width: image.width, height: image.height,
+                          boxWidth: turned ? height : width, boxHeight: turned ? width : height)
     }
 
     /// 8-bit sRGB with no alpha: CMYK, grey, 16-bit and alpha images all end up alike.

@@ -78,6 +78,52 @@ import Testing
         }
     }
 
+    /// The way taken for strips gives the picture the ordinary way gives. Forced onto ordinary images
+    /// (turned by EXIF, CMYK with a profile, transparent, wide), the two thumbnails differ by resampling
+    /// and by rounding, which can move the picture by up to a pixel: compared by 10x10 blocks, they match.
+    @Test(arguments: ["exif/exif-orient-1.jpg", "exif/exif-orient-5.jpg", "exif/exif-orient-6.jpg", "exif/exif-orient-8.jpg",
+                      "photos/photo-canon-camera-orient6.jpg", "jpeg/jpeg-cmyk-with-icc.jpg", "photos/blackbug-rgba-2048x1536.png", "png/png-wide-scan-4160x870.png",
+                      "aspect/extreme-wide-284x25.jpg", "gif/gif-static-photo.gif"])
+    func cuttingTheMiddleFirstGivesTheSamePicture(_ rel: String) throws {
+        let thumbnailer = Thumbnailer()
+        let path = Corpus.file(rel)
+        let type = try ImageFormat.check(try ImageFormat.head(of: path))
+        let shape = try thumbnailer.shape(of: path, type: type)
+        #expect(!shape.cutsFirst, "\(rel) is made the ordinary way")
+        let dir = try TemporaryDirectory()
+        let whole = try Pixels(file: try dir.write("whole.jpg", try thumbnailer.render(path, type: type)))
+        let cut = try Pixels(file: try dir.write("cut.jpg", try thumbnailer.render(path, middle: shape.region)))
+        let difference = try #require(whole.blockMeans(10).meanDifference(cut.blockMeans(10)),
+                                      "\(rel): \(cut.width)x\(cut.height)x\(cut.bands)")
+        #expect(difference < 2, "\(rel): the two ways differ by \(difference)")
+    }
+
+    /// The comparison above tells pictures apart: a camera photo stored landscape and turned upright by EXIF
+    /// (orientation 6), cut as if it were not turned, is another picture.
+    @Test func cuttingAcrossTheWrongSideOfATurnedPhotoGivesAnotherPicture() throws {
+        let path = Corpus.file("photos/photo-canon-camera-orient6.jpg")
+        let thumbnailer = Thumbnailer()
+        let shape = try thumbnailer.shape(of: path, type: "image/jpeg")
+        #expect(shape.width == 2048 && shape.boxWidth == 300 && shape.boxHeight == 200, "the box lies across the stored pixels")
+        let unturned = CentreCrop(width: shape.width, height: shape.height, boxWidth: 200, boxHeight: 300)
+        let dir = try TemporaryDirectory()
+        let whole = try Pixels(file: try dir.write("whole.jpg", try thumbnailer.render(path, type: "image/jpeg")))
+        let wrong = try Pixels(file: try dir.write("wrong.jpg", try thumbnailer.render(path, middle: unturned.region)))
+        let difference = try #require(whole.blockMeans(10).meanDifference(wrong.blockMeans(10)))
+        #expect(difference > 10, "cut the wrong way, the thumbnail differs by \(difference) only")
+    }
+
+    /// The strips of the corpus (see `Tests/Fixtures/make-shape-bombs.py`) are grey ramps: a thumbnail of
+    /// their middle is mid-grey, one of an end would be black or white.
+    @Test(arguments: try CorpusManifest().entries.map(\.file).filter { $0.contains("shape-bomb") })
+    func stripsGiveTheThumbnailOfTheirMiddle(_ rel: String) throws {
+        let path = Corpus.file(rel)
+        #expect(try Thumbnailer().shape(of: path, type: try ImageFormat.check(try ImageFormat.head(of: path))).cutsFirst)
+        let pixels = try render(rel)
+        let mean = Double(pixels.bytes.reduce(0) { $0 + Int($1) }) / Double(pixels.bytes.count)
+        #expect(abs(mean - 127.5) < 8, "\(rel): mean grey \(mean)")
+    }
+
     @Test func otherSizesAndQualities() throws {
         let small = try render("exif/exif-orient-1.jpg") { $0.width = 64; $0.height = 64 }
         #expect(small.width == 64 && small.height == 64)
@@ -154,6 +200,24 @@ extension Thumbnailer {
 }
 
 extension Pixels {
+    /// The mean of each `size`x`size` block, band by band: pictures a pixel apart come out nearly the same.
+    func blockMeans(_ size: Int) -> Pixels {
+        var means = self
+        (means.width, means.height, means.bytes) = (width / size, height / size, [])
+        for blockY in 0..<means.height {
+            for blockX in 0..<means.width {
+                for band in 0..<bands {
+                    var total = 0
+                    for y in blockY * size..<(blockY + 1) * size {
+                        for x in blockX * size..<(blockX + 1) * size { total += Int(bytes[(y * width + x) * bands + band]) }
+                    }
+                    means.bytes.append(UInt8(total / (size * size)))
+                }
+            }
+        }
+        return means
+    }
+
     func flippedUpsideDown() -> Pixels {
         var copy = self
         let row = width * bands

@@ -81,6 +81,60 @@ import Testing
         #expect(run.stderr.contains("img-thumb: error: s.gif: "))
     }
 
+    /// A record's path that names a FIFO, a folder or a device fails alone, at once, with the reason; the
+    /// record after it is still made. Opening the FIFO used to wait for a writer forever: `timeout` turns a
+    /// hang back into a failure here.
+    @Test func pathsThatAreNotRegularFilesFailAtOnceAndTheRunGoesOn() throws {
+        let work = try TemporaryDirectory()
+        let fifo = work.path + "/pipe.jpg"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        func record(_ path: String, _ rel: String) -> String {
+            #"{"key":"k/\#(rel)","path":"\#(path)","rel":"\#(rel)","thumbnail_key":"t/\#(rel)"}"#
+        }
+        let input = [record(fifo, "pipe.jpg"), record(work.path, "folder.jpg"), record("/dev/zero", "zero.jpg"),
+                     record(Corpus.file("gif/gif-1x1.gif"), "good.gif")].joined(separator: "\n") + "\n"
+        let run = try Shell.run("timeout 20 img-thumb --out \(work.path)/t", stdin: input)
+        #expect(run.status == 1, "exit 1: some records failed (124: it hung)")
+        #expect(run.seconds < 10)
+        let records = try run.records()
+        try #require(records.count == 4, "\(run.stdout)")
+        #expect(records[0].status == .failed && records[0].error == "not a regular file (a FIFO)", "\(records[0])")
+        #expect(records[1].status == .failed && records[1].error == "not a regular file (a folder)", "\(records[1])")
+        #expect(records[2].status == .failed && records[2].error == "not a regular file (a character device)", "\(records[2])")
+        #expect(records[3].status == nil && records[3].thumbnailPath != nil, "\(records[3])")
+        #expect(run.stderr.contains("img-thumb: error: pipe.jpg: not a regular file (a FIFO)"), "\(run.stderr)")
+    }
+
+    /// Images of extreme shapes, one pixel across (made by Tests/Fixtures/make-shape-bombs.py): filling the box
+    /// from a whole strip meant scaling it up 300 times (a 50000x1 PNG: minutes and gigabytes; a 1x1000000 one
+    /// refused as "affine: output coordinates out of range"). Each now gets the thumbnail of its middle,
+    /// cheaply. The strips are grey ramps from 0 at one end to 255 at the other: the middle is mid-grey.
+    @Test(arguments: ["aspect/shape-bomb-50000x1.png", "aspect/shape-bomb-1x50000.png", "aspect/shape-bomb-50000x1.jpg",
+                      "aspect/shape-bomb-1x50000.jpg", "aspect/shape-bomb-1000000x1.png", "aspect/shape-bomb-1x1000000.png"])
+    func shapeBombsGetTheThumbnailOfTheirMiddleInUnderASecondAnd150MB(_ rel: String) throws {
+        let work = try TemporaryDirectory()
+        let record = #"{"key":"k","path":"\#(Corpus.file(rel))","rel":"\#(rel)","thumbnail_key":"t.jpg"}"#
+        // GNU time: peak RSS in KB, then user and system CPU seconds, on stderr's last line; timeout bounds a
+        // regression (minutes, gigabytes) to 10 s.
+        let run = try Shell.run("/usr/bin/time -f 'measured %M %U %S' timeout 10 img-thumb --out \(work.path)/t",
+                                stdin: record + "\n")
+        let measured = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("measured ") }, "\(run.stderr)")
+        let fields = measured.split(separator: " ").dropFirst().compactMap { Double($0) }
+        try #require(fields.count == 3)
+        let megabytes = fields[0] / 1024, cpuSeconds = fields[1] + fields[2]
+        print("\(rel): \(String(format: "%.2f", run.seconds)) s, \(String(format: "%.2f", cpuSeconds)) s CPU, \(Int(megabytes)) MB peak")
+        #expect(run.status == 0, "\(rel): \(run.stderr)")
+        // CPU time, not only the clock: the test machine may be busy with other work.
+        #expect(cpuSeconds < 1, "\(rel): \(cpuSeconds) s of CPU")
+        #expect(run.seconds < 5, "\(rel): \(run.seconds) s")
+        #expect(megabytes < 150, "\(rel): \(megabytes) MB")
+        let thumbnail = try #require(try run.records().first?.thumbnailPath, "\(run.stdout)")
+        let size = try Shell.run("vipsheader -f width \(Shell.quote(thumbnail)); vipsheader -f height \(Shell.quote(thumbnail))")
+        #expect(size.stdout == "200\n300\n", "\(rel)")
+        let mean = try #require(Double(try Shell.run("vips avg \(Shell.quote(thumbnail))").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(abs(mean - 127.5) < 8, "\(rel): the thumbnail's mean grey is \(mean), not the middle's")
+    }
+
     @Test func usageErrors() throws {
         #expect(try Shell.run("img-thumb --out /tmp/x --size 200by300 < /dev/null").status == 64)
         #expect(try Shell.run("img-thumb --out /tmp/x --fail-on sometimes < /dev/null").status == 64)

@@ -158,6 +158,34 @@ import Testing
         #expect(try bucket.objects().isEmpty)
     }
 
+    /// An original or a thumbnail whose path names a FIFO fails its record at once, with the reason, and
+    /// nothing of that record is uploaded; the record after it is. Hashing the FIFO used to wait for a writer
+    /// forever: `timeout` turns a hang back into a failure here.
+    @Test func aFIFOAsAnOriginalOrAThumbnailFailsItsRecordAtOnce() throws {
+        let bucket = try TestBucket("fifo")
+        let work = try TemporaryDirectory()
+        let fifo = work.path + "/pipe.jpg"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let photo = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
+        let thumbnail = try work.copy(Harness.corpus + "/png/png-palette-trns.png", to: "photo.thumb")
+        let input = [
+            #"{"key":"o/pipe.jpg","path":"\#(fifo)","rel":"pipe.jpg","thumbnail_key":"t/pipe.jpg"}"#,
+            #"{"key":"o/p.jpg","path":"\#(photo)","rel":"p.jpg","thumbnail_key":"t/p.jpg","thumbnail_path":"\#(fifo)"}"#,
+            #"{"key":"o/good.jpg","path":"\#(photo)","rel":"good.jpg","thumbnail_key":"t/good.jpg","thumbnail_path":"\#(thumbnail)"}"#,
+        ].joined(separator: "\n") + "\n"
+        let run = try Shell.run("timeout 20 spaces-put --env-file \(bucket.envFile)", stdin: input)
+        #expect(run.status == 1, "exit 1: some records failed (124: it hung)")
+        #expect(run.seconds < 10)
+        let records = try run.records()
+        try #require(records.count == 3, "\(run.stdout)")
+        #expect(records[0].status == .failed && records[0].error == "cannot read \(fifo): not a regular file (a FIFO)", "\(records[0])")
+        #expect(records[1].status == .failed
+                && records[1].error == "thumbnail: cannot read \(fifo): not a regular file (a FIFO)", "\(records[1])")
+        #expect(records[2].status == .uploaded, "\(records[2])")
+        #expect(run.stderr.contains("spaces-put: error: pipe.jpg: cannot read \(fifo): not a regular file (a FIFO)"), "\(run.stderr)")
+        #expect(Set(try bucket.objects().keys) == ["o/good.jpg", "t/good.jpg"])
+    }
+
     @Test func cacheControlIsSent() throws {
         let bucket = try TestBucket("cache")
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/gif")) | spaces-put --env-file \(bucket.envFile)",

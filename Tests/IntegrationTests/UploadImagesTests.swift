@@ -121,6 +121,33 @@ import Testing
         #expect(files.filter { $0.hasPrefix("upload_results_") }.count == 3, "\(files)")
     }
 
+    /// --from-records with a record whose path names a FIFO: that image fails with the reason, the others
+    /// are uploaded, the exit status says something failed. Opening the FIFO used to stop the whole run
+    /// forever: `timeout` turns a hang back into a failure here.
+    @Test func aFIFOInTheRecordsFailsAloneAndTheRunEnds() throws {
+        let bucket = try TestBucket("fifo")
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        let fifo = photos.path + "/pipe.jpg"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let photo = try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "photo.jpg")
+        let records = folder.path + "/records.jsonl"
+        try [
+            #"{"key":"avatar/original/pipe.jpg","path":"\#(fifo)","rel":"pipe.jpg","thumbnail_key":"avatar/thumbnail/pipe.jpg"}"#,
+            #"{"key":"avatar/original/photo.jpg","path":"\#(photo)","rel":"photo.jpg","thumbnail_key":"avatar/thumbnail/photo.jpg"}"#,
+        ].joined(separator: "\n").appending("\n").write(toFile: records, atomically: false, encoding: .utf8)
+        let run = try Shell.run("timeout 30 \(Self.script) --from-records \(Shell.quote(records)) --env-file \(bucket.envFile)",
+                                environment: ["TMPDIR": folder.path], directory: folder.path)
+        #expect(run.status == 1, "exit 1: some images failed (124: it hung): \(run.stderr.suffix(500))")
+        let results = try results(in: folder)
+        let pipe = try #require(results.first { $0.rel == "pipe.jpg" })
+        #expect(pipe.status == .failed && pipe.error == "not a regular file (a FIFO)", "\(pipe)")
+        #expect(results.first { $0.rel == "photo.jpg" }?.status == .uploaded)
+        #expect(summaryCount("failed", run) == 1 && summaryCount("uploaded", run) == 1)
+        #expect(run.stderr.contains("  pipe.jpg: not a regular file (a FIFO)"), "\(run.stderr.suffix(500))")
+        #expect(Set(try bucket.objects().keys) == ["avatar/original/photo.jpg", "avatar/thumbnail/photo.jpg"])
+    }
+
     @Test func fatalProblemsStopAtOnceWithExitTwo() throws {
         let bucket = try TestBucket("fatal")
         let folder = try TemporaryDirectory()

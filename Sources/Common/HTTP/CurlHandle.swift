@@ -113,8 +113,8 @@ public final class CurlHandle {
         case .none:
             break
         case .file(let path, let length):
-            guard transfer.openFile(path, length: length) else {
-                transfer.localError = "cannot open \(path): \(String(cString: strerror(errno)))"
+            if let reason = transfer.openFile(path, length: length) {
+                transfer.localError = "cannot open \(path): \(reason)"
                 return CURLE_READ_ERROR
             }
             results.append(contentsOf: upload(length: length, userdata: userdata))

@@ -23,11 +23,17 @@ final class Transfer {
     private var length: Int64 = 0
     private var offset: Int64 = 0
 
-    func openFile(_ path: String, length: Int64) -> Bool {
+    /// Opens the body's file; on failure, the reason. A path that names something else than a regular file
+    /// by now (replaced since it was hashed) is refused rather than waited on.
+    func openFile(_ path: String, length: Int64) -> String? {
         self.path = path
         self.length = length
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        return fd >= 0
+        do {
+            fd = try RegularFile.open(path).fd
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     func closeFile() {

@@ -20,12 +20,15 @@ public struct FileDigest: Sendable, Equatable {
         self.identity = identity
     }
 
+    /// Refuses what is not a regular file (a FIFO would block the read forever) without waiting on it.
     public static func compute(path: String) throws(FileError) -> FileDigest {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+        let (fd, info): (Int32, stat)
+        do {
+            (fd, info) = try RegularFile.open(path)
+        } catch {
+            throw FileError(path: path, reason: error.description)
+        }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileError(path: path, errno: errno) }
         var md5 = Insecure.MD5()
         var sha = SHA256()
         var size: Int64 = 0
