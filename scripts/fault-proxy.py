@@ -9,6 +9,7 @@ headers, so SigV4 signatures still verify) and, at chosen rates, misbehaves inst
   --hold SECONDS    wait this long before forwarding each request (to change a file while it is in flight)
   --slowdown-first N  answer the first N requests with 503 SlowDown and no Retry-After, as Ceph's RADOS
                     Gateway does when throttling (a busy hour's start), then go on as set above
+  --slowdown-first-method M  count only requests of method M for --slowdown-first (HEAD: the pre-flight check)
 
 SIGUSR1 makes the server "go away": from then on every request stalls until SIGUSR2 brings it back.
 
@@ -41,6 +42,7 @@ def main():
     parser.add_argument("--stall-seconds", type=float, default=5.0)
     parser.add_argument("--hold", type=float, default=0.0)
     parser.add_argument("--slowdown-first", type=int, default=0)
+    parser.add_argument("--slowdown-first-method", default=None)
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     upstream_host, upstream_port = options.upstream.rsplit(":", 1)
@@ -81,7 +83,7 @@ def main():
             with lock:
                 roll = chance.random()
                 kind = next((kind for limit, kind in faults if roll < limit), None)
-                if throttled_start[0] > 0:
+                if throttled_start[0] > 0 and options.slowdown_first_method in (None, self.command):
                     throttled_start[0] -= 1
                     kind = "slowdown-first"
             if gone.is_set():

@@ -20,7 +20,7 @@ final class FaultProxy {
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     init(slowdown: Double = 0, drop: Double = 0, cut: Double = 0, stall: Double = 0, stallSeconds: Double = 5,
-         hold: Double = 0, slowdownFirst: Int = 0, seed: Int = 1) throws {
+         hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, seed: Int = 1) throws {
         directory = try TemporaryDirectory()
         let settings = try Harness.serverSettings()
         let upstream = try #require(URLComponents(string: settings["SPACES_ENDPOINT"]!))
@@ -31,6 +31,7 @@ final class FaultProxy {
                              "--slowdown", String(slowdown), "--drop", String(drop), "--cut", String(cut),
                              "--stall", String(stall), "--stall-seconds", String(stallSeconds),
                              "--hold", String(hold), "--slowdown-first", String(slowdownFirst), "--seed", String(seed)]
+            + (slowdownFirstMethod.map { ["--slowdown-first-method", $0] } ?? [])
         Shell.unblockSignals()
         try process.run()
         var found: Int?
