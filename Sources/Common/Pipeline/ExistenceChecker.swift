@@ -41,7 +41,7 @@ public final class ExistenceChecker {
     private func takeEarlyListing(for prefix: String) -> EarlyListing? {
         guard let early, !early.isTaken else { return nil }
         early.take()
-        guard early.prefix == prefix else {
+        guard ExactKey(early.prefix) == ExactKey(prefix) else {
             early.cancel()
             return nil
         }
@@ -105,16 +105,19 @@ public final class ExistenceChecker {
         }
     }
 
-    static func index(_ objects: [ObjectInfo]) -> [String: ObjectInfo] {
-        Dictionary(objects.map { ($0.key, $0) }) { first, _ in first }
+    /// The objects by their exact keys: an NFD key must not find its NFC twin's object (`ExactKey`).
+    static func index(_ objects: [ObjectInfo]) -> [ExactKey: ObjectInfo] {
+        Dictionary(objects.map { (ExactKey($0.key), $0) }) { first, _ in first }
     }
 
-    private func decideAll(_ records: [ImageRecord], from index: [String: ObjectInfo]) -> [ImageRecord] {
-        records.map { record in decide(record, original: index[record.key ?? ""], thumbnail: index[record.thumbnailKey ?? ""]) }
+    private func decideAll(_ records: [ImageRecord], from index: [ExactKey: ObjectInfo]) -> [ImageRecord] {
+        records.map { record in
+            decide(record, original: index[ExactKey(record.key ?? "")], thumbnail: index[ExactKey(record.thumbnailKey ?? "")])
+        }
     }
 
     /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
-    func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
+    func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [ExactKey: ObjectInfo]? {
         let keys = Self.keys(of: records)
         let prefix = Self.commonFolder(keys)
         let early = takeEarlyListing(for: prefix)

@@ -200,6 +200,11 @@ public struct ObjectInfo: Sendable, Equatable {
     public var size: Int64
     public var etag: String
     public var contentType: String?
+
+    /// Keys compare by their bytes, as S3 compares them (`ExactKey`), not by Unicode canonical equivalence.
+    public static func == (lhs: ObjectInfo, rhs: ObjectInfo) -> Bool {
+        ExactKey(lhs.key) == ExactKey(rhs.key) && lhs.size == rhs.size && lhs.etag == rhs.etag && lhs.contentType == rhs.contentType
+    }
 }
 
 /// One page of a ListObjectsV2 answer.
