@@ -266,20 +266,17 @@ final class EarlyListing: @unchecked Sendable {
         let outcome: Result<[ObjectInfo], S3Error>
         do throws(S3Error) {
             let client = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
-            var objects: [ObjectInfo] = []
-            var token: String?
-            repeat {
-                if condition.withLock({ cancelled }) { return }
-                let page = try client.listObjects(prefix: prefix, continuationToken: token)
-                objects += page.objects
-                token = page.isTruncated ? page.nextContinuationToken : nil
+            if condition.withLock({ cancelled }) { return }
+            let listed = try client.listAllPages(prefix: prefix) { page in
                 condition.withLock {
                     pages.append(page)
                     requestCount = client.requestCount
                     condition.broadcast()
+                    return !cancelled
                 }
-            } while token != nil
-            outcome = .success(objects)
+            }
+            if condition.withLock({ cancelled }) { return }
+            outcome = .success(listed.flatMap(\.objects))
         } catch {
             outcome = .failure(error)
         }
