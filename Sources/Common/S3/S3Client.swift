@@ -21,6 +21,8 @@ public final class S3Client {
     private let http: CurlHandle
     private let addressing: S3Addressing
     var sleep: (Double) -> Void = { seconds in if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) } }
+    /// Off only in tests, to play a server that ignores `encoding-type=url`.
+    var urlEncodedListings = true
 
     public init(config: SpacesConfig, retryPolicy: RetryPolicy = RetryPolicy(), http options: CurlHandle.Options = .init()) throws(S3Error) {
         self.config = config
@@ -86,18 +88,20 @@ public final class S3Client {
         _ = try send("HEAD", key: nil)
     }
 
-    /// One page of ListObjectsV2, from the start of `prefix` or from where `continuation` says.
+    /// One page of ListObjectsV2, from the start of `prefix` or from where `continuation` says, with its keys
+    /// url-encoded so that every key arrives exact (see `ListPage`).
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
     public func listObjects(prefix: String, from continuation: ListPage.Continuation? = nil,
                             maxKeys: Int = 1000) throws(S3Error) -> ListPage {
         var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(maxKeys))]
+        if urlEncodedListings { query.append(("encoding-type", "url")) }
         switch continuation {
         case .token(let token): query.append(("continuation-token", token))
         case .startAfter(let key): query.append(("start-after", key))
         case nil: break
         }
         let response = try send("GET", key: nil, query: query)
-        return ListPage(xml: response.body)
+        return try ListPage(xml: response.body)
     }
 
     /// Every page of the listing of `prefix` (after the key `startAfter`, when given); with `through`, it stops
@@ -107,7 +111,9 @@ public final class S3Client {
         try ListPage.follow(from: startAfter.map { .startAfter($0) }, fetch: { continuation throws(S3Error) in
             try listObjects(prefix: prefix, from: continuation, maxKeys: pageSize)
         }, keepGoing: { page in
-            if let through, let last = page.objects.last, !(ExactKey(last.key) < ExactKey(through)) { return false }
+            // Only an exact key tells how far the listing has come (see `ListPage.continuation`).
+            if let through, let last = page.objects.last?.key, page.keysWereURLEncoded || ListPage.survivesXML(last),
+               !(ExactKey(last) < ExactKey(through)) { return false }
             return keepGoing(page)
         })
     }
