@@ -32,6 +32,14 @@ import TestSupport
         #expect(result.warnings.count == 2)
     }
 
+    /// A slash followed by a combining mark is one `Character` (`/\u{301}`), yet still a slash in a key.
+    @Test func aSlashBeforeACombiningMarkIsStillASlash() {
+        #expect(Array(KeyMapper(prefix: "/\u{301}b/").prefix.utf8) == Array("\u{301}b".utf8))
+        #expect(Array(KeyMapper(prefix: "a/\u{301}b").originalKey(for: "x.jpg").utf8) == Array("a/\u{301}b/original/x.jpg".utf8))
+        #expect(KeyMapper.problem(withPrefix: "x//\u{301}") != nil)
+        #expect(KeyMapper.problem(withPrefix: "x/.\u{301}/y") == nil, "a dot with a mark is a name, not .")
+    }
+
     /// Unicode twins (`José` in NFC and in NFD) are two paths: each keeps its natural key, and a real collision
     /// beside them names only the other file of the collision.
     @Test func unicodeTwinsAreTwoImagesNotACollision() {

@@ -5,22 +5,27 @@ public struct KeyMapper: Sendable {
     public let prefix: String
 
     public init(prefix: String) {
-        self.prefix = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        self.prefix = Self.segments(of: prefix).filter { !$0.isEmpty }.joined(separator: "/")
     }
 
     /// Why `prefix` cannot start this toolkit's keys, or nil when it can: folder names joined by single
     /// slashes (one leading or trailing slash is dropped), none of them `.` or `..`, which S3 refuses in keys
     /// (and `a//b` would silently become another key than the one asked for). Empty means the bucket's root.
     public static func problem(withPrefix prefix: String) -> String? {
-        var trimmed = Substring(prefix)
-        if trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard !trimmed.isEmpty else { return nil }
-        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+        var segments = segments(of: prefix)
+        if segments.count > 1 && segments.first == "" { segments.removeFirst() }
+        if segments.count > 1 && segments.last == "" { segments.removeLast() }
+        guard segments != [""] else { return nil }
+        guard segments.allSatisfy({ !$0.isEmpty && ExactKey($0) != "." && ExactKey($0) != ".." }) else {
             return "--prefix must be folder names joined by single slashes, none of them . or .. (got '\(prefix)')"
         }
         return nil
+    }
+
+    /// The parts of `text` between slashes, split at every `/` scalar: a slash followed by a combining mark is
+    /// one `Character` (`/\u{301}`), which `String.split` would not split at, yet it is still a slash in a key.
+    static func segments(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
     }
 
     public func originalKey(for rel: String) -> String { join("original", rel) }
