@@ -32,6 +32,36 @@ import TestSupport
         #expect(result.warnings.count == 2)
     }
 
+    /// A slash followed by a combining mark is one `Character` (`/\u{301}`), yet still a slash in a key.
+    @Test func aSlashBeforeACombiningMarkIsStillASlash() {
+        #expect(Array(KeyMapper(prefix: "/\u{301}b/").prefix.utf8) == Array("\u{301}b".utf8))
+        #expect(Array(KeyMapper(prefix: "a/\u{301}b").originalKey(for: "x.jpg").utf8) == Array("a/\u{301}b/original/x.jpg".utf8))
+        #expect(KeyMapper.problem(withPrefix: "x//\u{301}") != nil)
+        #expect(KeyMapper.problem(withPrefix: "x/.\u{301}/y") == nil, "a dot with a mark is a name, not .")
+    }
+
+    /// Unicode twins (`José` in NFC and in NFD) are two paths: each keeps its natural key, and a real collision
+    /// beside them names only the other file of the collision.
+    @Test func unicodeTwinsAreTwoImagesNotACollision() {
+        let nfc = "Jos\u{E9}", nfd = "Jose\u{301}"
+        let result = KeyMapper(prefix: "p").thumbnailKeys(for: ["\(nfd).jpg", "\(nfc).jpg", "\(nfc).png"])
+        #expect(result.keys.count == 3)
+        #expect(result.keys[ExactKey("\(nfd).jpg")].map { Array($0.utf8) } == Array("p/thumbnail/\(nfd).jpg".utf8))
+        #expect(result.keys[ExactKey("\(nfc).jpg")].map { Array($0.utf8) } == Array("p/thumbnail/\(nfc).jpg.jpg".utf8))
+        #expect(result.keys[ExactKey("\(nfc).png")].map { Array($0.utf8) } == Array("p/thumbnail/\(nfc).png.jpg".utf8))
+        #expect(result.warnings.count == 2)
+        #expect(result.warnings.first.map { Array($0.utf8) }
+                == Array("\(nfc).jpg: shares its thumbnail name with \(nfc).png; its thumbnail goes to p/thumbnail/\(nfc).jpg.jpg".utf8))
+    }
+
+    @Test func exactKeysCompareBytesNotCanonicalEquivalence() {
+        #expect("Jos\u{E9}" == "Jose\u{301}", "what String does")
+        #expect(ExactKey("Jos\u{E9}") != ExactKey("Jose\u{301}"))
+        #expect(Set([ExactKey("Jos\u{E9}"), ExactKey("Jose\u{301}"), ExactKey("Jos\u{E9}")]).count == 2)
+        #expect(ExactKey("Jose\u{301}") < ExactKey("Jos\u{E9}"), "S3's byte order: e (0x65) before 0xC3")
+        #expect(ExactKey("a\u{10FFFF}") > ExactKey("a\u{FFFE}"))
+    }
+
     @Test func aKeyThatStillCollidesIsRefusedNotOverwritten() {
         let result = KeyMapper(prefix: "p").thumbnailKeys(for: ["a.jpg", "a.png", "a.png.jpg"])
         #expect(Set(result.keys.values).count == result.keys.count)
@@ -120,6 +150,46 @@ import TestSupport
         let result = try ImageScanner(root: dir.path, prefix: "p").scan()
         #expect(result.records.map(\.rel) == ["b.jpg"])
         #expect(result.warnings.contains { $0.contains("locked") && $0.contains("cannot read folder") })
+    }
+
+    /// `José.jpg` as macOS writes it (NFD, `Jose\u{301}`) and as most other tools do (NFC, `Jos\u{E9}`): two files
+    /// on Linux and two keys in S3, though Swift's `String ==` calls them equal. Each keeps its own keys, byte for byte.
+    @Test func unicodeTwinsKeepTheirOwnKeys() throws {
+        let dir = try TemporaryDirectory()
+        let nfc = "Jos\u{E9}.jpg", nfd = "Jose\u{301}.jpg"
+        try dir.write(nfc)
+        try dir.write(nfd)
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        let rels = result.records.map { Array($0.rel.utf8) }
+        #expect(rels == [Array(nfd.utf8), Array(nfc.utf8)], "both files, in byte order")
+        for record in result.records {
+            let base = String(record.rel.dropLast(4))
+            #expect(Array(record.key?.utf8 ?? "".utf8) == Array("p/original/\(record.rel)".utf8))
+            #expect(Array(record.thumbnailKey?.utf8 ?? "".utf8) == Array("p/thumbnail/\(base).jpg".utf8), "\(record)")
+            #expect(record.status == nil)
+        }
+        #expect(result.notices.isEmpty, "no collision between twins: \(result.notices)")
+        #expect(!result.hadProblems)
+    }
+
+    /// A real collision next to a twin: the NFC `José.jpg` and `José.png` share a thumbnail name and each keeps its
+    /// extension; the notice names the other file, and the NFD `José.jpg`, which collides with nothing, is left alone.
+    @Test func aCollisionBesideATwinNamesOnlyTheOtherFile() throws {
+        let dir = try TemporaryDirectory()
+        let nfcJPEG = "Jos\u{E9}.jpg", nfcPNG = "Jos\u{E9}.png", nfdJPEG = "Jose\u{301}.jpg"
+        for name in [nfcJPEG, nfcPNG, nfdJPEG] { try dir.write(name) }
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        func thumbnailKey(_ rel: String) -> [UInt8]? {
+            result.records.first { $0.rel.utf8.elementsEqual(rel.utf8) }?.thumbnailKey.map { Array($0.utf8) }
+        }
+        #expect(result.records.count == 3)
+        #expect(thumbnailKey(nfcJPEG) == Array("p/thumbnail/\(nfcJPEG).jpg".utf8))
+        #expect(thumbnailKey(nfcPNG) == Array("p/thumbnail/\(nfcPNG).jpg".utf8))
+        #expect(thumbnailKey(nfdJPEG) == Array("p/thumbnail/\(nfdJPEG)".utf8))
+        let expected = ["\(nfcJPEG): shares its thumbnail name with \(nfcPNG); its thumbnail goes to p/thumbnail/\(nfcJPEG).jpg",
+                        "\(nfcPNG): shares its thumbnail name with \(nfcJPEG); its thumbnail goes to p/thumbnail/\(nfcPNG).jpg"]
+        #expect(result.notices.map { Array($0.utf8) } == expected.map { Array($0.utf8) }, "\(result.notices)")
+        #expect(!result.hadProblems)
     }
 
     @Test func escapesOnlyInvalidBytes() {

@@ -117,7 +117,7 @@ import TestSupport
         #expect(S3ErrorBody(xml: Data()).code == nil)
     }
 
-    @Test func readsListObjectsPages() {
+    @Test func readsListObjectsPages() throws {
         let xml = Data("""
             <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>p/</Prefix>
             <KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>
@@ -125,13 +125,13 @@ import TestSupport
             <Contents><Key>p/é.png</Key><Size>20</Size><ETag>"def"</ETag></Contents>
             <NextContinuationToken>tok/en==</NextContinuationToken></ListBucketResult>
             """.utf8)
-        let page = ListPage(xml: xml)
+        let page = try ListPage(xml: xml)
         #expect(page.objects == [ObjectInfo(key: "p/a & b.jpg", size: 10, etag: "abc"), ObjectInfo(key: "p/é.png", size: 20, etag: "def")])
         #expect(page.isTruncated)
         #expect(page.nextContinuationToken == "tok/en==")
     }
 
-    @Test func decodesEntitiesCDATAAndEmptyElements() {
+    @Test func decodesEntitiesCDATAAndEmptyElements() throws {
         let xml = Data("""
             <?xml version="1.0" encoding="UTF-8"?>
             <!-- a comment -->
@@ -140,7 +140,7 @@ import TestSupport
             <Contents><Key><![CDATA[x<y>&z]]></Key><Size>2</Size><ETag>"e"</ETag></Contents>
             </ListBucketResult>
             """.utf8)
-        let page = ListPage(xml: xml)
+        let page = try ListPage(xml: xml)
         #expect(page.objects.map(\.key) == ["a <b> 'c' \u{E9}\u{1F600} &unknown; &amp;", "x<y>&z"])
         #expect(page.objects.map(\.etag) == ["", "e"])
         #expect(!page.isTruncated && page.nextContinuationToken == nil)

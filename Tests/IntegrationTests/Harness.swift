@@ -80,6 +80,19 @@ struct TestBucket {
         try #require(listed.status == 0, "listing \(name) failed: \(listed.stderr)")
         return try StoredObject.byKey(listing: listed.stdout)
     }
+
+    /// Every object as `objects()` reads them back, as a list: a dictionary keyed by `String` would merge keys
+    /// that differ only in Unicode normalization (`José` in NFC and in NFD), which S3 keeps apart.
+    func objectList(prefix: String = "") throws -> [StoredObject] {
+        let listed = try Shell.run("\(Harness.s3tool) --env \(Shell.quote(envFile)) objects \(name) \(Shell.quote(prefix))")
+        try #require(listed.status == 0, "listing \(name) failed: \(listed.stderr)")
+        return try listed.stdout.split(separator: "\n").map { try JSONDecoder().decode(StoredObject.self, from: Data($0.utf8)) }
+    }
+}
+
+extension [StoredObject] {
+    /// The object whose key has exactly these UTF-8 bytes.
+    func exactly(_ key: String) -> StoredObject? { first { $0.key.utf8.elementsEqual(key.utf8) } }
 }
 
 struct StoredObject: Decodable {

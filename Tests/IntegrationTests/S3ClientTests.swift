@@ -48,7 +48,7 @@ import Testing
         #expect(try client.headObject(key: "dir/absent.txt") == nil)
     }
 
-    @Test func listFollowsContinuationTokensAndKeepsKeysExact() throws {
+    @Test func listFollowsEveryPageAndKeepsKeysExact() throws {
         let bucket = try TestBucket("list")
         let client = try bucket.client()
         let dir = try TemporaryDirectory()

@@ -41,7 +41,7 @@ public final class ExistenceChecker {
     private func takeEarlyListing(for prefix: String) -> EarlyListing? {
         guard let early, !early.isTaken else { return nil }
         early.take()
-        guard early.prefix == prefix else {
+        guard ExactKey(early.prefix) == ExactKey(prefix) else {
             early.cancel()
             return nil
         }
@@ -72,16 +72,16 @@ public final class ExistenceChecker {
         switch usedStrategy {
         case .list:
             guard let index = try listIndex(for: records, warn: warn) else { return records }
-            return decideAll(records, from: index)
+            return try decideAll(records, from: index, warn: warn)
         case .head, .auto:
             let early = takeEarlyListing(for: Self.listPrefix(records))
             defer { early?.cancel() }
             guard !records.isEmpty else { return records }
             // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
             // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
-            if strategy == .auto, let objects = try onePage(of: records, early: early) {
+            if strategy == .auto, let page = try onePage(of: records, early: early) {
                 usedStrategy = .list
-                return decideAll(records, from: Self.index(objects))
+                return try decideAll(records, from: ObjectIndex(pages: [page]), warn: warn)
             }
             usedStrategy = .head
             // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404:
@@ -91,13 +91,13 @@ public final class ExistenceChecker {
         }
     }
 
-    /// The objects when one LIST page under the records' common folder held them all (the early listing's
-    /// first page, when there is one); nil when there is more, or when it failed for a reason HEADs may not share.
-    private func onePage(of records: [ImageRecord], early: EarlyListing?) throws(S3Error) -> [ObjectInfo]? {
+    /// The one LIST page under the records' common folder when it held them all (the early listing's first
+    /// page, when there is one); nil when there is more, or when it failed for a reason HEADs may not share.
+    private func onePage(of records: [ImageRecord], early: EarlyListing?) throws(S3Error) -> ListPage? {
         if let early { return early.firstPage() }
         do {
             let page = try client.listObjects(prefix: Self.listPrefix(records))
-            return page.isTruncated ? nil : page.objects
+            return page.isTruncated ? nil : page
         } catch let error where error.isFatal {
             throw error
         } catch {
@@ -105,16 +105,17 @@ public final class ExistenceChecker {
         }
     }
 
-    static func index(_ objects: [ObjectInfo]) -> [String: ObjectInfo] {
-        Dictionary(objects.map { ($0.key, $0) }) { first, _ in first }
+    /// Each record decided from the listing, or by HEAD when the listing cannot answer for one of its keys.
+    func decideAll(_ records: [ImageRecord], from index: ObjectIndex, warn: (String) -> Void) throws(S3Error) -> [ImageRecord] {
+        try records.map { record throws(S3Error) in
+            let key = record.key ?? "", thumbnailKey = record.thumbnailKey ?? ""
+            guard index.answers(for: key) && index.answers(for: thumbnailKey) else { return try headCheck(record, warn: warn) }
+            return decide(record, original: index[key], thumbnail: index[thumbnailKey])
+        }
     }
 
-    private func decideAll(_ records: [ImageRecord], from index: [String: ObjectInfo]) -> [ImageRecord] {
-        records.map { record in decide(record, original: index[record.key ?? ""], thumbnail: index[record.thumbnailKey ?? ""]) }
-    }
-
-    /// Every object under the prefixes the records' keys fall under, by key; nil when the listing failed.
-    func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> [String: ObjectInfo]? {
+    /// Every object under the prefixes the records' keys fall under; nil when the listing failed.
+    func listIndex(for records: [ImageRecord], warn: (String) -> Void) throws(S3Error) -> ObjectIndex? {
         let keys = Self.keys(of: records)
         let prefix = Self.commonFolder(keys)
         let early = takeEarlyListing(for: prefix)
@@ -124,7 +125,7 @@ public final class ExistenceChecker {
             let (listed, coveredTo) = early?.stopAndTakePages() ?? ([], nil)
             do {
                 let rest = try listInParts(prefix: prefix, after: coveredTo, keys: keys)
-                return Self.index(listed + rest)
+                return ObjectIndex(pages: listed + rest)
             } catch let error where !error.isFatal {
                 warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
                 return nil
@@ -132,8 +133,8 @@ public final class ExistenceChecker {
         }
         if let early {
             switch early.wait() {
-            case .success(let objects):
-                return Self.index(objects)
+            case .success(let pages):
+                return ObjectIndex(pages: pages)
             case .failure(let error) where error.isFatal:
                 throw error
             case .failure:
@@ -141,7 +142,7 @@ public final class ExistenceChecker {
             }
         }
         do {
-            return Self.index(try client.listAllObjects(prefix: prefix))
+            return ObjectIndex(pages: try client.listAllPages(prefix: prefix))
         } catch let error where !error.isFatal {
             warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
             return nil
@@ -153,33 +154,33 @@ public final class ExistenceChecker {
     /// starts after its cut (ListObjectsV2 start-after) and stops once it has passed the next one, so together
     /// they cover every key, whatever else the folder holds.
     public func listInParts(prefix: String, after: String?, keys: [String], keysPerPart: Int = keysPerPart,
-                            pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
+                            pageSize: Int = 1000) throws(S3Error) -> [ListPage] {
         let sorted = keys.filter { key in after.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let parts = max(1, min(Self.maxParts, sorted.count / keysPerPart))
         let cuts: [String?] = [after] + (1..<parts).map { sorted[$0 * sorted.count / parts - 1] }
         let config = client.config, retryPolicy = client.retryPolicy, http = client.httpOptions
-        let outcomes = Parallel.map(0..<parts) { part -> Result<(objects: [ObjectInfo], requests: Int), S3Error> in
+        let outcomes = Parallel.map(0..<parts) { part -> Result<(pages: [ListPage], requests: Int), S3Error> in
             do throws(S3Error) {
                 let lister = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
-                let objects = try lister.listAllObjects(prefix: prefix, startAfter: cuts[part],
-                                                        through: part + 1 < parts ? cuts[part + 1] : nil, pageSize: pageSize)
-                return .success((objects, lister.requestCount))
+                let pages = try lister.listAllPages(prefix: prefix, startAfter: cuts[part],
+                                                    through: part + 1 < parts ? cuts[part + 1] : nil, pageSize: pageSize)
+                return .success((pages, lister.requestCount))
             } catch {
                 return .failure(error)
             }
         }
-        var objects: [ObjectInfo] = []
+        var pages: [ListPage] = []
         for outcome in outcomes {
             switch outcome {
             case .success(let part):
-                objects += part.objects
+                pages += part.pages
                 partRequests += part.requests
             case .failure(let error):
                 throw error
             }
         }
-        return objects
+        return pages
     }
 
     func headCheck(_ record: ImageRecord, warn: (String) -> Void) throws(S3Error) -> ImageRecord {
@@ -245,7 +246,7 @@ public final class ExistenceChecker {
 final class EarlyListing: @unchecked Sendable {
     let prefix: String
     private let condition = NSCondition()
-    private var result: Result<[ObjectInfo], S3Error>?
+    private var result: Result<[ListPage], S3Error>?
     private var pages: [ListPage] = []
     private var cancelled = false
     private var requestCount = 0
@@ -260,23 +261,20 @@ final class EarlyListing: @unchecked Sendable {
     var requests: Int { condition.withLock { requestCount } }
 
     private func run(config: SpacesConfig, retryPolicy: RetryPolicy, http: CurlHandle.Options) {
-        let outcome: Result<[ObjectInfo], S3Error>
+        let outcome: Result<[ListPage], S3Error>
         do throws(S3Error) {
             let client = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
-            var objects: [ObjectInfo] = []
-            var token: String?
-            repeat {
-                if condition.withLock({ cancelled }) { return }
-                let page = try client.listObjects(prefix: prefix, continuationToken: token)
-                objects += page.objects
-                token = page.isTruncated ? page.nextContinuationToken : nil
+            if condition.withLock({ cancelled }) { return }
+            let listed = try client.listAllPages(prefix: prefix) { page in
                 condition.withLock {
                     pages.append(page)
                     requestCount = client.requestCount
                     condition.broadcast()
+                    return !cancelled
                 }
-            } while token != nil
-            outcome = .success(objects)
+            }
+            if condition.withLock({ cancelled }) { return }
+            outcome = .success(listed)
         } catch {
             outcome = .failure(error)
         }
@@ -286,8 +284,8 @@ final class EarlyListing: @unchecked Sendable {
         }
     }
 
-    /// Every object under the prefix, once the listing has ended.
-    func wait() -> Result<[ObjectInfo], S3Error> {
+    /// Every page of the prefix, once the listing has ended.
+    func wait() -> Result<[ListPage], S3Error> {
         condition.withLock {
             while result == nil { condition.wait() }
             return result!
@@ -298,24 +296,27 @@ final class EarlyListing: @unchecked Sendable {
     func take() { isTaken = true }
 
     /// The result, if the listing has ended.
-    var finished: Result<[ObjectInfo], S3Error>? { condition.withLock { result } }
+    var finished: Result<[ListPage], S3Error>? { condition.withLock { result } }
 
     /// Stops the listing and returns the pages it has so far, with the last key they cover (nil: none yet).
     /// A page still in flight is not waited for.
-    func stopAndTakePages() -> (objects: [ObjectInfo], coveredTo: String?) {
+    func stopAndTakePages() -> (pages: [ListPage], coveredTo: String?) {
         condition.withLock {
             cancelled = true
-            let objects = pages.flatMap(\.objects)
-            return (objects, objects.last?.key)
+            // A last key that may have come back altered is no place to go on from: start over instead.
+            guard let last = pages.last?.objects.last?.key, pages.allSatisfy(\.keysWereURLEncoded) || ListPage.survivesXML(last) else {
+                return ([], nil)
+            }
+            return (pages, last)
         }
     }
 
-    /// The objects when the first page held the whole folder; nil when there is more (or it failed).
-    func firstPage() -> [ObjectInfo]? {
+    /// The first page when it held the whole folder; nil when there is more (or it failed).
+    func firstPage() -> ListPage? {
         condition.withLock {
             while pages.isEmpty && result == nil { condition.wait() }
             guard let first = pages.first, !first.isTruncated else { return nil }
-            return first.objects
+            return first
         }
     }
 

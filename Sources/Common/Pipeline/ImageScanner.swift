@@ -50,7 +50,7 @@ public struct ImageScanner {
                 continue
             }
             var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
-                                     key: keys.originalKey(for: rel), thumbnailKey: assigned.keys[rel])
+                                     key: keys.originalKey(for: rel), thumbnailKey: assigned.keys[ExactKey(rel)])
             if record.thumbnailKey == nil {
                 record.status = .failed
                 record.error = "its thumbnail key collides with another image's; rename one of them"

@@ -5,22 +5,27 @@ public struct KeyMapper: Sendable {
     public let prefix: String
 
     public init(prefix: String) {
-        self.prefix = prefix.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        self.prefix = Self.segments(of: prefix).filter { !$0.isEmpty }.joined(separator: "/")
     }
 
     /// Why `prefix` cannot start this toolkit's keys, or nil when it can: folder names joined by single
     /// slashes (one leading or trailing slash is dropped), none of them `.` or `..`, which S3 refuses in keys
     /// (and `a//b` would silently become another key than the one asked for). Empty means the bucket's root.
     public static func problem(withPrefix prefix: String) -> String? {
-        var trimmed = Substring(prefix)
-        if trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard !trimmed.isEmpty else { return nil }
-        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+        var segments = segments(of: prefix)
+        if segments.count > 1 && segments.first == "" { segments.removeFirst() }
+        if segments.count > 1 && segments.last == "" { segments.removeLast() }
+        guard segments != [""] else { return nil }
+        guard segments.allSatisfy({ !$0.isEmpty && ExactKey($0) != "." && ExactKey($0) != ".." }) else {
             return "--prefix must be folder names joined by single slashes, none of them . or .. (got '\(prefix)')"
         }
         return nil
+    }
+
+    /// The parts of `text` between slashes, split at every `/` scalar: a slash followed by a combining mark is
+    /// one `Character` (`/\u{301}`), which `String.split` would not split at, yet it is still a slash in a key.
+    static func segments(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
     }
 
     public func originalKey(for rel: String) -> String { join("original", rel) }
@@ -31,31 +36,32 @@ public struct KeyMapper: Sendable {
     /// The key kept when two images share a natural thumbnail key: the full name plus `.jpg` (`a.png.jpg`).
     public func disambiguatedThumbnailKey(for rel: String) -> String { join("thumbnail", rel + ".jpg") }
 
-    /// Thumbnail keys for a whole scan, so that no two images share one.
+    /// Thumbnail keys for a whole scan, so that no two images share one, by relative path.
     ///
     /// The rule: when images in one folder differ only by extension (`a.jpg`, `a.png`), *each* of them keeps
     /// its extension in the thumbnail name (`a.jpg.jpg`, `a.png.jpg`); none silently overwrites another.
     /// An image whose key would still collide gets no key (nil) and is reported as failed by the caller.
-    public func thumbnailKeys(for rels: [String]) -> (keys: [String: String], warnings: [String]) {
-        var groups: [String: [String]] = [:]
-        for rel in rels { groups[naturalThumbnailKey(for: rel), default: []].append(rel) }
-        var keys: [String: String] = [:]
+    /// Keys and paths are told apart by their bytes (`ExactKey`), as S3 does: `José.jpg` in NFC and in NFD are
+    /// two images with two thumbnails, not a collision.
+    public func thumbnailKeys(for rels: [String]) -> (keys: [ExactKey: String], warnings: [String]) {
+        var groups: [ExactKey: [String]] = [:]
+        for rel in rels { groups[ExactKey(naturalThumbnailKey(for: rel)), default: []].append(rel) }
+        var keys: [ExactKey: String] = [:]
         var warnings: [String] = []
-        var owners: [String: String] = [:]
+        var owners: [ExactKey: String] = [:]
         for rel in rels {
-            let natural = naturalThumbnailKey(for: rel)
-            let shared = groups[natural]!.count > 1
-            let key = shared ? disambiguatedThumbnailKey(for: rel) : natural
-            if shared {
-                let others = groups[natural]!.filter { $0 != rel }.joined(separator: ", ")
+            let group = groups[ExactKey(naturalThumbnailKey(for: rel))] ?? [rel]
+            let key = group.count > 1 ? disambiguatedThumbnailKey(for: rel) : naturalThumbnailKey(for: rel)
+            if group.count > 1 {
+                let others = group.filter { ExactKey($0) != ExactKey(rel) }.joined(separator: ", ")
                 warnings.append("\(rel): shares its thumbnail name with \(others); its thumbnail goes to \(key)")
             }
-            if let owner = owners[key] {
+            if let owner = owners[ExactKey(key)] {
                 warnings.append("\(rel): thumbnail key \(key) is already taken by \(owner)")
                 continue
             }
-            owners[key] = rel
-            keys[rel] = key
+            owners[ExactKey(key)] = rel
+            keys[ExactKey(rel)] = key
         }
         return (keys, warnings)
     }

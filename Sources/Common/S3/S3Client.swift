@@ -21,6 +21,8 @@ public final class S3Client {
     private let http: CurlHandle
     private let addressing: S3Addressing
     var sleep: (Double) -> Void = { seconds in if seconds > 0 { usleep(useconds_t(seconds * 1_000_000)) } }
+    /// Off only in tests, to play a server that ignores `encoding-type=url`.
+    var urlEncodedListings = true
 
     public init(config: SpacesConfig, retryPolicy: RetryPolicy = RetryPolicy(), http options: CurlHandle.Options = .init()) throws(S3Error) {
         self.config = config
@@ -86,31 +88,40 @@ public final class S3Client {
         _ = try send("HEAD", key: nil)
     }
 
-    /// One page of ListObjectsV2.
+    /// One page of ListObjectsV2, from the start of `prefix` or from where `continuation` says, with its keys
+    /// url-encoded so that every key arrives exact (see `ListPage`).
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-    public func listObjects(prefix: String, continuationToken: String? = nil, startAfter: String? = nil,
+    public func listObjects(prefix: String, from continuation: ListPage.Continuation? = nil,
                             maxKeys: Int = 1000) throws(S3Error) -> ListPage {
         var query = [("list-type", "2"), ("prefix", prefix), ("max-keys", String(maxKeys))]
-        if let continuationToken { query.append(("continuation-token", continuationToken)) }
-        if let startAfter { query.append(("start-after", startAfter)) }
+        if urlEncodedListings { query.append(("encoding-type", "url")) }
+        switch continuation {
+        case .token(let token): query.append(("continuation-token", token))
+        case .startAfter(let key): query.append(("start-after", key))
+        case nil: break
+        }
         let response = try send("GET", key: nil, query: query)
-        return ListPage(xml: response.body)
+        return try ListPage(xml: response.body)
     }
 
-    /// Every object under `prefix` (after the key `startAfter`, when given), following continuation tokens;
-    /// with `through`, it stops after the first page that reaches that key (in S3's byte order).
+    /// Every page of the listing of `prefix` (after the key `startAfter`, when given); with `through`, it stops
+    /// after the first page that reaches that key (in S3's byte order), and after any page `keepGoing` refuses.
+    public func listAllPages(prefix: String, startAfter: String? = nil, through: String? = nil, pageSize: Int = 1000,
+                             keepGoing: (ListPage) -> Bool = { _ in true }) throws(S3Error) -> [ListPage] {
+        try ListPage.follow(from: startAfter.map { .startAfter($0) }, fetch: { continuation throws(S3Error) in
+            try listObjects(prefix: prefix, from: continuation, maxKeys: pageSize)
+        }, keepGoing: { page in
+            // Only an exact key tells how far the listing has come (see `ListPage.continuation`).
+            if let through, let last = page.objects.last?.key, page.keysWereURLEncoded || ListPage.survivesXML(last),
+               !(ExactKey(last) < ExactKey(through)) { return false }
+            return keepGoing(page)
+        })
+    }
+
+    /// Every object under `prefix`, as `listAllPages` finds them.
     public func listAllObjects(prefix: String, startAfter: String? = nil, through: String? = nil,
                                pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
-        var objects: [ObjectInfo] = []
-        var token: String?
-        repeat {
-            let page = try listObjects(prefix: prefix, continuationToken: token, startAfter: token == nil ? startAfter : nil,
-                                       maxKeys: pageSize)
-            objects += page.objects
-            token = page.isTruncated ? page.nextContinuationToken : nil
-            if let through, let last = page.objects.last?.key, !last.utf8.lexicographicallyPrecedes(through.utf8) { break }
-        } while token != nil
-        return objects
+        try listAllPages(prefix: prefix, startAfter: startAfter, through: through, pageSize: pageSize).flatMap(\.objects)
     }
 
     // MARK: Sending
@@ -201,30 +212,9 @@ public struct ObjectInfo: Sendable, Equatable {
     public var size: Int64
     public var etag: String
     public var contentType: String?
-}
 
-/// One page of a ListObjectsV2 answer.
-public struct ListPage: Sendable {
-    public var objects: [ObjectInfo] = []
-    public var isTruncated = false
-    public var nextContinuationToken: String?
-
-    init(xml: Data) {
-        let parsed = XMLFields.parse(xml, names: ["Key", "Size", "ETag", "IsTruncated", "NextContinuationToken"])
-        var current: ObjectInfo?
-        for event in parsed.events {
-            switch event.name {
-            case "Contents":
-                if let current { objects.append(current) }
-                current = ObjectInfo(key: "", size: 0, etag: "")
-            case "Key": current?.key = event.value
-            case "Size": current?.size = Int64(event.value) ?? 0
-            case "ETag": current?.etag = S3Client.unquote(event.value)
-            case "IsTruncated": isTruncated = event.value == "true"
-            case "NextContinuationToken": nextContinuationToken = event.value
-            default: break
-            }
-        }
-        if let current { objects.append(current) }
+    /// Keys compare by their bytes, as S3 compares them (`ExactKey`), not by Unicode canonical equivalence.
+    public static func == (lhs: ObjectInfo, rhs: ObjectInfo) -> Bool {
+        ExactKey(lhs.key) == ExactKey(rhs.key) && lhs.size == rhs.size && lhs.etag == rhs.etag && lhs.contentType == rhs.contentType
     }
 }

@@ -1,0 +1,29 @@
+/// An S3 key or a file path, compared, hashed and ordered by its UTF-8 bytes, as S3 and Linux file systems
+/// compare names. Index keys and paths by this, never by `String`.
+///
+/// Swift's `String ==` (and so `Dictionary` and `Set`) compares by canonical equivalence: `José` in NFC
+/// (`Jos\u{E9}`, as most tools write it) equals `José` in NFD (`Jose\u{301}`, as macOS writes it), yet they are
+/// two files on Linux and two objects in a bucket.
+/// https://unicode.org/reports/tr15/#Canon_Compat_Equivalence (canonical equivalence)
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html (a key is a sequence of UTF-8 bytes)
+public struct ExactKey: Hashable, Comparable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let text: String
+
+    public init(_ text: String) { self.text = text }
+
+    public init(stringLiteral text: String) { self.text = text }
+
+    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+
+    /// S3's order: ListObjectsV2 returns keys sorted by their UTF-8 bytes.
+    public static func < (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text.utf8.count)
+        let hashed: Void? = text.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        // Only a string bridged from elsewhere lacks contiguous UTF-8; it is hashed byte by byte instead.
+        if hashed == nil { for byte in text.utf8 { hasher.combine(byte) } }
+    }
+
+    public var description: String { text }
+}
