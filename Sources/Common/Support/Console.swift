@@ -15,10 +15,26 @@ public enum Console {
     }
 
     private static func emit(_ level: String?, _ message: String) {
-        // One line per message: a newline inside a file name must not forge a second message.
-        let flat = message.replacingOccurrences(of: "\n", with: "\\n")
+        // One line per message: a newline inside a file name must not forge a second message, and a
+        // control character in one (ESC) must not drive the terminal: both are shown escaped.
+        let flat = Self.escapingControls(message)
         let text = level.map { "\(commandName): \($0): \(flat)\n" } ?? "\(commandName): \(flat)\n"
         _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    }
+
+    /// `\n` for a newline, `\xNN` for the other control characters (tab kept), the rest as it is.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x09: out.unicodeScalars.append(scalar)
+            case 0..<0x20, 0x7F: out += String(format: "\\x%02X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Makes a broken stdout pipe an ordinary end (EPIPE from write) rather than death by SIGPIPE.
