@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the sources use Glibc and `st_mtim` (Debian's libcurl and libvips through pkg-config), and no
+// other platform has been built or tested, so none is declared.
+
 let package = Package(
     name: "spaces-image-tools",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "img-scan", targets: ["img-scan"]),
         .executable(name: "spaces-put", targets: ["spaces-put"]),
@@ -30,13 +32,18 @@ let package = Package(
         // Only img-thumb links libvips: loading it costs ~70 ms and ~130 shared libraries per process.
         .target(
             name: "Imaging",
-            dependencies: ["CVips", "Common", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CVips", "Common",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(
             name: "Common",
             dependencies: [
                 "CCurl",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
@@ -56,8 +63,8 @@ let package = Package(
             dependencies: ["Imaging", "Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Common", "TestSupport"]),
+        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CVips", "Common", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Common", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]

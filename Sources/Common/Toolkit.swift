@@ -4,7 +4,6 @@ public enum Toolkit {
 
     /// Exit statuses, the same for every command and the `upload-images` script.
     public enum Exit {
-        public static let success: Int32 = 0
         /// Some records failed; the rest were done.
         public static let someFailed: Int32 = 1
         /// Nothing could be done: bad configuration, credentials, bucket or folder.

@@ -38,17 +38,15 @@ public enum ImageFormat {
 
     /// A short guess at an unsupported format, for the error message.
     public static func describe(_ head: [UInt8]) -> String {
-        func has(_ text: String, at offset: Int = 0) -> Bool {
-            let magic = Array(text.utf8)
-            return head.count >= offset + magic.count && Array(head[offset..<offset + magic.count]) == magic
-        }
+        func has(_ text: String, at offset: Int = 0) -> Bool { ContentType.starts(head, with: Array(text.utf8), at: offset) }
         if has("ftyp", at: 4) {
             let brand = String(decoding: head[8..<min(12, head.count)], as: UTF8.self)
             return brand.hasPrefix("avi") ? "AVIF" : ["heic", "heix", "mif1", "msf1", "hevc"].contains(brand) ? "HEIF/HEIC" : "ISO media (\(brand))"
         }
         if has("%PDF") { return "PDF" }
-        if head.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || head.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) { return "JPEG 2000" }
-        if head.starts(with: [0xFF, 0x0A]) || has("JXL ", at: 4) { return "JPEG XL" }
+        if ContentType.starts(head, with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20])
+            || ContentType.starts(head, with: [0xFF, 0x4F, 0xFF, 0x51]) { return "JPEG 2000" }
+        if ContentType.starts(head, with: [0xFF, 0x0A]) || has("JXL ", at: 4) { return "JPEG XL" }
         let text = String(decoding: head, as: UTF8.self).lowercased()
         let trimmed = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
         if trimmed.hasPrefix("<svg") || (trimmed.hasPrefix("<?xml") && text.contains("<svg")) { return "SVG" }

@@ -7,11 +7,35 @@ public final class ThumbnailStage {
     public let thumbnailer: Thumbnailer
     public let directory: String
     public private(set) var failedCount = 0
+    /// Receives one line per record that fails and per input line that is not a record.
+    let report: (String) -> Void
+
+    /// Why a record gets no thumbnail, worded for its `error` field.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The record lacks what img-thumb needs.
+        case record(String)
+        /// The image was refused (`ImagingError`).
+        case image(ImagingError)
+        /// The file changed while it was read.
+        case changed
+        /// The thumbnail file could not be written.
+        case file(FileError)
+
+        public var description: String {
+            switch self {
+            case .record(let why): return why
+            case .image(let error): return error.description
+            case .changed: return "changed while its thumbnail was made: run it again once it is complete"
+            case .file(let error): return error.description
+            }
+        }
+    }
 
     /// Creates `directory` (mode 0700) when it is missing.
-    public init(thumbnailer: Thumbnailer, directory: String) throws(FileError) {
+    public init(thumbnailer: Thumbnailer, directory: String, report: @escaping (String) -> Void) throws(FileError) {
         self.thumbnailer = thumbnailer
         self.directory = directory
+        self.report = report
         var info = stat()
         if stat(directory, &info) != 0 {
             guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw FileError(path: directory, errno: errno) }
@@ -22,36 +46,38 @@ public final class ThumbnailStage {
 
     /// The output line for one input line; nil for a blank line.
     public func process(line: Data, lineNumber: Int) -> Data? {
-        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) -> ImageRecord in
+        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, report: report) { (pending: ImageRecord) -> ImageRecord in
             var record = pending
-            do throws(FileError) {
+            do throws(Failure) {
                 try makeThumbnail(for: &record)
             } catch {
                 record.status = .failed
-                record.error = error.reason
-                Console.error("\(record.rel): \(error.reason)")
+                record.error = error.description
+                report("\(record.rel): \(error)")
             }
             return record
         }
     }
 
     /// Renders the thumbnail into `directory` and records where it is.
-    func makeThumbnail(for record: inout ImageRecord) throws(FileError) {
-        guard let key = record.thumbnailKey, !key.isEmpty else { throw FileError(path: record.rel, reason: "record has no \"thumbnail_key\"") }
+    func makeThumbnail(for record: inout ImageRecord) throws(Failure) {
+        guard let key = record.thumbnailKey, !key.isEmpty else { throw .record("record has no \"thumbnail_key\"") }
         let before = FileIdentity.of(path: record.path)
         let jpeg: Data
         do {
             jpeg = try thumbnailer.render(path: record.path)
         } catch {
-            throw FileError(path: record.path, reason: error.description)
+            throw .image(error)
         }
         // The thumbnail is of the file as it was while it was read; spaces-put uploads that file or none.
-        guard let before, let after = FileIdentity.of(path: record.path), after == before else {
-            throw FileError(path: record.path, reason: "changed while its thumbnail was made: run it again once it is complete")
-        }
+        guard let before, let after = FileIdentity.of(path: record.path), after == before else { throw .changed }
         record.thumbnailSource = before.recordValue
         let file = directory + "/" + Self.fileName(key: key, path: record.path)
-        try Self.writeAtomically(jpeg, to: file)
+        do {
+            try Self.writeAtomically(jpeg, to: file)
+        } catch {
+            throw .file(error)
+        }
         record.thumbnailPath = file
         record.thumbnailSize = Int64(jpeg.count)
     }
@@ -68,19 +94,7 @@ public final class ThumbnailStage {
         let temporary = "\(path).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileError(path: temporary, errno: errno) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
+        var failure = FileWrite.all(data, fd: fd) ?? 0
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {

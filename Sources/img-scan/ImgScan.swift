@@ -28,22 +28,14 @@ struct ImgScan: ParsableCommand {
     }
 
     func run() throws {
-        Console.commandName = "img-scan"
-        Console.debugEnabled = debug
-        Console.ignoreSIGPIPE()
-        let result: ImageScanner.Result
-        do {
-            result = try ImageScanner(root: directory, prefix: prefix).scan()
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(Toolkit.Exit.fatal)
-        }
+        CommandRun.begin("img-scan", debug: debug)
+        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix).scan() }
         result.warnings.forEach(Console.warning)
         result.notices.forEach(Console.warning)
         for record in result.records where record.status == .failed {
             Console.error("\(record.path): \(record.error ?? "failed")")
         }
-        LineWriter.writeLines(result.records.lazy.map(RecordCoding.encode))
+        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(result.records.lazy.map(RecordCoding.encode)) }
         Console.debug("\(result.records.count) images found under \(directory)")
         if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
     }

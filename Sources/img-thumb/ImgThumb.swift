@@ -24,14 +24,17 @@ struct ImgThumb: ParsableCommand {
         """, valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Thumbnail size.", valueName: "WxH"))
-    var size = "200x300"
+    @Option(help: ArgumentHelp("Thumbnail size, each side 1-10000.", valueName: "WxH"))
+    var size = ThumbnailSize(width: 200, height: 300)
 
     @Option(help: "JPEG quality, 1-100.")
     var quality = 85
 
-    @Option(help: ArgumentHelp("How damaged an image may be and still get a thumbnail: none, truncated, error, or warning (the strictest).", valueName: "level"))
-    var failOn = "warning"
+    @Option(help: ArgumentHelp("""
+        How damaged an image may be and still get a thumbnail: none, truncated, error, or warning (the \
+        strictest; it still accepts JPEG blemishes that leave every pixel intact).
+        """, valueName: "level"))
+    var failOn = Thumbnailer.FailLevel.warning
 
     @Option(help: ArgumentHelp("Refuse images with more pixels than this, before decoding them.", valueName: "pixels"))
     var maxPixels: Int64 = 300_000_000
@@ -43,46 +46,28 @@ struct ImgThumb: ParsableCommand {
     var debug = false
 
     func validate() throws {
-        guard parsedSize != nil else { throw ValidationError("--size must look like 200x300") }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
-        guard Thumbnailer.FailLevel(rawValue: failOn) != nil else {
-            throw ValidationError("--fail-on must be one of: \(Thumbnailer.FailLevel.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard maxPixels > 0, threads > 0 else { throw ValidationError("--max-pixels and --threads must be positive") }
     }
 
-    var parsedSize: (width: Int, height: Int)? {
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
-              (1...10_000).contains(width), (1...10_000).contains(height) else { return nil }
-        return (width, height)
-    }
-
     func run() throws {
-        Console.commandName = "img-thumb"
-        Console.debugEnabled = debug
-        Console.ignoreSIGPIPE()
+        CommandRun.begin("img-thumb", debug: debug)
         var thumbnailer = Thumbnailer()
-        (thumbnailer.width, thumbnailer.height) = parsedSize!
+        (thumbnailer.width, thumbnailer.height) = (size.width, size.height)
         thumbnailer.quality = quality
-        thumbnailer.failOn = Thumbnailer.FailLevel(rawValue: failOn)!
+        thumbnailer.failOn = failOn
         thumbnailer.maxPixels = maxPixels
-        let stage: ThumbnailStage
-        do {
+        let stage = try CommandRun.setUp { () throws -> ThumbnailStage in
             try Vips.start(threads: threads)
             let directory = out ?? ThumbnailFolder.defaultPath()
             if out == nil { try ThumbnailFolder.preparePrivate(directory) }
-            stage = try ThumbnailStage(thumbnailer: thumbnailer, directory: directory)
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(Toolkit.Exit.fatal)
+            return try ThumbnailStage(thumbnailer: thumbnailer, directory: directory, report: Console.error)
         }
         Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), thumbnails in \(stage.directory)")
         let reader = LineReader()
         while let line = reader.next() {
-            if let output = stage.process(line: line, lineNumber: reader.lineNumber) {
-                LineWriter.writeLine(output)
-            }
+            guard let output = stage.process(line: line, lineNumber: reader.lineNumber) else { continue }
+            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         if stage.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }

@@ -22,7 +22,7 @@ struct SpacesExists: ParsableCommand {
     var envFile: String?
 
     @Option(help: ArgumentHelp("auto, head or list.", valueName: "strategy"))
-    var strategy = "auto"
+    var strategy = ExistenceChecker.Strategy.auto
 
     @Flag(help: "Also compare the local file's MD5 with the object's ETag, to catch edits that kept the size.")
     var checksum = false
@@ -45,78 +45,36 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "Log every request on stderr. Never logs secrets.")
     var debug = false
 
+    var requestSettings: RequestSettings {
+        RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+    }
+
     func validate() throws {
-        guard ExistenceChecker.Strategy(rawValue: strategy) != nil else { throw ValidationError("--strategy must be auto, head or list") }
-        let settings = RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
-        if let problem = settings.problem { throw ValidationError(problem) }
+        if let problem = requestSettings.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
-        Console.commandName = "spaces-exists"
-        Console.debugEnabled = debug
-        Console.ignoreSIGPIPE()
-        let checker: ExistenceChecker
-        do {
-            let config = try ConfigLoader.load(envFile: envFile, warn: Console.warning)
-            let settings = RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
-            let client = try S3Client(config: config, retryPolicy: settings.retryPolicy, http: settings.curlOptions)
+        CommandRun.begin("spaces-exists", debug: debug)
+        let stage = try CommandRun.setUp { () throws -> ExistenceStage in
+            let config = try CommandRun.loadConfig(envFile: envFile)
+            let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
-            checker = ExistenceChecker(client: client, strategy: ExistenceChecker.Strategy(rawValue: strategy)!, checksum: checksum)
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(Toolkit.Exit.fatal)
+            let checker = ExistenceChecker(client: client, strategy: strategy, checksum: checksum, warn: Console.warning)
+            return ExistenceStage(checker: checker, report: Console.error)
         }
-        // Every line is read first: LIST needs the whole set of keys, and the output keeps the input's order.
-        var outputs: [Data?] = []
-        var pending: [(slot: Int, record: ImageRecord)] = []
-        var malformed = 0
-        let reader = LineReader()
-        while let line = reader.next() {
-            switch RecordLine.classify(line, lineNumber: reader.lineNumber) {
-            case .blank:
-                continue
-            case .malformed(let message, let output):
-                malformed += 1
-                Console.error(message)
-                outputs.append(output)
-            case .finished(let line):
-                outputs.append(line)
-            case .pending(let record):
-                if pending.isEmpty {
-                    // Start listing the first record's folder now: the listing overlaps the rest of the scan.
-                    checker.startListing(prefix: ExistenceChecker.listPrefix([record]))
-                }
-                pending.append((outputs.count, record))
-                outputs.append(nil)
-            }
-        }
-        let decided: [ImageRecord]
-        do {
-            decided = try checker.check(pending.map(\.record), warn: Console.warning)
-        } catch {
-            Console.error(error.description)
-            throw ExitCode(Toolkit.Exit.fatal)
-        }
-        var stillPending: [Data] = []
-        for (item, record) in zip(pending, decided) {
-            if record.status == nil && pendingFile != nil {
-                stillPending.append(RecordCoding.encode(record))
-            } else {
-                outputs[item.slot] = RecordCoding.encode(record)
-            }
-        }
+        let output = try CommandRun.setUp { try stage.run(reading: LineReader(), separatePending: pendingFile != nil) }
         if let pendingFile {
-            let fd = open(pendingFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else {
-                Console.error("\(pendingFile): \(String(cString: strerror(errno)).lowercased())")
-                throw ExitCode(Toolkit.Exit.fatal)
+            let fd = try CommandRun.setUp { () throws -> Int32 in
+                let fd = open(pendingFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw FileError(path: pendingFile, errno: errno) }
+                return fd
             }
-            LineWriter.writeLines(stillPending, fd: fd)
-            close(fd)
+            defer { close(fd) }
+            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.pending, fd: fd) }
         }
-        LineWriter.writeLines(outputs.lazy.compactMap { $0 })
-        let skipped = decided.filter { $0.status == .skipped }.count
-        Console.debug("\(checker.usedStrategy.rawValue): \(skipped) of \(pending.count) images already uploaded, \(checker.client.requestCount + checker.extraRequests) requests")
-        if malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.lines) }
+        let checker = stage.checker
+        Console.debug("\(checker.usedStrategy.rawValue): \(output.skipped) of \(Console.count(output.checked, "image")) already uploaded, \(Console.count(checker.client.requestCount + checker.extraRequests, "request"))")
+        if output.malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

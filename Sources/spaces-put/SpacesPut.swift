@@ -50,50 +50,34 @@ struct SpacesPut: ParsableCommand {
     }
 
     func run() throws {
-        Console.commandName = "spaces-put"
-        Console.debugEnabled = debug
-        Console.ignoreSIGPIPE()
-        let uploader: Uploader
-        do {
-            let config = try ConfigLoader.load(envFile: envFile, warn: Console.warning)
+        CommandRun.begin("spaces-put", debug: debug)
+        let uploader = try CommandRun.setUp { () throws -> Uploader in
+            let config = try CommandRun.loadConfig(envFile: envFile)
             Console.debug("config: \(config)")
             let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
             options.keepThumbnails = keepThumbnails
-            uploader = Uploader(client: client, options: options)
-            if check {
-                do {
-                    try client.headBucket()
-                } catch {
-                    throw PreflightFailure(error: error, endpoint: config.endpoint.description)
-                }
-                Console.info("bucket \(config.bucket) at \(config.endpoint) is reachable with these credentials")
-                return
-            }
-        } catch {
-            Console.error("\(error)")
-            throw ExitCode(Toolkit.Exit.fatal)
+            return Uploader(client: client, options: options, report: Console.error)
+        }
+        if check {
+            try CommandRun.setUp { try uploader.checkBucket() }
+            Console.info("bucket \(uploader.client.config.bucket) at \(uploader.client.config.endpoint) is reachable with these credentials")
+            return
         }
         // From here on, INT and TERM end the run between records: the record in hand gets its line.
         Interruption.catchSignals()
         let reader = LineReader()
         while !Interruption.requested, let line = reader.next() {
-            do {
-                if let output = try uploader.process(line: line, lineNumber: reader.lineNumber) {
-                    LineWriter.writeLine(output)
-                }
-            } catch {
-                Console.error(error.description)
-                throw ExitCode(Toolkit.Exit.fatal)
-            }
+            guard let output = try CommandRun.setUp({ try uploader.process(line: line, lineNumber: reader.lineNumber) }) else { continue }
+            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         if Interruption.requested {
             Console.error("interrupted: the records not read yet were not uploaded")
             throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
-        Console.debug("\(client.requestCount) requests over \(client.connectionCount) connections, \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }

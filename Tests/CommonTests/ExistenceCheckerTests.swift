@@ -1,31 +1,28 @@
-import Foundation
 import Testing
 @testable import Common
 
-/// The decisions of `spaces-exists` that need no server.
 @Suite struct ExistenceCheckerTests {
-    func page(_ keys: [String], urlEncoded: Bool = true) -> ListPage {
-        ListPage(objects: keys.map { ObjectInfo(key: $0, size: 1, etag: "e") }, isTruncated: false, keysWereURLEncoded: urlEncoded)
+    func checker(_ strategy: ExistenceChecker.Strategy) throws -> ExistenceChecker {
+        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
+                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        return ExistenceChecker(client: try S3Client(config: config), strategy: strategy, checksum: false, warn: { _ in })
     }
 
-    /// An NFD key must not find the object of its NFC twin: the listing is indexed by bytes.
-    @Test func theIndexFindsOnlyTheExactKey() {
-        let index = ObjectIndex(pages: [page(["a/Jos\u{E9}.jpg"])])
-        #expect(index["a/Jos\u{E9}.jpg"]?.etag == "e")
-        #expect(index["a/Jose\u{301}.jpg"] == nil)
+    /// What each strategy does for a number of pending images: `auto` lists a big run, and for a small one
+    /// tries one page before HEADs.
+    @Test func eachStrategyHasItsPlan() throws {
+        #expect(try checker(.list).plan(pending: 3) == .listAll)
+        #expect(try checker(.head).plan(pending: 5000) == .headEach)
+        #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold) == .onePageElseHead)
+        #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold + 1) == .listAll)
     }
 
-    /// From a server that ignored `encoding-type=url`, a key XML cannot carry may be listed altered: the listing
-    /// cannot say it is missing (nor that a key holding U+FFFD is there), so such keys go to HEAD; others do not.
-    @Test func aListingThatIsNotURLEncodedAnswersOnlyForKeysXMLCarries() {
-        let raw = ObjectIndex(pages: [page(["a/x.jpg"]), page(["a/\u{FFFD}.jpg"], urlEncoded: false)])
-        #expect(!raw.keysAreExact)
-        #expect(raw.answers(for: "a/x.jpg") && raw.answers(for: "a/tab\tand newline\n.jpg") && raw.answers(for: "a/😀\u{E000}.jpg"))
-        for key in ["a/\u{01}.jpg", "a/\u{1B}.jpg", "a/\u{FFFE}.jpg", "a/\u{FFFF}.jpg", "a/\u{FFFD}.jpg", "a/cr\r.jpg"] {
-            #expect(!raw.answers(for: key), "\(Array(key.utf8))")
+    /// No pending record: nothing is asked of the server (which is not there).
+    @Test func nothingToCheckCostsNoRequest() throws {
+        for strategy in ExistenceChecker.Strategy.allCases {
+            let checker = try checker(strategy)
+            #expect(try checker.check([]).isEmpty)
+            #expect(checker.client.requestCount == 0, "\(strategy)")
         }
-        let exact = ObjectIndex(pages: [page(["a/\u{01}.jpg"]), page(["a/\u{FFFE}.jpg"])])
-        #expect(exact.keysAreExact && exact.answers(for: "a/\u{01}.jpg") && exact.answers(for: "a/\u{FFFE}.jpg"))
-        #expect(exact["a/\u{01}.jpg"] != nil && exact["a/\u{1B}.jpg"] == nil)
     }
 }

@@ -124,6 +124,17 @@ enum Shell {
         var seconds: Double
 
         var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+
+        /// The numbers before `noun` (singular or plural) in the lines of stderr that contain `marker`:
+        /// `counts(of: "request", in: "debug:")` is [1, 200] for "1 request over ..." and "200 requests ...".
+        func counts(of noun: String, where marker: String = "") -> [Int] {
+            let pattern = try! NSRegularExpression(pattern: "(\\d+) \(noun)s?\\b")
+            return stderr.split(separator: "\n").map(String.init).filter { $0.contains(marker) }.flatMap { line in
+                pattern.matches(in: line, range: NSRange(line.startIndex..., in: line)).compactMap { match in
+                    Range(match.range(at: 1), in: line).flatMap { Int(line[$0]) }
+                }
+            }
+        }
         func records() throws -> [ImageRecord] { try lines.map { try RecordCoding.decode(Data($0.utf8)) } }
     }
 

@@ -254,7 +254,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
             .map { folder.path + "/" + $0 }
         #expect(files.count == 3, "log, results and failures: \(files)")
         let log = try String(contentsOfFile: try #require(try UploadImagesTests().newest("upload_log_", in: folder)), encoding: .utf8)
-        #expect(log.contains("requests over"), "the log has the debug detail: \(log.suffix(2000))")
+        #expect(log.contains("spaces-put: debug:") && log.contains(" over "), "the log has the debug detail: \(log.suffix(2000))")
         #expect(output.contains("Summary"), "\(output)")
         for file in files + [console.path + "/output"] {
             let text = try String(contentsOfFile: file, encoding: .utf8)

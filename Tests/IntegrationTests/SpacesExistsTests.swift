@@ -51,12 +51,12 @@ import Testing
             #expect(record.thumbnailUrl != nil && record.etag != nil)
         }
         if strategy == "list" {
-            #expect(result.run.stderr.contains("list: 6 of 6 images already uploaded, 1 requests"), "\(result.run.stderr)")
+            #expect(result.run.counts(of: "request", where: "debug: list: 6 of 6 images already uploaded") == [1], "\(result.run.stderr)")
         }
         if strategy == "auto" {
             // Six images are under the threshold: one LIST page holds the whole folder, so no HEADs are needed
             // (they would cost 13 requests: the bucket, 6 originals, 6 thumbnails).
-            #expect(result.run.stderr.contains("list: 6 of 6 images already uploaded, 1 requests"), "\(result.run.stderr)")
+            #expect(result.run.counts(of: "request", where: "debug: list: 6 of 6 images already uploaded") == [1], "\(result.run.stderr)")
         }
     }
 
@@ -92,13 +92,17 @@ import Testing
         let others = ["f/!first", "f/zz-extra", "f/\u{10FFFF}last", "f/m/deeper.jpg", "g/outside.jpg", "f"]
         for key in wanted + others { _ = try S3ClientTests().upload(client, key, "x", in: files) }
         let underFolder = Set((wanted + others).filter { $0.hasPrefix("f/") })
-        let checker = ExistenceChecker(client: client, strategy: .list, checksum: false)
+        let checker = ExistenceChecker(client: client, strategy: .list, checksum: false, warn: { Issue.record("\($0)") })
         let lookedFor = wanted + ["f/missing-1.jpg", "f/ü-missing.jpg"]
-        let all = try checker.listInParts(prefix: "f/", after: nil, keys: lookedFor, keysPerPart: 8, pageSize: 7)
+        checker.keysPerPart = 8
+        checker.pageSize = 7
+        let all = try checker.listInParts(prefix: "f/", after: nil, keys: lookedFor)
         #expect(Set(all.flatMap(\.objects).map(\.key)) == underFolder)
         #expect(checker.extraRequests >= 8, "8 parts, each at least one request: \(checker.extraRequests)")
         let cut = wanted.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }[20]
-        let rest = try checker.listInParts(prefix: "f/", after: cut, keys: lookedFor, keysPerPart: 5, pageSize: 3)
+        checker.keysPerPart = 5
+        checker.pageSize = 3
+        let rest = try checker.listInParts(prefix: "f/", after: cut, keys: lookedFor)
         #expect(Set(rest.flatMap(\.objects).map(\.key)) == underFolder.filter { cut.utf8.lexicographicallyPrecedes($0.utf8) })
     }
 
@@ -116,7 +120,7 @@ import Testing
         let result = try exists(photos, bucket)
         #expect(result.statuses.count == 1_100 && result.statuses.values.allSatisfy { $0 == "skipped" })
         // ceil(2,200 / 1,000) pages over the one common folder.
-        #expect(result.run.stderr.contains("list: 1100 of 1100 images already uploaded, 3 requests"), "\(result.run.stderr.suffix(400))")
+        #expect(result.run.counts(of: "request", where: "debug: list: 1100 of 1100 images already uploaded") == [3], "\(result.run.stderr.suffix(400))")
     }
 
     @Test(arguments: ["head", "list"])
@@ -143,5 +147,66 @@ import Testing
         #expect(run.status == 0)
         #expect(try run.records().allSatisfy { $0.status == nil })
         #expect(run.stderr.contains("spaces-exists: warning: cannot list avatar/"))
+    }
+
+    /// Thousands of keys to look for (here, with pages of 10 and parts of 50 keys, 300): the early listing has
+    /// the start of the folder when the decision begins, and the rest is listed in parts from where it got
+    /// to. Every image is decided as a single listing would decide it.
+    @Test func theEarlyListingAndListingInPartsJoinUp() throws {
+        let bucket = try TestBucket("join")
+        let direct = try bucket.client()
+        let files = try TemporaryDirectory()
+        var records: [ImageRecord] = []
+        for index in 0..<150 {
+            let rel = String(format: "p%03d.jpg", index), contents = "image \(index)"
+            let path = try files.write(rel, Data(contents.utf8))
+            records.append(ImageRecord(path: path, rel: rel, size: Int64(contents.utf8.count), key: "j/original/\(rel)",
+                                       thumbnailKey: "j/thumbnail/\(rel)"))
+            guard index < 100 else { continue }
+            _ = try S3ClientTests().upload(direct, "j/original/\(rel)", contents, in: files)
+            _ = try S3ClientTests().upload(direct, "j/thumbnail/\(rel)", "thumbnail", in: files)
+        }
+        // Each request held 50 ms: 200 objects in pages of 10 take the early listing at least a second.
+        let proxy = try FaultProxy(hold: 0.05)
+        var settings = bucket.settings
+        settings["SPACES_ENDPOINT"] = proxy.endpoint
+        let checker = ExistenceChecker(client: try S3Client(config: SpacesConfig.resolve(settings)), strategy: .list,
+                                       checksum: false, warn: { Issue.record("\($0)") })
+        checker.pageSize = 10
+        checker.keysPerPart = 50
+        checker.startListing(prefix: ListingPlan.folder(of: records))
+        usleep(400_000)
+        let decided = try checker.check(records)
+        #expect(decided.prefix(100).allSatisfy { $0.status == .skipped } && decided.dropFirst(100).allSatisfy { $0.status == nil })
+        let gets = proxy.entries.filter { $0.method == "GET" }
+        let early = gets.filter { !$0.path.contains("start-after=") }.count, parts = gets.count - early
+        #expect(early >= 1 && early < 20, "the early listing had some pages, not all: \(proxy.detail)")
+        #expect(parts >= 3, "the rest was listed in parts: \(gets.map(\.path))")
+        #expect(checker.usedStrategy == .list)
+    }
+
+    /// spaces-exists' stage: one line out per line in, in input order, and with `separatePending` the records
+    /// still to upload apart from the finished ones.
+    @Test(arguments: [false, true])
+    func theStageKeepsTheOrderOfItsInput(separatePending: Bool) throws {
+        let bucket = try TestBucket("stage")
+        let photos = try uploadedFolder(bucket)
+        let scanned = try Shell.run("img-scan \(photos.path)").lines
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "zz-new.jpg")
+        let fresh = try Shell.run("img-scan \(photos.path)").lines.last!
+        let lines = [scanned[0], "not json", #"{"path":"/x","rel":"x","status":"failed","error":"before"}"#, "", fresh] + scanned.dropFirst()
+        let folder = try TemporaryDirectory()
+        let input = try folder.write("in.jsonl", Data(lines.joined(separator: "\n").utf8))
+        let fd = open(input, O_RDONLY)
+        defer { close(fd) }
+        var reported: [String] = []
+        let checker = ExistenceChecker(client: try bucket.client(), strategy: .auto, checksum: false, warn: { Issue.record("\($0)") })
+        let output = try ExistenceStage(checker: checker, report: { reported.append($0) })
+            .run(reading: LineReader(fd: fd), separatePending: separatePending)
+        #expect(reported == ["input line 2: not a JSON record"] && output.malformed == 1)
+        let out = try output.lines.map { try JSONSerialization.jsonObject(with: $0) as! [String: Any] }
+        let statuses = out.map { $0["status"] as? String ?? "pending" }
+        #expect(statuses == ["skipped", "failed", "failed"] + (separatePending ? [] : ["pending"]) + Array(repeating: "skipped", count: 5))
+        #expect(output.pending.count == (separatePending ? 1 : 0) && output.skipped == 6 && output.checked == 7)
     }
 }

@@ -30,7 +30,7 @@ public struct KeyMapper: Sendable {
 
     public func originalKey(for rel: String) -> String { join("original", rel) }
 
-    /// The seed's thumbnail key: the relative path with its extension replaced by `.jpg`.
+    /// The thumbnail key the Python tool uses: the relative path with its extension replaced by `.jpg`.
     public func naturalThumbnailKey(for rel: String) -> String { join("thumbnail", Self.dropExtension(rel) + ".jpg") }
 
     /// The key kept when two images share a natural thumbnail key: the full name plus `.jpg` (`a.png.jpg`).

@@ -1,18 +1,18 @@
 /// What a listing found in the bucket, by exact key, and which keys it can answer for.
-struct ObjectIndex {
+public struct ObjectIndex: Sendable {
     private let objects: [ExactKey: ObjectInfo]
     /// Every page came url-encoded, so every key is exact whatever it holds.
-    let keysAreExact: Bool
+    public let keysAreExact: Bool
 
-    init(pages: [ListPage]) {
+    public init(pages: [ListPage]) {
         // By bytes: an NFD key must not find the object of its NFC twin (`ExactKey`).
         objects = Dictionary(pages.flatMap(\.objects).map { (ExactKey($0.key), $0) }) { first, _ in first }
         keysAreExact = pages.allSatisfy(\.keysWereURLEncoded)
     }
 
-    subscript(key: String) -> ObjectInfo? { objects[ExactKey(key)] }
+    public subscript(key: String) -> ObjectInfo? { objects[ExactKey(key)] }
 
     /// Whether the listing tells if `key` is there. From a server that ignored `encoding-type=url`, a key holding
     /// a character XML cannot carry may be listed under an altered name (U+FFFD in its place): only a HEAD can tell.
-    func answers(for key: String) -> Bool { keysAreExact || ListPage.survivesXML(key) }
+    public func answers(for key: String) -> Bool { keysAreExact || ListPage.survivesXML(key) }
 }

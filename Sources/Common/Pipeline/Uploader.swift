@@ -22,17 +22,31 @@ public final class Uploader {
     /// The server was still unavailable when the last record was done.
     public var serverUnavailable: Bool { breaker.isOpen }
 
-    public init(client: S3Client, options: Options) {
+    /// Receives one line per record that fails and per input line that is not a record.
+    let report: (String) -> Void
+
+    public init(client: S3Client, options: Options, report: @escaping (String) -> Void) {
         self.client = client
         self.options = options
+        self.report = report
+    }
+
+    /// The pre-flight check: one HeadBucket proves the configuration, the credentials and the bucket. When it
+    /// fails, the error says what that means (`PreflightFailure`: a throttling or silent service by name).
+    public func checkBucket() throws(PreflightFailure) {
+        do {
+            try client.headBucket()
+        } catch {
+            throw PreflightFailure(error: error, endpoint: client.config.endpoint.description)
+        }
     }
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
+        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, report: report) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
-                if let reason = breaker.refusal() { throw .integrity(reason) }
+                if let reason = breaker.refusal() { throw .notAttempted(reason) }
                 try upload(&record)
                 breaker.recordSuccess()
             } catch let error where error.isFatal {
@@ -40,7 +54,7 @@ public final class Uploader {
             } catch {
                 record.status = .failed
                 record.error = error.description
-                Console.error("\(record.rel): \(error)")
+                report("\(record.rel): \(error)")
             }
             return record
         }
@@ -50,19 +64,19 @@ public final class Uploader {
     /// The thumbnail file is removed once both are up; a failed record keeps it, so that its record can
     /// go back into spaces-put as it is.
     func upload(_ record: inout ImageRecord) throws(S3Error) {
-        guard let key = record.key, !key.isEmpty else { throw .integrity("record has no \"key\"") }
+        guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
         let original = try digest(record.path, what: nil)
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
-                throw .integrity("record has a thumbnail_path but no \"thumbnail_key\"")
+                throw .badRecord("record has a thumbnail_path but no \"thumbnail_key\"")
             }
             try ensureThumbnailIsOf(original, record: record)
             let digest = try digest(thumbnailPath, what: "thumbnail")
             do {
                 record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest, contentType: "image/jpeg")
             } catch let error where !error.isFatal {
-                throw .integrity("thumbnail: \(error)")
+                throw .thumbnail(error)
             }
             record.thumbnailSize = digest.size
             record.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
@@ -96,9 +110,9 @@ public final class Uploader {
         do {
             try client.deleteObject(key: key)
         } catch {
-            throw .integrity("changed while it was uploaded (\(what)) and the uploaded copy could not be removed: \(error)")
+            throw .fileChanged("changed while it was uploaded (\(what)) and the uploaded copy could not be removed: \(error)")
         }
-        throw .integrity("changed while it was uploaded (\(what)); the partial version was not kept: upload it again once it is complete")
+        throw .fileChanged("changed while it was uploaded (\(what)); the partial version was not kept: upload it again once it is complete")
     }
 
     /// The original about to go up must be the file its thumbnail was made from (img-thumb recorded which):
@@ -108,7 +122,7 @@ public final class Uploader {
         guard let recorded = record.thumbnailSource.flatMap(FileIdentity.init(recordValue:)),
               let now = original.identity, now != recorded else { return }
         if !options.keepThumbnails, let path = record.thumbnailPath { unlink(path) }
-        throw .integrity("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
+        throw .fileChanged("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
     }
 
     private func digest(_ path: String, what: String?) throws(S3Error) -> FileDigest {
@@ -119,7 +133,7 @@ public final class Uploader {
             if what != nil && !FileManager.default.fileExists(atPath: path) {
                 reason += " (thumbnail files do not outlive upload-images' run: send the record through img-thumb again)"
             }
-            throw .integrity([what, reason].compactMap { $0 }.joined(separator: ": "))
+            throw .unreadableFile([what, reason].compactMap { $0 }.joined(separator: ": "))
         }
     }
 

@@ -30,10 +30,10 @@ public enum RecordLine {
 
 extension RecordLine {
     /// The output for one input line, handled as every stage does: nothing for a blank line; for a line that
-    /// is not a record, a failed record (counted in `failures` and reported on stderr); a finished record
-    /// unchanged; and for a pending record, the record `work` makes of it (counted when it failed).
+    /// is not a record, a failed record (counted in `failures`, its reason given to `report`); a finished
+    /// record unchanged; and for a pending record, the record `work` makes of it (counted when it failed).
     public static func output<Failure: Error>(
-        for line: Data, lineNumber: Int, failures: inout Int,
+        for line: Data, lineNumber: Int, failures: inout Int, report: (String) -> Void,
         _ work: (ImageRecord) throws(Failure) -> ImageRecord
     ) throws(Failure) -> Data? {
         switch classify(line, lineNumber: lineNumber) {
@@ -41,7 +41,7 @@ extension RecordLine {
             return nil
         case .malformed(let message, let output):
             failures += 1
-            Console.error(message)
+            report(message)
             return output
         case .finished(let line):
             return line

@@ -146,33 +146,22 @@ public final class S3Client {
                 pacedSeconds += pacer.pause
             }
             requestCount += 1
-            do {
-                let response = try http.perform(HTTPRequest(method: method, url: target.url, headers: signed, body: body))
+            let request = HTTPRequest(method: method, url: target.url, headers: signed, body: body)
+            switch Result(catching: { () throws(TransportError) -> HTTPResponse in try http.perform(request) }) {
+            case .success(let response):
                 if response.newConnection { connectionCount += 1 }
                 debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))"
                           + (response.tlsHandshake ? ", new connection with a TLS handshake" : response.newConnection ? ", new connection" : ""))
-                if (200..<300).contains(response.status) {
-                    pacer.record(throttled: false)
+                switch try judge(response, method: method, key: key, attempt: attempt, accepting: accepting) {
+                case .answer:
                     return response
+                case .failed(let why, let error):
+                    (failure, finalError) = (why, error)
                 }
-                let parsed = S3ErrorBody(xml: response.body)
-                pacer.record(throttled: Pacer.isThrottle(status: response.status, code: parsed.code))
-                if accepting.contains(response.status) { return response }
-                let requestId = parsed.requestId ?? response.headers["x-amz-request-id"]
-                if let fatal = fatalError(status: response.status, body: parsed, method: method, key: key) { throw fatal }
-                failure = .status(response.status, code: parsed.code,
-                                  retryAfter: RetryPolicy.parseRetryAfter(response.headers["retry-after"]))
-                finalError = .service(status: response.status, code: parsed.code, message: parsed.message,
-                                      requestId: requestId, attempts: attempt)
-            } catch let error as TransportError {
+            case .failure(let error):
                 debugLog?("\(method) \(key ?? "/") -> \(error.message) (attempt \(attempt))")
                 if error.isCertificateProblem { throw .untrusted(host: target.host, error, caBundle: http.caBundle) }
-                failure = .transport(transient: error.isTransient)
-                finalError = .transport(error.message, attempts: attempt)
-            } catch let error as S3Error {
-                throw error
-            } catch {
-                throw .transport("\(error)", attempts: attempt)
+                (failure, finalError) = (.transport(transient: error.isTransient), .transport(error.message, attempts: attempt))
             }
             switch retryPolicy.decide(failure, attempt: attempt, jitter: Double.random(in: 0..<1)) {
             case .giveUp:
@@ -184,8 +173,31 @@ public final class S3Client {
         }
     }
 
+    /// What an HTTP answer means: the answer asked for, or a failure for the retry policy to weigh. Throws the
+    /// errors after which no other request could succeed either.
+    private enum Judgement {
+        case answer
+        case failed(RetryPolicy.Failure, S3Error)
+    }
+
+    private func judge(_ response: HTTPResponse, method: String, key: String?, attempt: Int,
+                       accepting: Set<Int>) throws(S3Error) -> Judgement {
+        if (200..<300).contains(response.status) {
+            pacer.record(throttled: false)
+            return .answer
+        }
+        let parsed = S3ErrorBody(xml: response.body)
+        pacer.record(throttled: Pacer.isThrottle(status: response.status, code: parsed.code))
+        if accepting.contains(response.status) { return .answer }
+        if let fatal = fatalFailure(status: response.status, body: parsed, method: method, key: key) { throw fatal }
+        let retryAfter = RetryPolicy.parseRetryAfter(response.headers["retry-after"])
+        return .failed(.status(response.status, code: parsed.code, retryAfter: retryAfter),
+                       .service(status: response.status, code: parsed.code, message: parsed.message,
+                                requestId: parsed.requestId ?? response.headers["x-amz-request-id"], attempts: attempt))
+    }
+
     /// Errors after which no other request could succeed either.
-    private func fatalError(status: Int, body: S3ErrorBody, method: String, key: String?) -> S3Error? {
+    private func fatalFailure(status: Int, body: S3ErrorBody, method: String, key: String?) -> S3Error? {
         if let code = body.code {
             if code == "NoSuchBucket" { return .noSuchBucket(config.bucket) }
             if S3Error.authenticationCodes.contains(code) {

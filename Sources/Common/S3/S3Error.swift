@@ -14,12 +14,23 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     case transport(String, attempts: Int)
     /// The server answered, but not with what S3 promises (for example an ETag that is not the MD5 sent).
     case integrity(String)
+    /// The record lacks what the upload needs (a key).
+    case badRecord(String)
+    /// A local file could not be read.
+    case unreadableFile(String)
+    /// The local file is not what it was: changed during its upload, or since its thumbnail was made.
+    case fileChanged(String)
+    /// Not tried at all: the circuit breaker is open because the server stopped answering.
+    case notAttempted(String)
+    /// The thumbnail's upload failed this way.
+    indirect case thumbnail(S3Error)
 
     /// The server did not answer usefully even after retries: a dead connection, a timeout or a 5xx.
     public var meansServerUnavailable: Bool {
         switch self {
         case .transport: return true
         case .service(let status, _, _, _, _): return status >= 500 || status == 429
+        case .thumbnail(let error): return error.meansServerUnavailable
         default: return false
         }
     }
@@ -49,8 +60,11 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
             return text
         case .transport(let detail, let attempts):
             return attempts > 1 ? "\(detail) (after \(attempts) attempts)" : detail
-        case .integrity(let detail):
+        case .integrity(let detail), .badRecord(let detail), .unreadableFile(let detail), .fileChanged(let detail),
+             .notAttempted(let detail):
             return detail
+        case .thumbnail(let error):
+            return "thumbnail: \(error)"
         }
     }
 

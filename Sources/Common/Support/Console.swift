@@ -37,6 +37,9 @@ public enum Console {
         return out
     }
 
+    /// `1 request`, `2 requests`: a count with its noun, for messages.
+    public static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     /// Makes a broken stdout pipe an ordinary end (EPIPE from write) rather than death by SIGPIPE.
     public static func ignoreSIGPIPE() {
         signal(SIGPIPE, SIG_IGN)

@@ -9,9 +9,7 @@ public enum ContentType {
 
     /// The type the bytes say, or nil when they are no format we know.
     public static func sniff(_ head: [UInt8]) -> String? {
-        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
-            head.count >= offset + magic.count && Array(head[offset..<offset + magic.count]) == magic
-        }
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool { Self.starts(head, with: magic, at: offset) }
         if starts([0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return "image/gif" }
@@ -22,19 +20,13 @@ public enum ContentType {
         return nil
     }
 
-    /// Sniffs the file at `path`; unknown content falls back to the extension, then to octet-stream.
-    public static func of(path: String) -> String {
-        var head = [UInt8](repeating: 0, count: 16)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        var got = 0
-        if fd >= 0 {
-            got = max(0, read(fd, &head, head.count))
-            close(fd)
-        }
-        return of(head: Array(head[0..<got]), path: path)
+    /// Whether `head` holds `magic` at `offset`: the one matcher of file signatures in the toolkit.
+    public static func starts(_ head: [UInt8], with magic: [UInt8], at offset: Int = 0) -> Bool {
+        head.count >= offset + magic.count && head[offset..<offset + magic.count].elementsEqual(magic)
     }
 
-    /// The type of a file whose first bytes are already known (see `FileDigest.head`).
+    /// The type of a file whose first bytes are known (`FileDigest.head`, from the pass that hashes it):
+    /// unknown content falls back to the extension, then to octet-stream.
     public static func of(head: [UInt8], path: String) -> String {
         if let sniffed = sniff(head) { return sniffed }
         let ext = (path as NSString).pathExtension.lowercased()

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// A pure function of its inputs, so tests never sleep.
 public struct RetryPolicy: Sendable, Equatable {
-    /// Retries after the first attempt (the seed retries 3 times).
+    /// Retries after the first attempt (3, as the Python tool retries).
     public var maxRetries: Int
     public var baseDelay: Double
     public var maxDelay: Double

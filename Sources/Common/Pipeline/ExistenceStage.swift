@@ -1,0 +1,62 @@
+import Foundation
+
+/// `spaces-exists`' work on a stream of records. Every line is read first (a listing needs the whole set of
+/// keys), the listing of the first record's folder starting as soon as that record arrives so that it
+/// overlaps the rest of the scan; then the decision; then one line out per line in, in input order.
+public final class ExistenceStage {
+    public let checker: ExistenceChecker
+    /// Receives one line per input line that is not a record.
+    let report: (String) -> Void
+
+    /// What the stage makes of its input.
+    public struct Output {
+        /// Lines for stdout, in input order: every line, or with `separatePending` only the finished ones.
+        public var lines: [Data] = []
+        /// With `separatePending`: the records still to upload, in input order.
+        public var pending: [Data] = []
+        public var malformed = 0
+        public var skipped = 0
+        public var checked = 0
+    }
+
+    public init(checker: ExistenceChecker, report: @escaping (String) -> Void) {
+        self.checker = checker
+        self.report = report
+    }
+
+    /// Reads `reader` to its end and decides. Throws only errors after which no image could be decided
+    /// (credentials, a missing bucket).
+    public func run(reading reader: LineReader, separatePending: Bool) throws(S3Error) -> Output {
+        var slots: [Data?] = []
+        var pending: [(slot: Int, record: ImageRecord)] = []
+        var output = Output()
+        while let line = reader.next() {
+            switch RecordLine.classify(line, lineNumber: reader.lineNumber) {
+            case .blank:
+                continue
+            case .malformed(let message, let failed):
+                output.malformed += 1
+                report(message)
+                slots.append(failed)
+            case .finished(let line):
+                slots.append(line)
+            case .pending(let record):
+                if pending.isEmpty { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
+                pending.append((slots.count, record))
+                slots.append(nil)
+            }
+        }
+        let decided = try checker.check(pending.map(\.record))
+        for (item, record) in zip(pending, decided) {
+            if record.status == .skipped { output.skipped += 1 }
+            if separatePending && record.status == nil {
+                output.pending.append(RecordCoding.encode(record))
+            } else {
+                slots[item.slot] = RecordCoding.encode(record)
+            }
+        }
+        output.lines = slots.compactMap { $0 }
+        output.checked = pending.count
+        return output
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// A thumbnail's box, `WxH` on the command line (`200x300`), each side 1 to 10,000 pixels.
+public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, ExpressibleByArgument {
+    public var width: Int
+    public var height: Int
+
+    public static let sides = 1...10_000
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    public init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
+              Self.sides.contains(width), Self.sides.contains(height) else { return nil }
+        self.init(width: width, height: height)
+    }
+
+    public var description: String { "\(width)x\(height)" }
+    public var defaultValueDescription: String { description }
+}
+
+extension Thumbnailer.FailLevel: ExpressibleByArgument {}

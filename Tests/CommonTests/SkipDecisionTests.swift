@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import Common
+
+/// When an image counts as already uploaded: decided from what is known, with no file and no server.
+@Suite struct SkipDecisionTests {
+    let record = ImageRecord(path: "/p/a.jpg", rel: "a.jpg", size: 10, key: "avatar/original/a.jpg", thumbnailKey: "avatar/thumbnail/a.jpg")
+    let original = ObjectInfo(key: "avatar/original/a.jpg", size: 10, etag: "0123456789abcdef0123456789abcdef")
+    let thumbnail = ObjectInfo(key: "avatar/thumbnail/a.jpg", size: 7, etag: "fedcba9876543210fedcba9876543210")
+    func url(_ key: String) -> String { "https://b.example/" + key }
+    func file(size: Int64?, md5: String? = nil) -> SkipDecision.LocalFile { .init(size: size) { md5 } }
+
+    @Test func bothObjectsThereWithTheFilesSizeIsSkipped() {
+        let decided = SkipDecision(checksum: false).decide(record, file: file(size: 10), original: original, thumbnail: thumbnail, publicURL: url)
+        #expect(decided.status == .skipped && decided.reason == "already uploaded (same size)")
+        #expect(decided.etag == original.etag && decided.thumbnailEtag == thumbnail.etag && decided.thumbnailSize == 7)
+        #expect(decided.url == "https://b.example/avatar/original/a.jpg" && decided.thumbnailUrl == "https://b.example/avatar/thumbnail/a.jpg")
+    }
+
+    @Test(arguments: [
+        ("no original", nil, true, Int64?(10)),
+        ("no thumbnail", "o", false, Int64?(10)),
+        ("another size", "o", true, Int64?(11)),
+        ("the file is gone", "o", true, Int64?.none),
+    ] as [(String, String?, Bool, Int64?)])
+    func anythingMissingOrDifferentMeansUploadAgain(_ why: String, _ hasOriginal: String?, _ hasThumbnail: Bool, _ size: Int64?) {
+        let decided = SkipDecision(checksum: false).decide(record, file: file(size: size), original: hasOriginal == nil ? nil : original,
+                                                           thumbnail: hasThumbnail ? thumbnail : nil, publicURL: url)
+        #expect(decided == record, "\(why)")
+    }
+
+    @Test func withChecksumTheMD5MustBeTheETag() {
+        let decision = SkipDecision(checksum: true)
+        let same = decision.decide(record, file: file(size: 10, md5: original.etag), original: original, thumbnail: thumbnail, publicURL: url)
+        #expect(same.status == .skipped && same.reason == "already uploaded (same MD5)")
+        let edited = decision.decide(record, file: file(size: 10, md5: String(repeating: "0", count: 32)), original: original, thumbnail: thumbnail, publicURL: url)
+        #expect(edited == record)
+        // The MD5 is asked for only when the sizes match: reading a big file for nothing costs time.
+        var asked = false
+        _ = decision.matches(.init(size: 11) { asked = true; return nil }, original)
+        #expect(!asked)
+    }
+
+    @Test func aListingDecidesWhatItCanAndLeavesTheRestToHead() {
+        let index = ObjectIndex(pages: [ListPage(objects: [original, thumbnail], isTruncated: false, keysWereURLEncoded: false)])
+        var other = record
+        other.key = "avatar/original/\u{1}.jpg"
+        let decided = SkipDecision(checksum: false).decide([record, other], from: index, file: { _ in file(size: 10) }, publicURL: url)
+        #expect(decided[0]?.status == .skipped)
+        #expect(decided[1] == nil, "a key XML cannot carry, from a listing that was not url-encoded: only a HEAD can tell")
+    }
+}

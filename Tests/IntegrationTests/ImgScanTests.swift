@@ -1,0 +1,44 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// The img-scan binary, run as a user runs it.
+@Suite struct ImgScanTests {
+    @Test func aMissingFolderIsFatal() throws {
+        let run = try Shell.run("img-scan /no/such/folder")
+        #expect(run.status == 2)
+        #expect(run.stderr == "img-scan: error: Directory not found: /no/such/folder\n")
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test func outputEndsQuietlyWhenThePipeCloses() throws {
+        let photos = try TemporaryDirectory()
+        for index in 0..<3000 { try photos.write("p\(index).jpg") }
+        let run = try Shell.run("img-scan \(photos.path) | head -1")
+        #expect(run.status == 0)
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.lines.count == 1)
+    }
+
+    @Test func unreadableFilesAndFoldersAreReportedAndTheScanGoesOn() throws {
+        let photos = try TemporaryDirectory()
+        try photos.write("ok.jpg")
+        try photos.write("locked/inside.jpg")
+        try photos.write("secret.jpg")
+        chmod(photos.path + "/locked", 0)
+        chmod(photos.path + "/secret.jpg", 0)
+        // Run as an unprivileged user when the tests run as root, or root would read everything.
+        let asUser = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : ""
+        chmod(photos.path, 0o755)
+        let run = try Shell.run("\(asUser)\(Harness.binDirectory)/img-scan \(photos.path)")
+        #expect(run.status == 1)
+        let records = try run.records()
+        // The folder it could not read is a failed record of its own, so that a run counts and reports it.
+        #expect(records.map(\.rel) == ["locked", "ok.jpg", "secret.jpg"])
+        #expect(records[0].status == .failed && records[0].error == "cannot read folder: permission denied; the images in it were not scanned")
+        #expect(records[2].status == .failed && records[2].error == "permission denied")
+        #expect(run.stderr.contains("img-scan: error: \(photos.path)/locked: cannot read folder: permission denied"))
+        #expect(run.stderr.contains("img-scan: error: \(photos.path)/secret.jpg: permission denied"))
+    }
+}
