@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# upload-images: the results file, whole lines only, and what is said about it (summary, progress). Sourced
+# by upload-images; uses its variables ($results, $failures, $work, $found, $pending, $base, $started, $log)
+# and functions (say, log_line, clear_progress).
+
+# --- results: one whole line per image, never a half one ---------------------------------------------------
+# A results file that cannot be written (a full disk) ends the run: exit 2, one line, and the summary of
+# what had been recorded. A line cut short by the failed write is removed, so every line left is whole.
+results_failed() {
+  local size tail_bytes
+  if [[ -s $results && $(tail -c 1 "$results" | od -An -tx1) != *0a* ]]; then
+    size=$(wc -c <"$results")
+    tail_bytes=$(tail -n 1 "$results" | wc -c)
+    truncate -s $((size - tail_bytes)) "$results" 2>/dev/null || true
+  fi
+  kill -KILL "${progress_pid:-}" 2>/dev/null || true
+  summary unrecorded
+  local why="the write failed"
+  [[ $(df -P "$results" 2>/dev/null | awk 'NR == 2 { print $4 }') == 0 ]] && why="no space left on the disk that holds it"
+  printf '%s: cannot write the results file %s: %s; the summary above counts what was recorded\n' "$name" "$results" "$why" >&2
+  log_line "fatal: cannot write the results file: $why"
+  exit 2
+}
+results_damaged() { [[ -s $results && $(tail -c 1 "$results" | od -An -tx1) != *0a* ]]; }
+
+# Every pending record without a result line gets one: failed, with why. $1 is the reason for records of
+# batches that ended normally; a batch whose stage died gives its own ("img-thumb was killed by signal 9").
+# Records are matched by path and key, as bytes.
+# After an interruption, $2 = interrupted: that is the reason for them all.
+reconcile() {
+  [[ -d $work/batches ]] || return 0
+  # One line out per line in: when every pending record has its line and no stage died, none is missing.
+  if [[ -z ${2:-} ]] && (($(wc -l <"$results") - base == pending)) && [[ -z $(ls -A "$work/died") ]]; then return 0; fi
+  awk -v fallback="$1" -v forced="${2:-}" -v died="$work/died" '
+    FNR == 1 {
+      reason = fallback
+      name = FILENAME; sub(/.*\//, "", name)
+      if (forced == "" && (getline line < (died "/" name)) > 0) reason = "not uploaded: " line
+    }
+    { print reason "\t" $0 }' "$work"/batches/batch.* \
+    | jq -n -R -r --rawfile done "$results" '
+      ($done | split("\n") | map(fromjson? | select(type == "object") | [.path, .key] | tojson) | INDEX(.)) as $seen
+      | inputs | split("\t") | .[0] as $reason | (.[1:] | join("\t") | fromjson?) as $record
+      | select($record != null and $seen[[$record.path, $record.key] | tojson] == null)
+      | $record | .status = "failed" | .error = $reason | tojson' >>"$results" 2>/dev/null || results_failed
+}
+
+# Counts by each record's top-level status (jq), so that no field a user added can be mistaken for one.
+summary() {
+  local elapsed uploaded skipped_now failed other originals thumbnails sent rate
+  elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  clear_progress
+  # One pass over the results: jq tags each fact (a status, bytes sent, a failure to list, a failed
+  # record's own line), awk adds them up and writes the failures file.
+  read -r uploaded skipped_now failed other originals thumbnails < <(
+    jq -R -r '. as $line | fromjson? | select(type == "object")
+      | "S\t\(.status // "none")",
+        (select(.status == "uploaded") | "B\t\(.size // 0)\t\(.thumbnail_size // 0)"),
+        (select(.status == "failed") | "E\t  \(.rel // "?"): \(.error // "failed")" | gsub("\n"; "\\n")),
+        (select(.status == "failed") | "F\t" + $line)' "$results" 2>/dev/null \
+    | awk -F '\t' -v failures="$failures" -v listed="$work/failure-lines" '
+        BEGIN { printf "" > failures; printf "" > listed }
+        $1 == "S" { count[$2]++; total++ }
+        $1 == "B" { originals += $2; thumbnails += $3 }
+        $1 == "E" { print substr($0, 3) > listed }
+        $1 == "F" { print substr($0, 3) > failures }
+        END {
+          other = total - count["uploaded"] - count["skipped"] - count["failed"]
+          printf "%d %d %d %d %d %d\n", count["uploaded"], count["skipped"], count["failed"], other, originals, thumbnails
+        }' 2>/dev/null)
+  : "${uploaded:=0}" "${skipped_now:=0}" "${failed:=0}" "${other:=0}" "${originals:=0}" "${thumbnails:=0}"
+  sent="$originals bytes of originals, $thumbnails bytes of thumbnails"
+  rate=$(awk -v n="$uploaded" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? int(n / e * 10) / 10 : 0) }')
+  {
+    case ${1:-} in
+      interrupted) printf '\nInterrupted: partial summary\n' ;;
+      unrecorded) printf '\nSummary of what was recorded\n' ;;
+      *) printf '\nSummary\n' ;;
+    esac
+    printf '  found:      %s\n' "$found"
+    printf '  uploaded:   %s\n' "$uploaded"
+    printf '  skipped:    %s (already in the bucket)\n' "$skipped_now"
+    printf '  failed:     %s\n' "$failed"
+    printf '  sent:       %s\n' "$sent"
+    printf '  elapsed:    %s s, %s images/s\n' "$elapsed" "$rate"
+    if ((failed > 0)); then
+      echo "Failures:"
+      cat "$work/failure-lines"
+    fi
+  } | { tee -a "$log" 2>/dev/null || true; } >&2
+  # Every image found ends uploaded, skipped or failed: counts that do not add up are a bug, said loudly.
+  if [[ ${1:-} != unrecorded ]] && ((uploaded + skipped_now + failed != found || other > 0)); then
+    say "$name: error: the counts do not add up: found $found, but uploaded + skipped + failed = $((uploaded + skipped_now + failed)) (and $other lines without a status); see $results"
+    counts_wrong=1
+  fi
+  if [[ -s $failures ]]; then
+    say "failures are in $failures (retry them with: $name --from-records $failures)"
+  else
+    rm -f "$failures"
+  fi
+  say "results: $results; log: $log"
+  any_failed=$((failed > 0 || ${counts_wrong:-0}))
+}
+
+progress() {  # runs in the background: a bar on a terminal, a plain line every 5 s otherwise
+  local base=$1 total=$2 last_line=0 now done_count failed elapsed rate eta width filled bar
+  # Ends with the script even when the script is killed with SIGKILL and can't stop it ($$ is the script).
+  # Only what is shown depends on the text of the lines (grep): the summary reads them as JSON.
+  while kill -0 $$ 2>/dev/null && sleep 0.5; do
+    now=$(date +%s)
+    done_count=$(($(wc -l <"$results") - base))
+    failed=$(grep -c '"status":"failed"' "$results" || true)
+    elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    rate=$(awk -v d="$done_count" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? d / e : 0) }')
+    eta=$(awk -v d="$done_count" -v t="$total" -v r="$rate" 'BEGIN { s = r > 0 ? (t - d) / r : 0; printf "%d:%02d", s / 60, s % 60 }')
+    if ((tty)); then
+      width=30
+      filled=$((total > 0 ? done_count * width / total : width))
+      printf -v bar '%*s' "$filled" ''
+      printf -v bar '%s%*s' "${bar// /#}" $((width - filled)) ''
+      printf '\r\033[K[%s] %d/%d %d%% %s img/s ETA %s failed %d' "${bar// /.}" "$done_count" "$total" \
+        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$eta" "$failed" >&2
+    elif ((now - last_line >= 5)); then
+      printf '%s: progress %d/%d (%d%%), %s img/s, ETA %s, %d failed\n' "$name" "$done_count" "$total" \
+        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$eta" "$failed" >&2
+      last_line=$now
+    fi
+  done
+}
