@@ -20,9 +20,10 @@ final class FaultProxy {
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     init(slowdown: Double = 0, drop: Double = 0, cut: Double = 0, stall: Double = 0, stallSeconds: Double = 5,
-         hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, seed: Int = 1) throws {
+         hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, seed: Int = 1,
+         in server: Harness.Server = .seaweedfs) throws {
         directory = try TemporaryDirectory()
-        let settings = try Harness.serverSettings()
+        let settings = try Harness.serverSettings(server)
         let upstream = try #require(URLComponents(string: settings["SPACES_ENDPOINT"]!))
         process.executableURL = URL(fileURLWithPath: Corpus.packageRoot + "/.venv/bin/python")
         process.arguments = [Corpus.packageRoot + "/scripts/fault-proxy.py",

@@ -8,11 +8,25 @@ import Testing
 enum Harness {
     static let environment = ProcessInfo.processInfo.environment
 
-    enum Server: String {
+    enum Server: String, CustomStringConvertible {
         /// Checks signatures and Content-MD5; ignores ACLs.
         case seaweedfs = "S3TEST_ENV"
         /// Records ACLs; checks no signatures.
         case moto = "S3TEST_MOTO_ENV"
+        /// Ceph's RADOS Gateway, what DigitalOcean Spaces runs on: checks signatures and Content-MD5, enforces
+        /// ACLs (an anonymous GET of a private object gets 403), sends empty `<Message>`s.
+        case rgw = "S3TEST_RGW_ENV"
+
+        /// The servers the S3-facing tests run on, each test once per server: SeaweedFS and what Spaces runs on.
+        static let s3Servers: [Server] = [.seaweedfs, .rgw]
+
+        var description: String {
+            switch self {
+            case .seaweedfs: return "SeaweedFS"
+            case .moto: return "moto"
+            case .rgw: return "RGW"
+            }
+        }
     }
 
     /// SPACES_* settings of a local server started by `scripts/test`, without a bucket.

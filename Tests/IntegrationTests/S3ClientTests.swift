@@ -13,8 +13,8 @@ import Testing
         return digest
     }
 
-    @Test func headBucketProvesCredentialsAndBucket() throws {
-        let bucket = try TestBucket("head")
+    @Test(arguments: Harness.Server.s3Servers) func headBucketProvesCredentialsAndBucket(server: Harness.Server) throws {
+        let bucket = try TestBucket("head", on: server)
         try bucket.client().headBucket()
 
         var missing = bucket.settings
@@ -36,8 +36,8 @@ import Testing
         #expect(badKey.requestCount == 1)
     }
 
-    @Test func headObjectTellsSizeAndETagOrNil() throws {
-        let bucket = try TestBucket("headobj")
+    @Test(arguments: Harness.Server.s3Servers) func headObjectTellsSizeAndETagOrNil(server: Harness.Server) throws {
+        let bucket = try TestBucket("headobj", on: server)
         let client = try bucket.client()
         let dir = try TemporaryDirectory()
         let digest = try upload(client, "dir/a b+c.txt", "hello", in: dir)
@@ -48,8 +48,8 @@ import Testing
         #expect(try client.headObject(key: "dir/absent.txt") == nil)
     }
 
-    @Test func listFollowsEveryPageAndKeepsKeysExact() throws {
-        let bucket = try TestBucket("list")
+    @Test(arguments: Harness.Server.s3Servers) func listFollowsEveryPageAndKeepsKeysExact(server: Harness.Server) throws {
+        let bucket = try TestBucket("list", on: server)
         let client = try bucket.client()
         let dir = try TemporaryDirectory()
         let keys = ["p/a.txt", "p/b & c.txt", "p/é/😀.txt", "p/sub/d+e=f.txt", "p/z%20.txt", "q/outside.txt"]
@@ -64,8 +64,8 @@ import Testing
         #expect(try client.listAllObjects(prefix: "nothing/").isEmpty)
     }
 
-    @Test func aBodyThatDoesNotMatchItsMD5IsRefusedAndNothingIsStored() throws {
-        let bucket = try TestBucket("md5")
+    @Test(arguments: Harness.Server.s3Servers) func aBodyThatDoesNotMatchItsMD5IsRefusedAndNothingIsStored(server: Harness.Server) throws {
+        let bucket = try TestBucket("md5", on: server)
         let client = try bucket.client()
         let dir = try TemporaryDirectory()
         let file = try dir.write("a.txt", Data("the real bytes".utf8))

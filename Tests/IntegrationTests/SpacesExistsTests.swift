@@ -26,9 +26,9 @@ import Testing
         return (statuses, run)
     }
 
-    @Test(arguments: ["head", "list", "auto"])
-    func nothingUploadedMeansNothingSkipped(strategy: String) throws {
-        let bucket = try TestBucket("fresh")
+    @Test(arguments: Harness.Server.s3Servers, ["head", "list", "auto"])
+    func nothingUploadedMeansNothingSkipped(server: Harness.Server, strategy: String) throws {
+        let bucket = try TestBucket("fresh", on: server)
         let photos = try TemporaryDirectory()
         try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")
         try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "b/c.jpg")
@@ -39,9 +39,9 @@ import Testing
         #expect(result.run.stdout == scan.stdout)
     }
 
-    @Test(arguments: ["head", "list", "auto"])
-    func everythingUploadedIsSkippedWithItsURLs(strategy: String) throws {
-        let bucket = try TestBucket("done")
+    @Test(arguments: Harness.Server.s3Servers, ["head", "list", "auto"])
+    func everythingUploadedIsSkippedWithItsURLs(server: Harness.Server, strategy: String) throws {
+        let bucket = try TestBucket("done", on: server)
         let photos = try uploadedFolder(bucket)
         let result = try exists(photos, bucket, "--strategy \(strategy)")
         #expect(result.statuses.count == 6 && result.statuses.values.allSatisfy { $0 == "skipped" }, "\(result.statuses)")
@@ -60,9 +60,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["head", "list"])
-    func changedFilesAndMissingThumbnailsAreUploadedAgain(strategy: String) throws {
-        let bucket = try TestBucket("changed")
+    @Test(arguments: Harness.Server.s3Servers, ["head", "list"])
+    func changedFilesAndMissingThumbnailsAreUploadedAgain(server: Harness.Server, strategy: String) throws {
+        let bucket = try TestBucket("changed", on: server)
         let photos = try uploadedFolder(bucket)
         // a.jpg grows; plus+sign.gif loses its thumbnail; keep.jpg changes with the same size.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: photos.path + "/a.jpg"))
@@ -84,8 +84,8 @@ import Testing
 
     /// Listing in parts side by side (start-after at cuts between the keys looked for) covers every object
     /// of the folder exactly as one listing would, whatever else it holds, in byte order with awkward names.
-    @Test func listingInPartsCoversTheWholeFolder() throws {
-        let bucket = try TestBucket("parts")
+    @Test(arguments: Harness.Server.s3Servers) func listingInPartsCoversTheWholeFolder(server: Harness.Server) throws {
+        let bucket = try TestBucket("parts", on: server)
         let client = try bucket.client()
         let files = try TemporaryDirectory()
         let wanted = (0..<60).map { "f/\($0 % 3 == 0 ? "ü" : $0 % 3 == 1 ? "a b+" : "Z")\($0).jpg" }
@@ -123,9 +123,9 @@ import Testing
         #expect(result.run.counts(of: "request", where: "debug: list: 1100 of 1100 images already uploaded") == [3], "\(result.run.stderr.suffix(400))")
     }
 
-    @Test(arguments: ["head", "list"])
-    func wrongCredentialsAndMissingBucketsAreFatal(strategy: String) throws {
-        let bucket = try TestBucket("fatal")
+    @Test(arguments: Harness.Server.s3Servers, ["head", "list"])
+    func wrongCredentialsAndMissingBucketsAreFatal(server: Harness.Server, strategy: String) throws {
+        let bucket = try TestBucket("fatal", on: server)
         let photos = try TemporaryDirectory()
         try photos.copy(Corpus.file("jpeg/jpeg-1x1.jpg"), to: "a.jpg")
         let badKey = try Shell.run("img-scan \(photos.path) | spaces-exists --strategy \(strategy) --env-file \(bucket.envFile)",
@@ -152,8 +152,8 @@ import Testing
     /// Thousands of keys to look for (here, with pages of 10 and parts of 50 keys, 300): the early listing has
     /// the start of the folder when the decision begins, and the rest is listed in parts from where it got
     /// to. Every image is decided as a single listing would decide it.
-    @Test func theEarlyListingAndListingInPartsJoinUp() throws {
-        let bucket = try TestBucket("join")
+    @Test(arguments: Harness.Server.s3Servers) func theEarlyListingAndListingInPartsJoinUp(server: Harness.Server) throws {
+        let bucket = try TestBucket("join", on: server)
         let direct = try bucket.client()
         let files = try TemporaryDirectory()
         var records: [ImageRecord] = []
@@ -167,7 +167,7 @@ import Testing
             _ = try S3ClientTests().upload(direct, "j/thumbnail/\(rel)", "thumbnail", in: files)
         }
         // Each request held 50 ms: 200 objects in pages of 10 take the early listing at least a second.
-        let proxy = try FaultProxy(hold: 0.05)
+        let proxy = try FaultProxy(hold: 0.05, in: server)
         var settings = bucket.settings
         settings["SPACES_ENDPOINT"] = proxy.endpoint
         let checker = ExistenceChecker(client: try S3Client(config: SpacesConfig.resolve(settings)), strategy: .list,

@@ -5,8 +5,8 @@ import Testing
 
 /// `img-scan | spaces-put` against the real SeaweedFS server, checked with an independent client (boto3).
 @Suite struct SpacesPutTests {
-    @Test func everyCorpusImageArrivesIntactUnderItsKeyWithItsRealContentType() throws {
-        let bucket = try TestBucket("corpus")
+    @Test(arguments: Harness.Server.s3Servers) func everyCorpusImageArrivesIntactUnderItsKeyWithItsRealContentType(server: Harness.Server) throws {
+        let bucket = try TestBucket("corpus", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug")
         #expect(run.status == 0, "\(run.stderr)")
         let records = try run.records()
@@ -37,8 +37,8 @@ import Testing
         #expect(run.counts(of: "connection", where: "debug:") == [1], "\(run.stderr.suffix(300))")
     }
 
-    @Test func awkwardNamesBecomeTheExactKeys() throws {
-        let bucket = try TestBucket("names")
+    @Test(arguments: Harness.Server.s3Servers) func awkwardNamesBecomeTheExactKeys(server: Harness.Server) throws {
+        let bucket = try TestBucket("names", on: server)
         let photos = try TemporaryDirectory()
         let source = Harness.corpus + "/png/png-palette-trns.png"
         let names = ["a b.jpg", "a+b.jpg", "100%.jpg", "tilde~.jpg", "x=y&z.jpg", "quote'\"s.jpg", "é.jpg", "😀 smile.jpg",
@@ -52,8 +52,8 @@ import Testing
         #expect(stored.values.allSatisfy { $0.md5 == digest && $0.content_type == "image/png" })
     }
 
-    @Test func wrongSecretStopsAtOnceWithTheAuthenticationMessage() throws {
-        let bucket = try TestBucket("auth")
+    @Test(arguments: Harness.Server.s3Servers) func wrongSecretStopsAtOnceWithTheAuthenticationMessage(server: Harness.Server) throws {
+        let bucket = try TestBucket("auth", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug",
                                 environment: ["SPACES_SECRET_KEY": "not-the-secret"])
         #expect(run.status == 2)
@@ -73,8 +73,8 @@ import Testing
         #expect(run.stderr.contains("Failed to authenticate with DigitalOcean Spaces"), "\(run.stderr)")
     }
 
-    @Test func missingBucketIsFatalWithAClearMessage() throws {
-        let bucket = try TestBucket("nobucket")
+    @Test(arguments: Harness.Server.s3Servers) func missingBucketIsFatalWithAClearMessage(server: Harness.Server) throws {
+        let bucket = try TestBucket("nobucket", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/png")) | spaces-put --env-file \(bucket.envFile)",
                                 environment: ["SPACES_BUCKET": "no-such-bucket-\(UInt32.random(in: 0...UInt32.max))"])
         #expect(run.status == 2)
@@ -95,8 +95,8 @@ import Testing
         #expect(good.stderr.contains("debug: PUT"))
     }
 
-    @Test func oneLineOutPerLineInSameOrderWithFinishedRecordsPassedThrough() throws {
-        let bucket = try TestBucket("order")
+    @Test(arguments: Harness.Server.s3Servers) func oneLineOutPerLineInSameOrderWithFinishedRecordsPassedThrough(server: Harness.Server) throws {
+        let bucket = try TestBucket("order", on: server)
         let photos = try TemporaryDirectory()
         let good = try photos.copy(Harness.corpus + "/gif/gif-static-photo.gif", to: "good.gif")
         let finished = #"{"path":"/x/done.jpg","rel":"done.jpg","status":"skipped","reason":"exists","extra":[1, 2]}"#
@@ -124,8 +124,8 @@ import Testing
         #expect(Set(try bucket.objects().keys) == ["k/good.gif"])
     }
 
-    @Test func thumbnailGoesFirstAndItsFileIsRemovedUnlessKept() throws {
-        let bucket = try TestBucket("thumb")
+    @Test(arguments: Harness.Server.s3Servers) func thumbnailGoesFirstAndItsFileIsRemovedUnlessKept(server: Harness.Server) throws {
+        let bucket = try TestBucket("thumb", on: server)
         let work = try TemporaryDirectory()
         let original = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
         func record(_ name: String) throws -> String {
@@ -187,8 +187,8 @@ import Testing
         #expect(Set(try bucket.objects().keys) == ["o/good.jpg", "t/good.jpg"])
     }
 
-    @Test func cacheControlIsSent() throws {
-        let bucket = try TestBucket("cache")
+    @Test(arguments: Harness.Server.s3Servers) func cacheControlIsSent(server: Harness.Server) throws {
+        let bucket = try TestBucket("cache", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus + "/gif")) | spaces-put --env-file \(bucket.envFile)",
                                 environment: ["SPACES_CACHE_CONTROL": "public, max-age=86400"])
         #expect(run.status == 0)

@@ -35,9 +35,9 @@ import Testing
         return Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
     }
 
-    @Test(arguments: [1, 8])
-    func theCorpusArrivesIntactAndBrokenFilesAreReportedOnce(workers: Int) throws {
-        let bucket = try TestBucket("corpus\(workers)")
+    @Test(arguments: [(Harness.Server.seaweedfs, 1), (.seaweedfs, 8), (.rgw, 8)])
+    func theCorpusArrivesIntactAndBrokenFilesAreReportedOnce(server: Harness.Server, workers: Int) throws {
+        let bucket = try TestBucket("corpus\(workers)", on: server)
         let folder = try TemporaryDirectory()
         let run = try upload("\(Shell.quote(Harness.corpus)) --workers \(workers) --batch-size 7", bucket: bucket, in: folder)
         #expect(run.status == 1, "broken corpus files must make the exit status 1: \(run.stderr.suffix(500))")
