@@ -52,14 +52,19 @@ summary() {
   clear_progress
   # One pass over the results: jq tags each fact (a status, bytes sent, a failure to list, a failed
   # record's own line), awk adds them up and writes the failures file.
-  read -r uploaded skipped_now failed other originals thumbnails < <(
-    jq -R -r '. as $line | fromjson? | select(type == "object")
+  # The finished records were counted when they were split off; when none of them failed they need no
+  # second reading, and a resume that uploaded nothing needs no jq at all.
+  local from=1
+  ((early_failed > 0 || early_other > 0)) || from=$((base + 1))
+  : >"$work/failure-lines"
+  : >"$failures" 2>/dev/null || true
+  (($(wc -l <"$results") >= from)) && read -r uploaded skipped_now failed other originals thumbnails < <(
+    tail -n +"$from" "$results" | jq -R -r '. as $line | fromjson? | select(type == "object")
       | "S\t\(.status // "none")",
         (select(.status == "uploaded") | "B\t\(.size // 0)\t\(.thumbnail_size // 0)"),
         (select(.status == "failed") | "E\t  \(.rel // "?"): \(.error // "failed")" | gsub("\n"; "\\n")),
-        (select(.status == "failed") | "F\t" + $line)' "$results" 2>/dev/null \
+        (select(.status == "failed") | "F\t" + $line)' 2>/dev/null \
     | awk -F '\t' -v failures="$failures" -v listed="$work/failure-lines" '
-        BEGIN { printf "" > failures; printf "" > listed }
         $1 == "S" { count[$2]++; total++ }
         $1 == "B" { originals += $2; thumbnails += $3 }
         $1 == "E" { print substr($0, 3) > listed }
@@ -69,6 +74,7 @@ summary() {
           printf "%d %d %d %d %d %d\n", count["uploaded"], count["skipped"], count["failed"], other, originals, thumbnails
         }' 2>/dev/null)
   : "${uploaded:=0}" "${skipped_now:=0}" "${failed:=0}" "${other:=0}" "${originals:=0}" "${thumbnails:=0}"
+  ((from == 1)) || skipped_now=$((skipped_now + skipped))
   sent="$originals bytes of originals, $thumbnails bytes of thumbnails"
   rate=$(awk -v n="$uploaded" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? int(n / e * 10) / 10 : 0) }')
   {
