@@ -9,7 +9,19 @@ struct ImgScan: ParsableCommand {
         discussion: """
             Finds .jpg .jpeg .png .webp .gif .bmp .tiff .tif files (any case) recursively, in sorted order, and \
             prints one record per image: path, rel, size, mtime, key (PREFIX/original/REL) and thumbnail_key \
-            (PREFIX/thumbnail/REL with .jpg). Exit status: 0 all found, 1 some items were skipped, 2 no such folder.
+            (PREFIX/thumbnail/REL with .jpg).
+
+            Left out, counted on stderr (and each named with --debug): macOS AppleDouble files (._*), hidden \
+            files and folders (names starting with a dot; --include-hidden takes them back), NAS thumbnail \
+            folders (@eaDir, @__thumb), and what --include/--exclude leave out.
+
+            --include and --exclude: the last rule that matches a file decides; a file no rule matches is \
+            taken unless the first rule is an --include. A pattern without a slash is matched against every \
+            name in the path (folders and the file); one with a slash against the path from DIR down, and \
+            against every folder above the file. * ? [...] as in the shell, case-sensitive, never matching a \
+            slash. Example: --exclude raw --include 'raw/best' takes raw/best/ and leaves the rest of raw/ out.
+
+            Exit status: 0 all found, 1 some items were skipped, 2 no such folder.
             """,
         version: Toolkit.version
     )
@@ -20,22 +32,42 @@ struct ImgScan: ParsableCommand {
     @Option(help: "Folder prefix in the bucket.")
     var prefix = "avatar"
 
+    @Option(help: ArgumentHelp("Take only files this pattern matches (repeatable; see the rules below).", valueName: "glob"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out files this pattern matches (repeatable; see the rules below).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Flag(help: "Scan hidden files and folders (names starting with a dot) too.")
+    var includeHidden = false
+
     @Flag(help: "Print details of the scan on stderr.")
     var debug = false
 
     func validate() throws {
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
+        for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
+        for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
+    }
+
+    /// The rules in the order they were given: argument-parser keeps each option's values in order, but not
+    /// how the two options were interleaved, which decides the outcome; that order comes from the words.
+    var filter: PathFilter {
+        PathFilter(PathFilter.orderedRules(in: Array(CommandLine.arguments.dropFirst()), include: include, exclude: exclude))
     }
 
     func run() throws {
         CommandRun.begin("img-scan", debug: debug)
-        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix).scan() }
+        let rules = ScanRules(includeHidden: includeHidden, filter: filter)
+        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules).scan() }
         result.warnings.forEach(Console.warning)
         result.notices.forEach(Console.warning)
         for record in result.records where record.status == .failed {
             Console.error("\(record.path): \(record.error ?? "failed")")
         }
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(result.records.lazy.map(RecordCoding.encode)) }
+        for entry in result.ignored { Console.debug("ignored: \(entry.rel) (\(entry.reason.label))") }
+        if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
         Console.debug("\(result.records.count) images found under \(directory)")
         if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
     }

@@ -10,13 +10,56 @@ import TestSupport
             try dir.write(name)
         }
         let result = try ImageScanner(root: dir.path, prefix: "avatar").scan()
-        #expect(result.records.map(\.rel) == [".hidden.jpg", "a.png", "b.JPG", "f.gif", "g.bmp", "h.tiff", "sub/c.webp", "sub/deeper/d.TIF"])
+        #expect(result.records.map(\.rel) == ["a.png", "b.JPG", "f.gif", "g.bmp", "h.tiff", "sub/c.webp", "sub/deeper/d.TIF"])
         let c = try #require(result.records.first { $0.rel == "sub/c.webp" })
         #expect(c.path == dir.path + "/sub/c.webp")
         #expect(c.key == "avatar/original/sub/c.webp")
         #expect(c.thumbnailKey == "avatar/thumbnail/sub/c.jpg")
         #expect(c.size == 4)
         #expect(!result.hadProblems)
+    }
+
+    /// What a real photo folder copied from a Mac, a NAS or a git checkout holds besides photos.
+    @Test func junkIsLeftOutAndCountedByReason() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["IMG_1.jpg", "._IMG_1.jpg", ".hidden.png", ".git/objects/x.jpg", ".Trash/old.jpg", ".thumbnails/normal/t.png",
+                     "trip/@eaDir/IMG_2.jpg/SYNOPHOTO_THUMB_XL.jpg", "trip/IMG_2.jpg", "trip/._IMG_2.jpg", "trip/@__thumb/t.jpg",
+                     "notes.txt", "._notes.txt"] {
+            try dir.write(name)
+        }
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.map(\.rel) == ["IMG_1.jpg", "trip/IMG_2.jpg"])
+        #expect(!result.hadProblems)
+        #expect(result.ignored.map(\.rel) == ["._IMG_1.jpg", ".git", ".hidden.png", ".thumbnails", ".Trash", "trip/._IMG_2.jpg", "trip/@__thumb", "trip/@eaDir"].sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(ScanRules.summary(of: result.ignored)
+                == "ignored 8: 2 AppleDouble files (._*), 2 NAS thumbnail folders (@eaDir, @__thumb), 3 hidden folders, 1 hidden file")
+
+        // --include-hidden takes hidden files and folders back; AppleDouble files and NAS caches stay out.
+        let all = try ImageScanner(root: dir.path, prefix: "p", rules: ScanRules(includeHidden: true)).scan()
+        #expect(all.records.map(\.rel) == [".Trash/old.jpg", ".git/objects/x.jpg", ".hidden.png", ".thumbnails/normal/t.png", "IMG_1.jpg", "trip/IMG_2.jpg"])
+        #expect(ScanRules.summary(of: all.ignored) == "ignored 4: 2 AppleDouble files (._*), 2 NAS thumbnail folders (@eaDir, @__thumb)")
+    }
+
+    @Test func filtersApplyToRelativePathsAndAreCounted() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["a.jpg", "b.png", "raw/c.jpg", "raw/best/d.jpg"] { try dir.write(name) }
+        let rules = ScanRules(filter: PathFilter([.init(.exclude, "raw"), .init(.include, "raw/best"), .init(.exclude, "*.png")]))
+        let result = try ImageScanner(root: dir.path, prefix: "p", rules: rules).scan()
+        #expect(result.records.map(\.rel) == ["a.jpg", "raw/best/d.jpg"])
+        #expect(result.ignored.map(\.rel) == ["b.png", "raw/c.jpg"])
+        #expect(ScanRules.summary(of: result.ignored) == "ignored 2: 2 files left out by --include/--exclude")
+    }
+
+    /// A hidden or filtered name that cannot be followed is left out like the rest, not a failure.
+    @Test func ignoredBrokenLinksAreNotFailures() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("a.jpg")
+        symlink(dir.path + "/missing.jpg", dir.path + "/.gone.jpg")
+        symlink(dir.path + "/missing.jpg", dir.path + "/._gone.jpg")
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.map(\.rel) == ["a.jpg"])
+        #expect(!result.hadProblems)
+        #expect(result.ignored.count == 2)
     }
 
     @Test func missingFolderIsDirectoryNotFound() {

@@ -4,6 +4,8 @@
 
 dir="" workers=1 batch_size=100 prefix=avatar skip_existing=1 dry_run=0 env_file="" from_records="" debug=0
 retries="" connect_timeout="" stall_timeout=""
+# img-scan's --include/--exclude rules, in the order given (the order decides), and --include-hidden.
+scan_args=()
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -17,10 +19,15 @@ while (($#)); do
     --retries) value_of "$@"; retries=$2; shift ;;
     --connect-timeout) value_of "$@"; connect_timeout=$2; shift ;;
     --stall-timeout) value_of "$@"; stall_timeout=$2; shift ;;
+    --include | --exclude)
+      value_of "$@"
+      [[ -n $2 ]] || usage_error "$1 needs a pattern (got an empty one)"
+      scan_args+=("$1" "$2"); shift ;;
+    --include-hidden) scan_args+=(--include-hidden) ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
-    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=* | --include=* | --exclude=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     -*) usage_error "unknown option $1" ;;
     *) [[ -z $dir ]] || usage_error "one folder only"; dir=$1 ;;
   esac

@@ -45,9 +45,24 @@ reconcile() {
       | $record | .status = "failed" | .error = $reason | tojson' >>"$results" 2>/dev/null || results_failed
 }
 
+# Sizes as people read them: 592 KiB, 176.7 MiB, 1.2 GiB (units of 1024, as du -h and ls -h count).
+human_bytes() {
+  awk -v b="$1" 'BEGIN {
+    if (b < 1024) { printf "%d bytes", b; exit }
+    split("KiB MiB GiB TiB PiB", unit, " ")
+    n = 1; b /= 1024
+    while (b >= 1024 && n < 5) { b /= 1024; n++ }
+    if (n == 1) printf "%d %s", b + 0.5, unit[n]; else printf "%.1f %s", b, unit[n]
+  }'
+}
+# Bytes per second as MB/s (10^6 bytes, as network speeds are given).
+megabytes_per_second() { awk -v b="$1" -v e="$2" 'BEGIN { printf "%.1f", (e > 0 ? b / e / 1e6 : 0) }'; }
+# img-scan's one line about what it left out (junk, hidden, filtered), without its name: "ignored 3: ...".
+scan_ignored() { [[ -f $work/scan.err ]] && sed -n 's/^img-scan: ignored /ignored /p' "$work/scan.err" | tail -n 1; }
+
 # Counts by each record's top-level status (jq), so that no field a user added can be mistaken for one.
 summary() {
-  local elapsed uploaded skipped_now failed other originals thumbnails sent rate
+  local elapsed uploaded skipped_now failed other originals thumbnails sent rate byte_rate ignored
   elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   clear_progress
   # One pass over the results: jq tags each fact (a status, bytes sent, a failure to list, a failed
@@ -75,8 +90,10 @@ summary() {
         }' 2>/dev/null)
   : "${uploaded:=0}" "${skipped_now:=0}" "${failed:=0}" "${other:=0}" "${originals:=0}" "${thumbnails:=0}"
   ((from == 1)) || skipped_now=$((skipped_now + skipped))
-  sent="$originals bytes of originals, $thumbnails bytes of thumbnails"
+  sent="$(human_bytes "$originals") of originals, $(human_bytes "$thumbnails") of thumbnails"
   rate=$(awk -v n="$uploaded" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? int(n / e * 10) / 10 : 0) }')
+  byte_rate=$(megabytes_per_second $((originals + thumbnails)) "$elapsed")
+  ignored=$(scan_ignored)
   {
     case ${1:-} in
       interrupted) printf '\nInterrupted: partial summary\n' ;;
@@ -84,11 +101,12 @@ summary() {
       *) printf '\nSummary\n' ;;
     esac
     printf '  found:      %s\n' "$found"
+    [[ -z $ignored ]] || printf '  ignored:    %s\n' "$(sed 's/^ignored \([0-9]*\): /\1, not counted as found: /' <<<"$ignored")"
     printf '  uploaded:   %s\n' "$uploaded"
     printf '  skipped:    %s (already in the bucket)\n' "$skipped_now"
     printf '  failed:     %s\n' "$failed"
     printf '  sent:       %s\n' "$sent"
-    printf '  elapsed:    %s s, %s images/s\n' "$elapsed" "$rate"
+    printf '  elapsed:    %s s, %s images/s, %s MB/s\n' "$elapsed" "$rate" "$byte_rate"
     if ((failed > 0)); then
       echo "Failures:"
       cat "$work/failure-lines"
@@ -109,7 +127,7 @@ summary() {
 }
 
 progress() {  # runs in the background: a bar on a terminal, a plain line every 5 s otherwise
-  local base=$1 total=$2 last_line=0 now done_count failed elapsed rate eta width filled bar
+  local base=$1 total=$2 last_line=0 now done_count failed elapsed rate eta width filled bar bytes byte_rate
   # Ends with the script even when the script is killed with SIGKILL and can't stop it ($$ is the script).
   # Only what is shown depends on the text of the lines (grep): the summary reads them as JSON.
   while kill -0 $$ 2>/dev/null && sleep 0.5; do
@@ -118,17 +136,20 @@ progress() {  # runs in the background: a bar on a terminal, a plain line every 
     failed=$(grep -c '"status":"failed"' "$results" || true)
     elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     rate=$(awk -v d="$done_count" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? d / e : 0) }')
+    bytes=$(tail -n +$((base + 1)) "$results" | grep '"status":"uploaded"' | grep -o '"\(thumbnail_\)\{0,1\}size":[0-9]*' \
+      | awk -F: '{ sum += $2 } END { printf "%d", sum }')
+    byte_rate=$(megabytes_per_second "${bytes:-0}" "$elapsed")
     eta=$(awk -v d="$done_count" -v t="$total" -v r="$rate" 'BEGIN { s = r > 0 ? (t - d) / r : 0; printf "%d:%02d", s / 60, s % 60 }')
     if ((tty)); then
       width=30
       filled=$((total > 0 ? done_count * width / total : width))
       printf -v bar '%*s' "$filled" ''
       printf -v bar '%s%*s' "${bar// /#}" $((width - filled)) ''
-      printf '\r\033[K[%s] %d/%d %d%% %s img/s ETA %s failed %d' "${bar// /.}" "$done_count" "$total" \
-        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$eta" "$failed" >&2
+      printf '\r\033[K[%s] %d/%d %d%% %s img/s %s MB/s ETA %s failed %d' "${bar// /.}" "$done_count" "$total" \
+        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$byte_rate" "$eta" "$failed" >&2
     elif ((now - last_line >= 5)); then
-      printf '%s: progress %d/%d (%d%%), %s img/s, ETA %s, %d failed\n' "$name" "$done_count" "$total" \
-        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$eta" "$failed" >&2
+      printf '%s: progress %d/%d (%d%%), %s img/s, %s MB/s, ETA %s, %d failed\n' "$name" "$done_count" "$total" \
+        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$byte_rate" "$eta" "$failed" >&2
       last_line=$now
     fi
   done

@@ -9,6 +9,7 @@ public struct ImageScanner {
 
     public let root: String
     public let keys: KeyMapper
+    public let rules: ScanRules
 
     /// What the scan found: records in sorted order, plus problems that did not stop it.
     public struct Result {
@@ -16,13 +17,16 @@ public struct ImageScanner {
         public var warnings: [String] = []
         /// Things worth knowing that are not problems (thumbnail names changed to avoid a collision).
         public var notices: [String] = []
+        /// What was left out on purpose (junk, hidden, filtered), by relative path: not problems.
+        public var ignored: [(rel: String, reason: ScanRules.Reason)] = []
         /// True when anything was skipped for a reason the user should see (exit status 1).
         public var hadProblems: Bool { !warnings.isEmpty || records.contains { $0.status == .failed } }
     }
 
-    public init(root: String, prefix: String) {
+    public init(root: String, prefix: String, rules: ScanRules = ScanRules()) {
         self.root = root
         keys = KeyMapper(prefix: prefix)
+        self.rules = rules
     }
 
     /// Fails only when the folder itself cannot be scanned (`Directory not found`).
@@ -30,10 +34,11 @@ public struct ImageScanner {
         var info = stat()
         guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { throw .directoryNotFound(root) }
         let absoluteRoot = Self.absolute(root)
-        var walk = Walk(root: absoluteRoot)
+        var walk = Walk(root: absoluteRoot, rules: rules)
         walk.visit(rel: [], info: info)
         if let unreadable = walk.failures.first(where: { $0.rel.isEmpty }) { throw .unreadable(root, unreadable.reason) }
         var result = Result(warnings: walk.warnings)
+        result.ignored = walk.ignored.map { (Self.escaped($0.rel), $0.reason) }
         let files = walk.files.sorted { $0.rel.lexicographicallyPrecedes($1.rel) }
         let names = files.map { String(validating: $0.rel, as: UTF8.self) }
         let assigned = keys.thumbnailKeys(for: zip(files, names).compactMap { file, name in file.readable ? name : nil })
@@ -112,13 +117,18 @@ private struct Walk {
     struct FileID: Hashable { var device: UInt64; var inode: UInt64 }
 
     let root: [UInt8]
+    let rules: ScanRules
     var files: [(rel: [UInt8], size: Int64, mtime: Int64, readable: Bool)] = []
     var warnings: [String] = []
     /// Folders and image names that could not be read, each with the reason.
     var failures: [(rel: [UInt8], reason: String)] = []
+    var ignored: [(rel: [UInt8], reason: ScanRules.Reason)] = []
     var visited: Set<FileID> = []
 
-    init(root: String) { self.root = Array(root.utf8) }
+    init(root: String, rules: ScanRules) {
+        self.root = Array(root.utf8)
+        self.rules = rules
+    }
 
     mutating func visit(rel: [UInt8], info: stat) {
         let path = rel.isEmpty ? root : root + [UInt8(ascii: "/")] + rel
@@ -143,13 +153,26 @@ private struct Walk {
             var childInfo = stat()
             let childPath = path + [UInt8(ascii: "/")] + name
             guard Self.withCPath(childPath, { stat($0, &childInfo) }) == 0 else {
-                if ImageScanner.isImageName(name) { failures.append((childRel, Self.unfollowable(childPath))) }
+                guard ImageScanner.isImageName(name) else { continue }
+                if let reason = rules.ignoredFile(name, rel: childRel) {
+                    ignored.append((childRel, reason))
+                } else {
+                    failures.append((childRel, Self.unfollowable(childPath)))
+                }
                 continue
             }
             switch childInfo.st_mode & S_IFMT {
             case S_IFDIR:
-                visit(rel: childRel, info: childInfo)
+                if let reason = rules.ignoredFolder(name) {
+                    ignored.append((childRel, reason))
+                } else {
+                    visit(rel: childRel, info: childInfo)
+                }
             case S_IFREG where ImageScanner.isImageName(name):
+                if let reason = rules.ignoredFile(name, rel: childRel) {
+                    ignored.append((childRel, reason))
+                    continue
+                }
                 let readable = Self.withCPath(path + [UInt8(ascii: "/")] + name, { access($0, R_OK) }) == 0
                 files.append((childRel, Int64(childInfo.st_size), Int64(childInfo.st_mtim.tv_sec), readable))
             default:
