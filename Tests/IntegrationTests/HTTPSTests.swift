@@ -74,9 +74,7 @@ import Testing
         let records = try String(contentsOfFile: folder.path + "/" + resultsFile, encoding: .utf8)
             .split(separator: "\n").map { try RecordCoding.decode(Data($0.utf8)) }
         let manifest = try CorpusManifest()
-        let good = manifest.entries.filter {
-            !$0.mustBeRejected && ImageScanner.imageExtensions.contains(($0.file as NSString).pathExtension.lowercased())
-        }
+        let good = manifest.scanned.filter { !$0.mustBeRejected }
         let uploaded = records.filter { $0.status == .uploaded }
         #expect(Set(uploaded.map(\.rel)) == Set(good.map(\.file)))
 

@@ -139,7 +139,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
         #expect(run.stderr.contains("caf\\xE9.jpg"))
         // The loop is followed once, not forever; the corpus's good files are all uploaded.
         let manifest = try CorpusManifest()
-        for entry in manifest.entries where ImageScanner.imageExtensions.contains((entry.file as NSString).pathExtension.lowercased()) {
+        for entry in manifest.scanned {
             #expect(record("corpus/" + entry.file)?.status == (entry.mustBeRejected ? .failed : .uploaded), "\(entry.file)")
         }
         #expect(!records.contains { $0.rel.hasPrefix("loop/loop/") })

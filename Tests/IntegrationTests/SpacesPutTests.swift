@@ -11,9 +11,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let records = try run.records()
         let manifest = try CorpusManifest()
-        let expectedFiles = manifest.entries.map(\.file).filter { file in
-            ImageScanner.imageExtensions.contains((file as NSString).pathExtension.lowercased())
-        }
+        let expectedFiles = manifest.scanned.map(\.file)
         #expect(records.map(\.rel).sorted() == expectedFiles.sorted())
         let stored = try bucket.objects()
         #expect(stored.count == records.count)

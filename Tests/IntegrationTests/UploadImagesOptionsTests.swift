@@ -20,6 +20,8 @@ import Testing
         ("DIR --prefix ./x", "--prefix must be"),
         ("DIR --prefix a/../b", "--prefix must be"),
         ("DIR --prefix a//b", "--prefix must be"),
+        ("DIR --include", "--include needs a value"),
+        ("DIR --exclude ''", "--exclude needs a pattern"),
     ])
     func badCommandLinesExit64BeforeAnyWork(_ arguments: String, _ message: String) throws {
         let bucket = try TestBucket("usage")
@@ -37,7 +39,8 @@ import Testing
     /// The commands refuse the same values on their own.
     @Test func theCommandsRefuseTheSameValues() throws {
         for line in ["img-scan --prefix a//b .", "img-scan --prefix .. .", "spaces-put --retries 101", "spaces-put --connect-timeout 0",
-                     "spaces-exists --stall-timeout 0", "spaces-exists --retries 99999999999999999999"] {
+                     "spaces-exists --stall-timeout 0", "spaces-exists --retries 99999999999999999999",
+                     "img-scan --include '' .", "img-scan --exclude / ."] {
             let run = try Shell.run(line + " </dev/null")
             #expect(run.status == 64, "\(line): \(run.stderr)")
         }

@@ -44,7 +44,7 @@ import Testing
         let manifest = try CorpusManifest()
         let records = try results(in: folder)
         let stored = try bucket.objects()
-        let scanned = manifest.entries.filter { ImageScanner.imageExtensions.contains(($0.file as NSString).pathExtension.lowercased()) }
+        let scanned = manifest.scanned
         #expect(records.count == scanned.count, "one result line per image")
         for entry in scanned {
             let matching = records.filter { $0.rel == entry.file }

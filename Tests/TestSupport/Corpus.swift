@@ -23,9 +23,17 @@ public struct CorpusManifest {
 
         /// The manifest says the tool must refuse this file.
         public var mustBeRejected: Bool { expected.hasPrefix("should be rejected") }
+        /// img-scan leaves it out (junk/: an AppleDouble file, a NAS cache, a hidden file or folder).
+        public var ignoredByScan: Bool { expected.contains("ignored by img-scan") }
     }
 
     public let entries: [Entry]
+
+    /// The entries img-scan finds in the whole corpus: image names that it does not leave out as junk.
+    public var scanned: [Entry] {
+        let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif"]
+        return entries.filter { !$0.ignoredByScan && extensions.contains(($0.file as NSString).pathExtension.lowercased()) }
+    }
 
     public init() throws {
         let text = try String(contentsOfFile: Corpus.path + "/MANIFEST.tsv", encoding: .utf8)
