@@ -7,9 +7,15 @@ struct ImgScan: ParsableCommand {
         commandName: "img-scan",
         abstract: "List the images under a folder as JSON lines, with their keys in the bucket.",
         discussion: """
-            Finds .jpg .jpeg .png .webp .gif .bmp .tiff .tif files (any case) recursively, in sorted order, and \
-            prints one record per image: path, rel, size, mtime, key (PREFIX/original/REL) and thumbnail_key \
-            (PREFIX/thumbnail/REL with .jpg).
+            Finds .jpg .jpeg .png .webp .gif .bmp .tiff .tif .heic .heif .avif .jxl files (any case; \
+            --extensions sets the list) recursively, in sorted order, and prints one record per image: path, rel, \
+            size, mtime, key (PREFIX/original/REL) and thumbnail_key (PREFIX/thumbnail/REL with .jpg).
+
+            --thumbnails declares every thumbnail each image needs, as WxH[.FORMAT][:QUALITY] items separated by \
+            commas (FORMAT jpg, webp or avif; QUALITY 1-100, default 85 for JPEG, 75 WebP, 50 AVIF). The first \
+            gives thumbnail_key (and thumbnail_spec), the rest extra_thumbnails, each with its key and spec, so \
+            that img-thumb, spaces-exists and spaces-put need no option. Keys: PREFIX/thumbnail/REL.EXT for \
+            200x300, PREFIX/thumbnail-WxH/REL.EXT for other boxes. The default, 200x300, is one JPEG.
 
             Left out, counted on stderr (and each named with --debug): macOS AppleDouble files (._*), hidden \
             files and folders (names starting with a dot; --include-hidden takes them back), NAS thumbnail \
@@ -38,6 +44,12 @@ struct ImgScan: ParsableCommand {
     @Option(help: ArgumentHelp("Leave out files this pattern matches (repeatable; see the rules below).", valueName: "glob"))
     var exclude: [String] = []
 
+    @Option(help: ArgumentHelp("The thumbnails each image needs (see below).", valueName: "list"))
+    var thumbnails = "200x300"
+
+    @Option(help: ArgumentHelp("The extensions to take, separated by commas (any case).", valueName: "list"))
+    var extensions: String?
+
     @Flag(help: "Scan hidden files and folders (names starting with a dot) too.")
     var includeHidden = false
 
@@ -48,6 +60,8 @@ struct ImgScan: ParsableCommand {
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
         for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
+        if case .failure(let problem) = ThumbnailSpec.parseList(thumbnails) { throw ValidationError("--thumbnails: \(problem)") }
+        if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
     }
 
     /// The rules in the order they were given: argument-parser keeps each option's values in order, but not
@@ -58,8 +72,10 @@ struct ImgScan: ParsableCommand {
 
     func run() throws {
         CommandRun.begin("img-scan", debug: debug)
-        let rules = ScanRules(includeHidden: includeHidden, filter: filter)
-        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules).scan() }
+        var rules = ScanRules(includeHidden: includeHidden, filter: filter)
+        if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
+        let specs = (try? ThumbnailSpec.parseList(thumbnails).get()) ?? [.standard]
+        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs).scan() }
         result.warnings.forEach(Console.warning)
         result.notices.forEach(Console.warning)
         for record in result.records where record.status == .failed {

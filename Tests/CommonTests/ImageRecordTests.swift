@@ -35,6 +35,17 @@ import TestSupport
             record.thumbnailUrl = text
             record.thumbnailSource = "2049:77:\(index):1795000000123456789"
             #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            record.thumbnailSpec = "400x600.webp:60"
+            var extra = ImageRecord.ExtraThumbnail(key: "avatar/thumbnail-400x600/" + text, spec: "400x600")
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            record.extraThumbnails = [extra]
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            extra.path = "/tmp/" + text
+            extra.size = 99
+            extra.etag = "e"
+            extra.url = text
+            record.extraThumbnails = [extra, ImageRecord.ExtraThumbnail(key: text, spec: "200x300.webp")]
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
             #expect(try RecordCoding.decode(RecordCoding.encode(record)) == record)
         }
     }

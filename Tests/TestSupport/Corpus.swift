@@ -31,7 +31,7 @@ public struct CorpusManifest {
 
     /// The entries img-scan finds in the whole corpus: image names that it does not leave out as junk.
     public var scanned: [Entry] {
-        let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif"]
+        let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif", "heic", "heif", "avif", "jxl"]
         return entries.filter { !$0.ignoredByScan && extensions.contains(($0.file as NSString).pathExtension.lowercased()) }
     }
 

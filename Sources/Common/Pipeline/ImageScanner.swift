@@ -5,11 +5,16 @@ import Foundation
 /// Walks with `opendir`/`readdir` on raw bytes so that names which are not UTF-8 can be reported
 /// exactly; follows symbolic links but visits each real folder once, so loops cannot hang it.
 public struct ImageScanner {
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif"]
+    /// The extensions img-scan takes by default (any case): the Python tool's eight, and the formats of
+    /// today's phones and browsers that libvips here decodes (HEIC/HEIF, AVIF, JPEG XL).
+    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif",
+                                                      "heic", "heif", "avif", "jxl"]
 
     public let root: String
     public let keys: KeyMapper
     public let rules: ScanRules
+    /// The thumbnails each image needs: the first gives `thumbnail_key`, the rest `extra_thumbnails`.
+    public let thumbnails: [ThumbnailSpec]
 
     /// What the scan found: records in sorted order, plus problems that did not stop it.
     public struct Result {
@@ -23,10 +28,11 @@ public struct ImageScanner {
         public var hadProblems: Bool { !warnings.isEmpty || records.contains { $0.status == .failed } }
     }
 
-    public init(root: String, prefix: String, rules: ScanRules = ScanRules()) {
+    public init(root: String, prefix: String, rules: ScanRules = ScanRules(), thumbnails: [ThumbnailSpec] = [.standard]) {
         self.root = root
         keys = KeyMapper(prefix: prefix)
         self.rules = rules
+        self.thumbnails = thumbnails.isEmpty ? [.standard] : thumbnails
     }
 
     /// Fails only when the folder itself cannot be scanned (`Directory not found`).
@@ -54,11 +60,16 @@ public struct ImageScanner {
                 result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
                 continue
             }
+            let standardKey = assigned.keys[ExactKey(rel)]
             var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
-                                     key: keys.originalKey(for: rel), thumbnailKey: assigned.keys[ExactKey(rel)])
+                                     key: keys.originalKey(for: rel), thumbnailKey: standardKey.map { keys.thumbnailKey($0, for: thumbnails[0]) })
             if record.thumbnailKey == nil {
                 record.status = .failed
                 record.error = "its thumbnail key collides with another image's; rename one of them"
+            } else if let standardKey, thumbnails != [.standard] {
+                record.thumbnailSpec = thumbnails[0].description
+                let extras = thumbnails.dropFirst().map { ImageRecord.ExtraThumbnail(key: keys.thumbnailKey(standardKey, for: $0), spec: $0.description) }
+                if !extras.isEmpty { record.extraThumbnails = extras }
             }
             result.records.append(record)
         }
@@ -105,10 +116,10 @@ public struct ImageScanner {
         return text
     }
 
-    public static func isImageName(_ name: [UInt8]) -> Bool {
+    public static func isImageName(_ name: [UInt8], extensions: Set<String> = imageExtensions) -> Bool {
         guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot > 0 else { return false }
         let ext = String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
-        return imageExtensions.contains(ext)
+        return extensions.contains(ext)
     }
 }
 
@@ -153,7 +164,7 @@ private struct Walk {
             var childInfo = stat()
             let childPath = path + [UInt8(ascii: "/")] + name
             guard Self.withCPath(childPath, { stat($0, &childInfo) }) == 0 else {
-                guard ImageScanner.isImageName(name) else { continue }
+                guard ImageScanner.isImageName(name, extensions: rules.extensions) else { continue }
                 if let reason = rules.ignoredFile(name, rel: childRel) {
                     ignored.append((childRel, reason))
                 } else {
@@ -168,7 +179,7 @@ private struct Walk {
                 } else {
                     visit(rel: childRel, info: childInfo)
                 }
-            case S_IFREG where ImageScanner.isImageName(name):
+            case S_IFREG where ImageScanner.isImageName(name, extensions: rules.extensions):
                 if let reason = rules.ignoredFile(name, rel: childRel) {
                     ignored.append((childRel, reason))
                     continue

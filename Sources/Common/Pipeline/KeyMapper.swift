@@ -66,6 +66,17 @@ public struct KeyMapper: Sendable {
         return (keys, warnings)
     }
 
+    /// The key of the thumbnail `spec` for the image whose 200x300 JPEG thumbnail key is `standardKey` (as
+    /// `thumbnailKeys` assigned it): the same name, in the spec's folder, with the spec's extension. The
+    /// names were chosen so that no two images share one; the folder and extension only depend on the spec,
+    /// so no two images share a key of any spec either.
+    public func thumbnailKey(_ standardKey: String, for spec: ThumbnailSpec) -> String {
+        let folder = join("thumbnail", "")
+        guard spec != .standard, standardKey.hasPrefix(folder), standardKey.hasSuffix(".jpg") else { return standardKey }
+        let stem = standardKey.dropFirst(folder.count).dropLast(".jpg".count)
+        return join(spec.folder, stem + "." + spec.format.fileExtension)
+    }
+
     private func join(_ folder: String, _ rel: String) -> String {
         prefix.isEmpty ? "\(folder)/\(rel)" : "\(prefix)/\(folder)/\(rel)"
     }

@@ -40,6 +40,11 @@ public struct PathFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { rules.isEmpty }
 
+    /// A bad value of a scan option, worded for the command line.
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
     /// Why `pattern` cannot be a rule, or nil when it can.
     public static func problem(with pattern: String, option: String) -> String? {
         if pattern.isEmpty { return "\(option) needs a pattern (got an empty one)" }

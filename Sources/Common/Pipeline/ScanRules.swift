@@ -4,10 +4,28 @@ public struct ScanRules: Sendable {
     /// `--include-hidden`: hidden files and folders (names starting with a dot) are scanned like any other.
     public var includeHidden = false
     public var filter = PathFilter()
+    /// The extensions taken (lowercase, without the dot; matched in any case): `--extensions`.
+    public var extensions = ImageScanner.imageExtensions
 
-    public init(includeHidden: Bool = false, filter: PathFilter = PathFilter()) {
+    public init(includeHidden: Bool = false, filter: PathFilter = PathFilter(), extensions: Set<String> = ImageScanner.imageExtensions) {
         self.includeHidden = includeHidden
         self.filter = filter
+        self.extensions = extensions
+    }
+
+    /// `--extensions jpg,png,heic` as a set, or why it is not one: names of letters and digits, a leading dot
+    /// allowed, any case.
+    public static func extensions(from list: String) -> Result<Set<String>, PathFilter.Problem> {
+        var names: Set<String> = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            var name = item.trimmingCharacters(in: .whitespaces).lowercased()
+            if name.hasPrefix(".") { name.removeFirst() }
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                return .failure(PathFilter.Problem(description: "--extensions takes names like jpg,png,heic separated by commas (got '\(item)')"))
+            }
+            names.insert(name)
+        }
+        return .success(names)
     }
 
     /// Why a file or folder was left out; counted by reason and named in `--debug`.

@@ -9,12 +9,34 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         case uploaded, skipped, failed
     }
 
+    /// A thumbnail beyond the first (`--thumbnails 200x300,400x600,200x300.webp`): its key and what it is
+    /// (`spec`, a `ThumbnailSpec` item such as `400x600` or `200x300.webp`); img-thumb adds `path` and `size`,
+    /// spaces-put `etag` and `url`.
+    public struct ExtraThumbnail: Codable, Sendable, Equatable {
+        public var key: String
+        public var spec: String
+        public var path: String?
+        public var size: Int64?
+        public var etag: String?
+        public var url: String?
+
+        public init(key: String, spec: String) {
+            self.key = key
+            self.spec = spec
+        }
+    }
+
     public var path: String
     public var rel: String
     public var size: Int64?
     public var mtime: Int64?
     public var key: String?
     public var thumbnailKey: String?
+    /// What the first thumbnail is (a `ThumbnailSpec` item); absent means img-thumb's own `--size`, a JPEG,
+    /// which is 200x300 by default: today's one thumbnail.
+    public var thumbnailSpec: String?
+    /// The thumbnails after the first, when more than one is declared; absent when only one is.
+    public var extraThumbnails: [ExtraThumbnail]?
 
     public var thumbnailPath: String?
     public var thumbnailSize: Int64?
@@ -53,6 +75,8 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         case contentType = "content_type"
         case thumbnailEtag = "thumbnail_etag"
         case thumbnailUrl = "thumbnail_url"
+        case thumbnailSpec = "thumbnail_spec"
+        case extraThumbnails = "extra_thumbnails"
     }
 
     /// A record for an item that failed before it could become a normal record.
@@ -94,6 +118,24 @@ public enum RecordCoding {
         string("content_type", record.contentType)
         string("error", record.error)
         string("etag", record.etag)
+        if let extras = record.extraThumbnails {
+            name("extra_thumbnails")
+            out.append(UInt8(ascii: "["))
+            for (index, extra) in extras.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "{"))
+                first = true
+                string("etag", extra.etag)
+                string("key", extra.key)
+                string("path", extra.path)
+                number("size", extra.size)
+                string("spec", extra.spec)
+                string("url", extra.url)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+            first = false
+        }
         string("key", record.key)
         number("mtime", record.mtime)
         string("path", record.path)
@@ -106,6 +148,7 @@ public enum RecordCoding {
         string("thumbnail_path", record.thumbnailPath)
         number("thumbnail_size", record.thumbnailSize)
         string("thumbnail_source", record.thumbnailSource)
+        string("thumbnail_spec", record.thumbnailSpec)
         string("thumbnail_url", record.thumbnailUrl)
         string("url", record.url)
         out.append(UInt8(ascii: "}"))
