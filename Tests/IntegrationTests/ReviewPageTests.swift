@@ -1,0 +1,67 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// upload-images' review page, opened in a real browser (Debian's headless Chromium) against Ceph's RADOS
+/// Gateway, which serves public-read objects to anyone as Spaces does: every thumbnail must load, each linked
+/// to its original, and the failures must be listed with their reasons.
+@Suite struct ReviewPageTests {
+    let uploads = UploadImagesTests()
+
+    /// Runs headless Chromium on `page`: the DOM after its scripts ran, and a screenshot at `screenshot`.
+    func browse(_ page: String, screenshot: String) throws -> String {
+        let profile = try TemporaryDirectory()
+        let flags = "--headless --no-sandbox --disable-gpu --user-data-dir=\(Shell.quote(profile.path)) --virtual-time-budget=15000"
+        let dom = try Shell.run("timeout 120 chromium \(flags) --dump-dom \(Shell.quote("file://" + page)) 2>/dev/null")
+        try #require(dom.status == 0, "chromium did not run (scripts/setup installs it): \(dom.status)")
+        let shot = try Shell.run("timeout 120 chromium \(flags) --window-size=1100,900 --screenshot=\(Shell.quote(screenshot)) "
+                                 + "\(Shell.quote("file://" + page)) 2>/dev/null")
+        #expect(shot.status == 0)
+        return dom.stdout
+    }
+
+    @Test func everyThumbnailLoadsInABrowserAndEveryFailureIsListed() throws {
+        let bucket = try TestBucket("review", on: .rgw)
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        for rel in ["photos/photo-exif-zero-length-string.jpg", "png/png-rgba-transparent.png", "exif/exif-orient-6.jpg"] {
+            try photos.copy(Corpus.file(rel), to: "ok/" + (rel as NSString).lastPathComponent)
+        }
+        try photos.copy(Corpus.file("broken/broken-truncated.jpg"), to: "bad <b>&amp;.jpg")
+        let run = try uploads.upload(Shell.quote(photos.path), bucket: bucket, in: folder, environment: ["SPACES_ACL": "public-read"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let page = try #require(try uploads.newest("upload_review_", in: folder), "no review page: \(run.stderr)")
+        #expect(run.stderr.contains("review page: \(page)"))
+        let screenshot = folder.path + "/review.png"
+        let dom = try browse(page, screenshot: screenshot)
+        #expect(dom.contains("<title>upload-images review: 3 of 3 thumbnails loaded</title>"), "\(dom.prefix(2000))")
+        #expect(dom.contains(#"data-loaded="3" data-missing="0""#))
+        // Each thumbnail links to its original; the failure is listed with its reason, its name escaped.
+        for record in try uploads.results(in: folder) where record.status == .uploaded {
+            #expect(dom.contains(#"<img src="\#(record.thumbnailUrl!)""#), "\(record.rel)")
+            #expect(dom.contains(#"<a href="\#(record.url!)">\#(record.rel)</a>"#), "\(record.rel)")
+        }
+        #expect(dom.contains("<code>bad &lt;b&gt;&amp;amp;.jpg</code>: "), "\(dom)")
+        #expect(dom.contains("1 failed") && !dom.contains("<b>&amp;"))
+        // The screenshot is a real picture of the page (kept when S3TEST_KEEP_SCREENSHOT names a path).
+        let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+        #expect(png.count > 20_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        if let keep = ProcessInfo.processInfo.environment["S3TEST_KEEP_SCREENSHOT"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(atPath: screenshot, toPath: keep)
+        }
+    }
+
+    /// A private bucket: the page says the thumbnails did not load, rather than showing empty boxes.
+    @Test func aPrivateBucketIsNamedOnThePage() throws {
+        let bucket = try TestBucket("reviewprivate", on: .rgw)
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")
+        let run = try uploads.upload(Shell.quote(photos.path), bucket: bucket, in: folder, environment: ["SPACES_ACL": "private"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let dom = try browse(try #require(try uploads.newest("upload_review_", in: folder)), screenshot: folder.path + "/shot.png")
+        #expect(dom.contains("0 of 1 thumbnails loaded; 1 did not (a private bucket, or not uploaded)"), "\(dom.prefix(1500))")
+    }
+}
