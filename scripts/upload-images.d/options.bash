@@ -6,6 +6,7 @@ dir="" workers=1 batch_size=100 prefix=avatar skip_existing=1 dry_run=0 env_file
 retries="" connect_timeout="" stall_timeout=""
 # img-scan's --include/--exclude rules, in the order given (the order decides), and --include-hidden.
 scan_args=()
+crop=""
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -24,10 +25,12 @@ while (($#)); do
       [[ -n $2 ]] || usage_error "$1 needs a pattern (got an empty one)"
       scan_args+=("$1" "$2"); shift ;;
     --include-hidden) scan_args+=(--include-hidden) ;;
+    --thumbnails | --extensions) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
+    --crop) value_of "$@"; crop=$2; shift ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
-    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=* | --include=* | --exclude=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=* | --include=* | --exclude=* | --thumbnails=* | --extensions=* | --crop=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     -*) usage_error "unknown option $1" ;;
     *) [[ -z $dir ]] || usage_error "one folder only"; dir=$1 ;;
   esac
@@ -35,6 +38,8 @@ while (($#)); do
 done
 # The same rules as the commands' own (spaces-put, spaces-exists, img-scan), checked here before any work:
 # a value every worker would refuse must not become a run that uploads nothing.
+[[ -z $crop || $crop == centre || $crop == center || $crop == attention || $crop == entropy ]] \
+  || usage_error "--crop must be centre, attention or entropy (got '$crop')"
 in_range() { [[ $1 =~ ^[0-9]{1,7}$ ]] && ((10#$1 >= $2 && 10#$1 <= $3)); }
 seconds_in_range() { [[ $1 =~ ^[0-9]{0,7}(\.[0-9]{1,6})?$ && $1 =~ [0-9] ]] && awk -v s="$1" -v max="$2" 'BEGIN { exit !(s > 0 && s <= max) }'; }
 [[ -n $dir || -n $from_records ]] || usage_error "which folder? upload-images DIR"

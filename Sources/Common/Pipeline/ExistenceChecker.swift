@@ -209,7 +209,13 @@ public final class ExistenceChecker {
         do {
             let file = Self.localFile(record)
             guard let original = try client.headObject(key: key), decision.matches(file, original) else { return record }
-            return decision.decide(record, file: file, original: original, thumbnail: try client.headObject(key: thumbnailKey),
+            guard let thumbnail = try client.headObject(key: thumbnailKey) else { return record }
+            var extras: [ObjectInfo?] = []
+            for extra in record.extraThumbnails ?? [] {
+                guard let object = try client.headObject(key: extra.key) else { return record }
+                extras.append(object)
+            }
+            return decision.decide(record, file: file, original: original, thumbnail: thumbnail, extras: extras,
                                    publicURL: client.publicURL(forKey:))
         } catch let error where !error.isFatal {
             warn("\(record.rel): cannot tell whether it is already uploaded: \(error); it will be uploaded")

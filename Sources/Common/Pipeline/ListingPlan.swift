@@ -1,9 +1,9 @@
 /// Which part of the bucket a run lists, and how a long listing is cut into parts listed side by side.
 /// Keys are compared as S3 compares them, by their UTF-8 bytes.
 public enum ListingPlan {
-    /// Every key the records look for, originals and thumbnails.
+    /// Every key the records look for, originals and thumbnails (extra ones included).
     public static func keys(of records: [ImageRecord]) -> [String] {
-        records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } }
+        records.flatMap { [$0.key, $0.thumbnailKey].compactMap { $0 } + ($0.extraThumbnails ?? []).map(\.key) }
     }
 
     /// The folder to list: the longest common folder of every key, originals and thumbnails alike (`avatar/`

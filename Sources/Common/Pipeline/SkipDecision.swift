@@ -1,6 +1,7 @@
 /// Whether an image is already complete in the bucket: its original is there with the local file's size
 /// (with `checksum`, also the local MD5 as its ETag, which single-part uploads have) and its thumbnail is there
-/// too. A pure function of what is known: the caller reads the file, the listing or HEADs tell the objects.
+/// too, and so is every one of its `extra_thumbnails`: one missing (a size added to `--thumbnails` since, or
+/// a run cut short) means the image goes up again. A pure function of what is known: the caller reads the file, the listing or HEADs tell the objects.
 public struct SkipDecision: Sendable {
     public let checksum: Bool
 
@@ -25,13 +26,16 @@ public struct SkipDecision: Sendable {
         return file.md5().map { object.etag.lowercased() == $0 } ?? false
     }
 
-    /// The record marked `skipped` (with the objects' ETags and URLs) when both objects are there and the
-    /// original matches; otherwise the record unchanged, to be uploaded.
+    /// The record marked `skipped` (with the objects' ETags and URLs) when every object is there and the
+    /// original matches; otherwise the record unchanged, to be uploaded. `extras` are the objects found for
+    /// the record's `extra_thumbnails`, in their order.
     public func decide(_ record: ImageRecord, file: LocalFile, original: ObjectInfo?, thumbnail: ObjectInfo?,
-                       publicURL: (String) -> String) -> ImageRecord {
+                       extras: [ObjectInfo?] = [], publicURL: (String) -> String) -> ImageRecord {
         guard let original, let thumbnail, let thumbnailKey = record.thumbnailKey, matches(file, original) else {
             return record
         }
+        let wanted = record.extraThumbnails ?? []
+        guard extras.count == wanted.count, extras.allSatisfy({ $0 != nil }) else { return record }
         var skipped = record
         skipped.status = .skipped
         skipped.reason = checksum ? "already uploaded (same MD5)" : "already uploaded (same size)"
@@ -40,6 +44,15 @@ public struct SkipDecision: Sendable {
         skipped.thumbnailEtag = thumbnail.etag
         skipped.thumbnailSize = thumbnail.size
         skipped.thumbnailUrl = publicURL(thumbnailKey)
+        if !wanted.isEmpty {
+            skipped.extraThumbnails = zip(wanted, extras).map { extra, object in
+                var done = extra
+                done.etag = object?.etag
+                done.size = object?.size
+                done.url = publicURL(extra.key)
+                return done
+            }
+        }
         return skipped
     }
 
@@ -49,8 +62,10 @@ public struct SkipDecision: Sendable {
                        publicURL: (String) -> String) -> [ImageRecord?] {
         records.map { record in
             let key = record.key ?? "", thumbnailKey = record.thumbnailKey ?? ""
-            guard index.answers(for: key) && index.answers(for: thumbnailKey) else { return nil }
-            return decide(record, file: file(record), original: index[key], thumbnail: index[thumbnailKey], publicURL: publicURL)
+            let extraKeys = (record.extraThumbnails ?? []).map(\.key)
+            guard ([key, thumbnailKey] + extraKeys).allSatisfy(index.answers(for:)) else { return nil }
+            return decide(record, file: file(record), original: index[key], thumbnail: index[thumbnailKey],
+                          extras: extraKeys.map { index[$0] }, publicURL: publicURL)
         }
     }
 }

@@ -74,12 +74,14 @@ public final class Uploader {
             try ensureThumbnailIsOf(original, record: record)
             let digest = try digest(thumbnailPath, what: "thumbnail")
             do {
-                record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest, contentType: "image/jpeg")
+                record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest,
+                                               contentType: Self.contentType(spec: record.thumbnailSpec))
             } catch let error where !error.isFatal {
                 throw .thumbnail(error)
             }
             record.thumbnailSize = digest.size
             record.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
+            try uploadExtraThumbnails(&record)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
         record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType)
@@ -88,6 +90,33 @@ public final class Uploader {
         record.contentType = contentType
         record.url = client.publicURL(forKey: key)
         record.status = .uploaded
+    }
+
+    /// The thumbnails after the first (`extra_thumbnails`), each from the file img-thumb made; all of them go up
+    /// before the original, so an original in the bucket still implies every thumbnail is there.
+    private func uploadExtraThumbnails(_ record: inout ImageRecord) throws(S3Error) {
+        guard var extras = record.extraThumbnails else { return }
+        for index in extras.indices {
+            guard let path = extras[index].path else {
+                throw .badRecord("extra thumbnail \(extras[index].spec) has no \"path\": send the record through img-thumb first")
+            }
+            let digest = try digest(path, what: "thumbnail \(extras[index].spec)")
+            do {
+                extras[index].etag = try put(key: extras[index].key, file: path, digest: digest,
+                                             contentType: Self.contentType(spec: extras[index].spec))
+            } catch let error where !error.isFatal {
+                throw .thumbnail(error)
+            }
+            extras[index].size = digest.size
+            extras[index].url = client.publicURL(forKey: extras[index].key)
+        }
+        record.extraThumbnails = extras
+    }
+
+    /// A thumbnail's Content-Type, from its spec's format; no spec is today's JPEG.
+    static func contentType(spec: String?) -> String {
+        guard let spec, case .success(let parsed) = ThumbnailSpec.parse(spec) else { return "image/jpeg" }
+        return parsed.format.contentType
     }
 
     private func put(key: String, file: String, digest: FileDigest, contentType: String) throws(S3Error) -> String {
@@ -121,7 +150,7 @@ public final class Uploader {
     private func ensureThumbnailIsOf(_ original: FileDigest, record: ImageRecord) throws(S3Error) {
         guard let recorded = record.thumbnailSource.flatMap(FileIdentity.init(recordValue:)),
               let now = original.identity, now != recorded else { return }
-        if !options.keepThumbnails, let path = record.thumbnailPath { unlink(path) }
+        if !options.keepThumbnails { thumbnailFiles(of: record).forEach { unlink($0) } }
         throw .fileChanged("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
     }
 
@@ -138,7 +167,11 @@ public final class Uploader {
     }
 
     private func removeThumbnail(_ record: ImageRecord) {
-        guard !options.keepThumbnails, let path = record.thumbnailPath else { return }
-        unlink(path)
+        guard !options.keepThumbnails else { return }
+        thumbnailFiles(of: record).forEach { unlink($0) }
+    }
+
+    private func thumbnailFiles(of record: ImageRecord) -> [String] {
+        ([record.thumbnailPath] + (record.extraThumbnails ?? []).map(\.path)).compactMap { $0 }
     }
 }
