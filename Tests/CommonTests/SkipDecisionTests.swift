@@ -29,6 +29,24 @@ import Testing
         #expect(decided == record, "\(why)")
     }
 
+    /// With --thumbnails 200x300,400x600: the 2x thumbnail missing (added to the list since) means upload again.
+    @Test func everyExtraThumbnailMustBeThereToo() {
+        var wanting = record
+        wanting.extraThumbnails = [.init(key: "avatar/thumbnail-400x600/a.jpg", spec: "400x600")]
+        let big = ObjectInfo(key: "avatar/thumbnail-400x600/a.jpg", size: 20, etag: "aa")
+        let decision = SkipDecision(checksum: false)
+        #expect(decision.decide(wanting, file: file(size: 10), original: original, thumbnail: thumbnail, extras: [nil], publicURL: url) == wanting)
+        #expect(decision.decide(wanting, file: file(size: 10), original: original, thumbnail: thumbnail, publicURL: url) == wanting)
+        let done = decision.decide(wanting, file: file(size: 10), original: original, thumbnail: thumbnail, extras: [big], publicURL: url)
+        #expect(done.status == .skipped)
+        #expect(done.extraThumbnails?.first?.etag == "aa" && done.extraThumbnails?.first?.size == 20
+                && done.extraThumbnails?.first?.url == "https://b.example/avatar/thumbnail-400x600/a.jpg")
+        // From a listing: the extra key is looked up like the others.
+        let index = ObjectIndex(pages: [ListPage(objects: [original, thumbnail], isTruncated: false, keysWereURLEncoded: true)])
+        #expect(decision.decide([wanting], from: index, file: { _ in self.file(size: 10) }, publicURL: url) == [wanting])
+        #expect(ListingPlan.keys(of: [wanting]) == ["avatar/original/a.jpg", "avatar/thumbnail/a.jpg", "avatar/thumbnail-400x600/a.jpg"])
+    }
+
     @Test func withChecksumTheMD5MustBeTheETag() {
         let decision = SkipDecision(checksum: true)
         let same = decision.decide(record, file: file(size: 10, md5: original.etag), original: original, thumbnail: thumbnail, publicURL: url)
