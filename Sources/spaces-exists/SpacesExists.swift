@@ -12,8 +12,11 @@ struct SpacesExists: ParsableCommand {
             also its MD5 as ETag) and its thumbnail is there too. Complete records get status "skipped"; every \
             other record passes on unchanged, one line out per line in, in order. Strategies: head (two HEAD \
             requests per image), list (ListObjectsV2 over the keys' common folder, 1 request per 1,000 objects), \
-            auto (list above \(ExistenceChecker.autoThreshold) pending images, head otherwise). Exit status: 0, \
-            1 when input lines were not records, 2 fatal (configuration, credentials, missing bucket).
+            auto (list above \(ExistenceChecker.autoThreshold) pending images, head otherwise). With --removed, \
+            the input must be a whole scan: the objects under PREFIX/original/ whose file is gone, and the thumbnails \
+            no image owns any more, are written to that file as deletion records for spaces-put --delete. Exit \
+            status: 0, 1 when input lines were not records, 2 fatal (configuration, credentials, missing bucket, \
+            and with --removed a listing that failed or input that cannot tell what was removed).
             """,
         version: Toolkit.version
     )
@@ -42,6 +45,28 @@ struct SpacesExists: ParsableCommand {
         """, valueName: "path"))
     var pendingFile: String?
 
+    @Option(name: .customLong("removed"), help: ArgumentHelp("""
+        Also write to this file one deletion record per object whose image is gone from the scanned folder: \
+        originals under PREFIX/original/ that no input record names, and thumbnails that no image owns. \
+        Objects under a path that failed in the scan are kept.
+        """, valueName: "path"))
+    var removedFile: String?
+
+    @Option(help: "With --removed: the prefix img-scan used (keys under PREFIX/original/ and PREFIX/thumbnail/).")
+    var prefix = "avatar"
+
+    @Option(help: ArgumentHelp("With --removed: img-scan's --include rules, so that what they leave out is kept (repeatable).", valueName: "glob"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("With --removed: img-scan's --exclude rules, so that what they leave out is kept (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp("With --removed: img-scan's --extensions.", valueName: "list"))
+    var extensions: String?
+
+    @Flag(help: "With --removed: img-scan scanned hidden files and folders (--include-hidden).")
+    var includeHidden = false
+
     @Flag(help: "Log every request on stderr. Never logs secrets.")
     var debug = false
 
@@ -51,6 +76,19 @@ struct SpacesExists: ParsableCommand {
 
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
+        if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
+        for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
+        for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
+        if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
+    }
+
+    /// The scan's rules, as img-scan was given them: what they leave out is never taken for removed.
+    var scanRules: ScanRules {
+        let words = Array(CommandLine.arguments.dropFirst())
+        var rules = ScanRules(includeHidden: includeHidden,
+                              filter: PathFilter(PathFilter.orderedRules(in: words, include: include, exclude: exclude)))
+        if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
+        return rules
     }
 
     func run() throws {
@@ -62,19 +100,39 @@ struct SpacesExists: ParsableCommand {
             let checker = ExistenceChecker(client: client, strategy: strategy, checksum: checksum, warn: Console.warning)
             return ExistenceStage(checker: checker, report: Console.error)
         }
-        let output = try CommandRun.setUp { try stage.run(reading: LineReader(), separatePending: pendingFile != nil) }
-        if let pendingFile {
-            let fd = try CommandRun.setUp { () throws -> Int32 in
-                let fd = open(pendingFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw FileError(path: pendingFile, errno: errno) }
-                return fd
-            }
-            defer { close(fd) }
-            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.pending, fd: fd) }
+        let output = try CommandRun.setUp {
+            try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil)
         }
+        if let removedFile {
+            let removed = try CommandRun.setUp { try stage.removals(RemovalFinder(prefix: prefix, couldBeScanned: scanRules.admits), of: output) }
+            report(removed)
+            try write(removed.removals.map { $0.encoded() }, to: removedFile)
+        }
+        if let pendingFile { try write(output.pending, to: pendingFile) }
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.lines) }
         let checker = stage.checker
         Console.debug("\(checker.usedStrategy.rawValue): \(output.skipped) of \(Console.count(output.checked, "image")) already uploaded, \(Console.count(checker.client.requestCount + checker.extraRequests, "request"))")
         if output.malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+
+    private func write(_ lines: [Data], to path: String) throws {
+        let fd = try CommandRun.setUp { () throws -> Int32 in
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+            return fd
+        }
+        defer { close(fd) }
+        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(lines, fd: fd) }
+    }
+
+    private func report(_ removed: RemovalFinder.Result) {
+        if removed.keptUnderFailures > 0 {
+            Console.warning("\(Console.count(removed.keptUnderFailures, "object")) under paths that failed in this scan (a folder that could not be read) kept, not taken for removed")
+        }
+        if !removed.uncertain.isEmpty {
+            Console.warning("\(Console.count(removed.uncertain.count, "key")) the server listed without url encoding (possibly altered) kept: \(removed.uncertain.prefix(3).joined(separator: ", "))")
+        }
+        let originals = removed.removals.filter { $0.kind == .original }.count
+        Console.debug("removed: \(Console.count(originals, "original")) and \(Console.count(removed.removals.count - originals, "thumbnail")) whose image is gone; \(Console.count(removed.keptIgnored, "object")) the scan would not produce kept")
     }
 }

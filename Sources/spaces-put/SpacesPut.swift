@@ -12,7 +12,9 @@ struct SpacesPut: ParsableCommand {
             pass through unchanged. Configuration comes from .env and SPACES_* variables. Exit status: 0 all \
             uploaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket), 3 the server stopped \
             answering: after 3 uploads in a row failed that way, the remaining records failed without a request \
-            (one is tried every 30 s in case it is back).
+            (one is tried every 30 s in case it is back). With --delete it reads deletion records (spaces-exists \
+            --removed) instead, deletes their objects (DeleteObjects, 1,000 keys a request) and writes each record \
+            again with status "deleted" or "failed".
             """,
         version: Toolkit.version
     )
@@ -38,6 +40,12 @@ struct SpacesPut: ParsableCommand {
     @Flag(help: "Keep thumbnail files after uploading them (by default each is deleted once its image is uploaded; a failed upload always keeps it, for a retry).")
     var keepThumbnails = false
 
+    @Flag(help: "Delete the objects that the input's deletion records name (from spaces-exists --removed) instead of uploading; only keys under PREFIX/original/ and PREFIX/thumbnail/.")
+    var delete = false
+
+    @Option(help: "With --delete: the prefix whose original/ and thumbnail/ folders deletions are confined to (default avatar).")
+    var prefix: String?
+
     @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
     var debug = false
 
@@ -47,6 +55,8 @@ struct SpacesPut: ParsableCommand {
 
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
+        if prefix != nil && !delete { throw ValidationError("--prefix applies only with --delete") }
+        if let prefix, let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -67,6 +77,7 @@ struct SpacesPut: ParsableCommand {
         }
         // From here on, INT and TERM end the run between records: the record in hand gets its line.
         Interruption.catchSignals()
+        if delete { return try deleteObjects(client: uploader.client) }
         let reader = LineReader()
         while !Interruption.requested, let line = reader.next() {
             guard let output = try CommandRun.setUp({ try uploader.process(line: line, lineNumber: reader.lineNumber) }) else { continue }
@@ -80,5 +91,21 @@ struct SpacesPut: ParsableCommand {
         Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+
+    /// `--delete`: a request per 1,000 records, each written back with its status; between requests INT and TERM
+    /// end the run.
+    private func deleteObjects(client: S3Client) throws {
+        let deleter = Deleter(client: client, prefix: prefix ?? "avatar", report: Console.error)
+        let reader = LineReader()
+        while !Interruption.requested, let lines = try CommandRun.setUp({ try deleter.next(from: reader) }) {
+            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(lines) }
+        }
+        if Interruption.requested {
+            Console.error("interrupted: the records not read yet were not deleted")
+            throw ExitCode(Interruption.exitStatus)
+        }
+        Console.debug("\(Console.count(deleter.deletedCount, "object")) deleted, \(deleter.failedCount) failed, \(Console.count(client.requestCount, "request"))")
+        if deleter.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }

@@ -6,7 +6,10 @@ dir="" workers=1 batch_size=100 prefix=avatar skip_existing=1 dry_run=0 env_file
 retries="" connect_timeout="" stall_timeout=""
 # img-scan's --include/--exclude rules, in the order given (the order decides), and --include-hidden.
 scan_args=()
+# The rules alone (not --thumbnails), which spaces-exists --removed needs to keep what the scan leaves out.
+rule_args=()
 crop=""
+delete_removed=0 max_delete=""
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -23,10 +26,14 @@ while (($#)); do
     --include | --exclude)
       value_of "$@"
       [[ -n $2 ]] || usage_error "$1 needs a pattern (got an empty one)"
-      scan_args+=("$1" "$2"); shift ;;
-    --include-hidden) scan_args+=(--include-hidden) ;;
-    --thumbnails | --extensions) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
+      scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
+    --include-hidden) scan_args+=(--include-hidden); rule_args+=(--include-hidden) ;;
+    --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
+    --thumbnails) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
     --crop) value_of "$@"; crop=$2; shift ;;
+    --max-delete) value_of "$@"; max_delete=$2; shift ;;
+    --max-delete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --delete-removed) delete_removed=1 ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
@@ -48,6 +55,11 @@ in_range "$batch_size" 1 1000000 || usage_error "--batch-size must be a whole nu
 [[ -z $retries ]] || in_range "$retries" 0 100 || usage_error "--retries must be a whole number from 0 to 100"
 [[ -z $connect_timeout ]] || seconds_in_range "$connect_timeout" 3600 || usage_error "--connect-timeout must be a number of seconds above 0, at most 3600"
 [[ -z $stall_timeout ]] || in_range "$stall_timeout" 1 86400 || usage_error "--stall-timeout must be a whole number of seconds from 1 to 86400"
+[[ -z $max_delete ]] || ((delete_removed)) || usage_error "--max-delete applies only with --delete-removed"
+[[ -z $max_delete ]] || in_range "$max_delete" 0 9999999 || usage_error "--max-delete must be a whole number from 0 to 9999999"
+max_delete=$((10#${max_delete:-100}))  # objects: originals and thumbnails alike
+# Pruning needs the whole folder's scan: records from a file say nothing about what is gone.
+((!delete_removed)) || [[ -z $from_records ]] || usage_error "--delete-removed needs a scan of DIR, not --from-records"
 # Keys are PREFIX/original/REL: a prefix is folder names joined by single slashes (one leading or trailing
 # slash is dropped), none of them . or .. (S3 refuses such keys, and a//b would not be the key asked for).
 prefix_segments=${prefix#/}

@@ -74,7 +74,7 @@ summary() {
   : >"$work/failure-lines"
   : >"$failures" 2>/dev/null || true
   (($(wc -l <"$results") >= from)) && read -r uploaded skipped_now failed other originals thumbnails < <(
-    tail -n +"$from" "$results" | jq -R -r '. as $line | fromjson? | select(type == "object")
+    tail -n +"$from" "$results" | jq -R -r '. as $line | fromjson? | select(type == "object" and .action != "delete")
       | "S\t\(.status // "none")",
         (select(.status == "uploaded") | "B\t\(.size // 0)\t\(.thumbnail_size // 0)"),
         (select(.status == "failed") | "E\t  \(.rel // "?"): \(.error // "failed")" | gsub("\n"; "\\n")),
@@ -91,6 +91,7 @@ summary() {
   : "${uploaded:=0}" "${skipped_now:=0}" "${failed:=0}" "${other:=0}" "${originals:=0}" "${thumbnails:=0}"
   ((from == 1)) || skipped_now=$((skipped_now + skipped))
   sent="$(human_bytes "$originals") of originals, $(human_bytes "$thumbnails") of thumbnails"
+  ((!${delete_removed:-0})) || count_deletions
   rate=$(awk -v n="$uploaded" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? int(n / e * 10) / 10 : 0) }')
   byte_rate=$(megabytes_per_second $((originals + thumbnails)) "$elapsed")
   ignored=$(scan_ignored)
@@ -105,6 +106,7 @@ summary() {
     printf '  uploaded:   %s\n' "$uploaded"
     printf '  skipped:    %s (already in the bucket)\n' "$skipped_now"
     printf '  failed:     %s\n' "$failed"
+    ((!${delete_removed:-0})) || printf '  deleted:    %s\n' "$deleted_text"
     printf '  sent:       %s\n' "$sent"
     printf '  elapsed:    %s s, %s images/s, %s MB/s\n' "$elapsed" "$rate" "$byte_rate"
     if ((failed > 0)); then
@@ -123,7 +125,7 @@ summary() {
     rm -f "$failures"
   fi
   say "results: $results; log: $log"
-  any_failed=$((failed > 0 || ${counts_wrong:-0}))
+  any_failed=$((failed > 0 || ${counts_wrong:-0} || ${delete_failed:-0} > 0))
 }
 
 progress() {  # runs in the background: a bar on a terminal, a plain line every 5 s otherwise

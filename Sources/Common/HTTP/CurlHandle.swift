@@ -118,6 +118,14 @@ public final class CurlHandle {
                 return CURLE_READ_ERROR
             }
             results.append(contentsOf: upload(length: length, userdata: userdata))
+        case .data(let bytes):
+            // COPYPOSTFIELDS copies the bytes, so they need not outlive this call; the method stays the
+            // request's own (CURLOPT_CUSTOMREQUEST above).
+            results.append(ccurl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)))
+            results.append(bytes.withUnsafeBytes { raw in
+                raw.baseAddress.map { ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, $0) }
+                    ?? ccurl_easy_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, "")
+            })
         }
         return results.first { $0 != CURLE_OK } ?? CURLE_OK
     }

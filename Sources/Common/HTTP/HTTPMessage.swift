@@ -5,6 +5,8 @@ public enum HTTPBody: Sendable {
     case none
     /// `length` bytes from the start of the file at `path`, streamed, never loaded whole.
     case file(path: String, length: Int64)
+    /// These bytes, from memory: a small XML document (DeleteObjects).
+    case data(Data)
 }
 
 public struct HTTPRequest: Sendable {

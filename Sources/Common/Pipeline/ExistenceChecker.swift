@@ -45,6 +45,8 @@ public final class ExistenceChecker {
     public var extraRequests: Int { (early?.requests ?? 0) + partRequests }
     private var early: EarlyListing?
     private var partRequests = 0
+    /// The last whole listing of a folder the check made, kept for `objects(under:)` (pruning) to reuse.
+    var completeListing: (prefix: String, pages: [ListPage])?
 
     public init(client: S3Client, strategy: Strategy, checksum: Bool, warn: @escaping (String) -> Void) {
         self.client = client
@@ -94,6 +96,7 @@ public final class ExistenceChecker {
             // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
             // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
             if let page = try onePage(of: records, early: early) {
+                completeListing = (ListingPlan.folder(of: records), [page])
                 return (try decideAll(records, from: ObjectIndex(pages: [page])), .list)
             }
             return (try headAll(records), .head)
@@ -144,7 +147,9 @@ public final class ExistenceChecker {
         let prefix = ListingPlan.commonFolder(keys)
         let early = takeEarlyListing(for: prefix)
         do {
-            return ObjectIndex(pages: try listPages(prefix: prefix, keys: keys, early: early))
+            let pages = try listPages(prefix: prefix, keys: keys, early: early)
+            completeListing = (prefix, pages)
+            return ObjectIndex(pages: pages)
         } catch let error where !error.isFatal {
             warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
             return nil

@@ -17,6 +17,8 @@ public final class ExistenceStage {
         public var malformed = 0
         public var skipped = 0
         public var checked = 0
+        /// With `keepingRecords`: every record read, whatever its status, for `removals`.
+        public var records: [ImageRecord] = []
     }
 
     public init(checker: ExistenceChecker, report: @escaping (String) -> Void) {
@@ -26,7 +28,7 @@ public final class ExistenceStage {
 
     /// Reads `reader` to its end and decides. Throws only errors after which no image could be decided
     /// (credentials, a missing bucket).
-    public func run(reading reader: LineReader, separatePending: Bool) throws(S3Error) -> Output {
+    public func run(reading reader: LineReader, separatePending: Bool, keepingRecords: Bool = false) throws(S3Error) -> Output {
         var slots: [Data?] = []
         var pending: [(slot: Int, record: ImageRecord)] = []
         var output = Output()
@@ -39,8 +41,10 @@ public final class ExistenceStage {
                 report(message)
                 slots.append(failed)
             case .finished(let line):
+                if keepingRecords, let record = try? RecordCoding.decode(line) { output.records.append(record) }
                 slots.append(line)
             case .pending(let record):
+                if keepingRecords { output.records.append(record) }
                 if pending.isEmpty { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
                 pending.append((slots.count, record))
                 slots.append(nil)
@@ -58,5 +62,14 @@ public final class ExistenceStage {
         output.lines = slots.compactMap { $0 }
         output.checked = pending.count
         return output
+    }
+
+    /// What is gone from the scanned folder (`RemovalFinder`), from every record `output` kept and a listing of
+    /// the prefix's two folders, the check's own when it covered them. Refuses when an input line was not a
+    /// record: it may have stood for an image that is there.
+    public func removals(_ finder: RemovalFinder, of output: Output) throws -> RemovalFinder.Result {
+        guard output.malformed == 0 else { throw RemovalFinder.Problem.linesNotRecords(output.malformed) }
+        let listed = try checker.objects(under: [finder.folder])
+        return try finder.find(records: output.records, listed: listed.objects, keysAreExact: listed.exact)
     }
 }

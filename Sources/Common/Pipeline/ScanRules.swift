@@ -83,6 +83,17 @@ public struct ScanRules: Sendable {
         return nil
     }
 
+    /// Whether img-scan would take a file at `rel` (`/`-separated, relative to the scanned folder) were it there:
+    /// an image name by `extensions`, in no ignored folder, not ignored itself. Pruning asks this of every key,
+    /// so that an object whose file the scan leaves out is never taken for removed.
+    public func admits(_ rel: String) -> Bool {
+        let names = KeyMapper.segments(of: rel).map { Array($0.utf8) }
+        guard let name = names.last, !names.contains(where: \.isEmpty),
+              ImageScanner.isImageName(name, extensions: extensions) else { return false }
+        guard !names.dropLast().contains(where: { ignoredFolder($0) != nil }) else { return false }
+        return ignoredFile(name, rel: Array(rel.utf8)) == nil
+    }
+
     /// `ignored 5: 3 AppleDouble files (._*), 2 hidden folders`: one line for the counts, nil when none.
     public static func summary(of ignored: [(rel: String, reason: Reason)]) -> String? {
         guard !ignored.isEmpty else { return nil }

@@ -82,6 +82,37 @@ public final class S3Client {
         _ = try send("DELETE", key: key, accepting: [404])
     }
 
+    /// DeleteObjects: up to `DeleteObjects.maxKeys` keys in one request, with `Content-MD5` (required; SeaweedFS
+    /// checks it), each key answered on its own. Keys XML cannot carry unaltered (`DeleteObjects.canBatch`) are
+    /// deleted one by one with DeleteObject instead. Deleting a key that does not exist succeeds.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+    /// - Returns: one outcome per key, in order.
+    public func deleteObjects(keys: [String]) throws(S3Error) -> [DeleteObjects.Outcome] {
+        guard keys.count <= DeleteObjects.maxKeys else {
+            throw .badRecord("DeleteObjects takes at most \(DeleteObjects.maxKeys) keys, not \(keys.count)")
+        }
+        var outcomes = [DeleteObjects.Outcome](repeating: .deleted, count: keys.count)
+        let batched = keys.indices.filter { DeleteObjects.canBatch(keys[$0]) }
+        if !batched.isEmpty {
+            let body = DeleteObjects.body(keys: batched.map { keys[$0] })
+            let digests = DeleteObjects.digests(of: body)
+            let response = try send("POST", key: nil, query: [("delete", "")],
+                                    headers: ["content-type": "application/xml", "content-md5": digests.md5],
+                                    body: .data(body), payloadHash: digests.sha256)
+            for (index, outcome) in zip(batched, DeleteObjects.outcomes(xml: response.body, keys: batched.map { keys[$0] })) {
+                outcomes[index] = outcome
+            }
+        }
+        for index in keys.indices where !DeleteObjects.canBatch(keys[index]) {
+            do {
+                try deleteObject(key: keys[index])
+            } catch let error where !error.isFatal {
+                outcomes[index] = .failed(error.description)
+            }
+        }
+        return outcomes
+    }
+
     /// HeadBucket: proves the credentials and that the bucket exists, in one request.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
     public func headBucket() throws(S3Error) {

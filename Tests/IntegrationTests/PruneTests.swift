@@ -1,0 +1,192 @@
+import Common
+import Foundation
+import TestSupport
+import Testing
+
+/// `upload-images --delete-removed` and its parts (`spaces-exists --removed`, `spaces-put --delete`), against
+/// the real servers.
+@Suite struct PruneTests {
+    let script = UploadImagesTests()
+
+    /// The deletion lines of the newest results file in `folder`.
+    func deletions(in folder: TemporaryDirectory) throws -> [RemovalRecord] {
+        let file = try #require(try script.newest("upload_results_", in: folder))
+        return try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(#""action":"delete""#) }.map { try RemovalRecord.decode(Data($0.utf8)) }
+    }
+
+    /// Small objects put straight into the bucket, whatever their keys.
+    func put(_ keys: [String], into bucket: TestBucket, client: S3Client) throws {
+        let scratch = try TemporaryDirectory()
+        let file = try scratch.write("x", Data("x".utf8))
+        let digest = try FileDigest.compute(path: file)
+        for key in keys { _ = try client.putObject(key: key, file: file, digest: digest, contentType: "text/plain") }
+    }
+
+    func photos(_ rels: [String]) throws -> TemporaryDirectory {
+        let photos = try TemporaryDirectory()
+        for rel in rels {
+            _ = try photos.copy(Corpus.file(rel.hasSuffix(".png") ? "png/png-palette-trns.png" : "jpeg/jpeg-grayscale.jpg"), to: rel)
+        }
+        return photos
+    }
+
+    @Test(arguments: Harness.Server.s3Servers)
+    func aDryRunListsTheGuardRefusesAndARunDeletesOnlyWhatIsGone(server: Harness.Server) throws {
+        let bucket = try TestBucket("prune", on: server)
+        let folder = try TemporaryDirectory()
+        let photos = try photos(["keep.jpg", "gone.jpg", "sub/keep.png", "sub/gone.png"])
+        #expect(try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder).status == 0)
+        // Keys outside PREFIX/original/ and PREFIX/thumbnail/, or that no scan makes: never touched.
+        let unrelated = ["other/original/gone.jpg", "avatar/gone.jpg", "avatar/originals/gone.jpg",
+                         "avatar/original/notes.txt", "avatar/thumbnail/notes.txt"]
+        try put(unrelated, into: bucket, client: try bucket.client())
+        try FileManager.default.removeItem(atPath: photos.path + "/gone.jpg")
+        try FileManager.default.removeItem(atPath: photos.path + "/sub/gone.png")
+        let gone = ["avatar/original/gone.jpg", "avatar/original/sub/gone.png", "avatar/thumbnail/gone.jpg", "avatar/thumbnail/sub/gone.jpg"]
+        let before = Set(try bucket.objects().keys)
+
+        let dry = try script.upload("\(Shell.quote(photos.path)) --delete-removed --dry-run", bucket: bucket, in: folder)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stderr.contains("dry run: 4 objects whose image is gone (2 originals, 2 thumbnails) would be deleted:"))
+        #expect(dry.lines.filter { $0.hasPrefix("  delete ") } == gone.map { "  delete " + $0 })
+        let unskipped = try script.upload("\(Shell.quote(photos.path)) --delete-removed --no-skip-existing --dry-run", bucket: bucket, in: folder)
+        #expect(unskipped.lines.filter { $0.hasPrefix("  delete ") } == gone.map { "  delete " + $0 })
+        #expect(Set(try bucket.objects().keys) == before)
+
+        // The guard counts objects, originals and thumbnails alike, and refuses the whole run.
+        let refused = try script.upload("\(Shell.quote(photos.path)) --delete-removed --max-delete 3", bucket: bucket, in: folder)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--delete-removed would delete 4 objects whose image is gone (2 originals, 2 thumbnails), more than --max-delete 3:"))
+        #expect(gone.allSatisfy { refused.stderr.contains("\n  \($0)\n") })
+        #expect(refused.stderr.contains("refusing: nothing was uploaded or deleted") && refused.stderr.contains("run again with --max-delete 4"))
+        #expect(Set(try bucket.objects().keys) == before)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.filter { $0.hasPrefix("upload_results_") }.count == 1, "only the first upload wrote results: \(files)")
+
+        let run = try script.upload("\(Shell.quote(photos.path)) --delete-removed --max-delete 4", bucket: bucket, in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("  deleted:    4 objects whose image is gone\n"))
+        #expect(script.summaryCount("found", run) == 2 && script.summaryCount("skipped", run) == 2)
+        let deleted = try deletions(in: folder)
+        #expect(deleted.map(\.key) == gone && deleted.allSatisfy { $0.status == .deleted })
+        #expect(deleted.map(\.kind) == [.original, .original, .thumbnail, .thumbnail] && deleted[1].rel == "sub/gone.png")
+        #expect(Set(try bucket.objects().keys) == before.subtracting(gone))
+
+        let again = try script.upload("\(Shell.quote(photos.path)) --delete-removed", bucket: bucket, in: folder)
+        #expect(again.status == 0 && again.stderr.contains("  deleted:    0 objects whose image is gone\n"), "\(again.stderr)")
+    }
+
+    /// An unreadable file, a folder that cannot be listed and an image refused by img-thumb all fail in the
+    /// run; none of them is taken for removed, and only the file really gone is deleted.
+    @Test func anImageThatFailedInTheRunIsNeverTakenForRemoved() throws {
+        let bucket = try TestBucket("prunefailed")
+        let folder = try TemporaryDirectory()
+        let photos = try photos(["ok.jpg", "gone.jpg", "locked.jpg", "private/inside.jpg", "private/deep/more.png", "broken.jpg"])
+        #expect(try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder).status == 0)
+        let before = Set(try bucket.objects().keys)
+        #expect(before.count == 12)
+        try FileManager.default.removeItem(atPath: photos.path + "/gone.jpg")
+        try Data("not an image any more".utf8).write(to: URL(fileURLWithPath: photos.path + "/broken.jpg"))
+        // Run as an unprivileged user, or root would read everything.
+        for path in [photos.path, folder.path, bucket.directory.path] {
+            _ = try Shell.run("chown -R 65534:65534 \(Shell.quote(path))")
+        }
+        chmod(photos.path + "/locked.jpg", 0)
+        chmod(photos.path + "/private", 0)
+        let run = try Shell.run("""
+            cd \(folder.path) && setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR=\(folder.path) \
+            \(UploadImagesTests.script) \(photos.path) --delete-removed --env-file \(bucket.envFile)
+            """)
+        #expect(run.status == 1, "\(run.stderr.suffix(800))")
+        #expect(script.summaryCount("failed", run) == 3)
+        #expect(run.stderr.contains("4 objects under paths that failed in this scan (a folder that could not be read) kept"), "\(run.stderr)")
+        #expect(run.stderr.contains("  deleted:    2 objects whose image is gone\n"))
+        #expect(try deletions(in: folder).map(\.key) == ["avatar/original/gone.jpg", "avatar/thumbnail/gone.jpg"])
+        #expect(Set(try bucket.objects().keys) == before.subtracting(["avatar/original/gone.jpg", "avatar/thumbnail/gone.jpg"]))
+    }
+
+    /// `spaces-put --delete` at the library's level: chunks of `chunkSize` keys (S3's 1,000 in real runs), keys
+    /// outside the prefix's folders and lines that are not deletion records refused without a request.
+    @Test(arguments: Harness.Server.s3Servers)
+    func deletionsGoInChunksAndStayInsideThePrefix(server: Harness.Server) throws {
+        let bucket = try TestBucket("prunechunks", on: server)
+        let client = try bucket.client()
+        let inside = ["a.jpg", "b & <c>.jpg", "c\rr.jpg", "d é.png", "e.jpg", "f.jpg"].map { "avatar/original/" + $0 } + ["avatar/thumbnail/a.jpg"]
+        let outside = ["keep/original/a.jpg", "avatar/a.jpg"]
+        try put(inside + outside, into: bucket, client: client)
+        var lines = inside.map { String(decoding: RemovalRecord(key: $0, kind: .original).encoded(), as: UTF8.self) }
+        lines.insert(String(decoding: RemovalRecord(key: outside[0], kind: .original).encoded(), as: UTF8.self), at: 2)
+        lines.insert(#"{"key":"avatar/original/a.jpg","path":"/p/a.jpg","rel":"a.jpg"}"#, at: 4)
+        lines.insert("", at: 5)
+        let scratch = try TemporaryDirectory()
+        let input = try scratch.write("removed.jsonl", Data(lines.joined(separator: "\n").utf8))
+        let fd = open(input, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let deleter = Deleter(client: client, prefix: "avatar", report: { _ in })
+        deleter.chunkSize = 3
+        let requestsBefore = client.requestCount
+        var output: [String] = []
+        let reader = LineReader(fd: fd)
+        while let chunk = try deleter.next(from: reader) { output += chunk.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(output.count == lines.count - 1, "one line out per line in, the blank one aside")
+        #expect(output[2].contains(#""error":"outside avatar/original/ and avatar/thumbnail/""#) && output[2].contains(#""status":"failed""#))
+        #expect(output[4].hasPrefix(#"{"action":"delete","error":"input line 5: not a deletion record"#))
+        #expect(output.filter { $0.contains(#""status":"deleted""#) }.count == inside.count)
+        #expect(deleter.deletedCount == inside.count && deleter.failedCount == 2)
+        // 7 keys in chunks of 3: three DeleteObjects, and a DELETE for the key with a CR, which XML cannot carry.
+        #expect(client.requestCount - requestsBefore == 4)
+        #expect(Set(try bucket.objects().keys) == Set(outside))
+    }
+
+    @Test(arguments: Harness.Server.s3Servers)
+    func aThousandAndOneKeysTakeTwoRequests(server: Harness.Server) throws {
+        let bucket = try TestBucket("prune1001", on: server)
+        let client = try bucket.client()
+        let keys = (0..<1001).map { "avatar/thumbnail/\($0).jpg" }
+        try put(keys, into: bucket, client: client)
+        let scratch = try TemporaryDirectory()
+        let input = try scratch.write("removed.jsonl", Data(keys.map {
+            String(decoding: RemovalRecord(key: $0, kind: .thumbnail).encoded(), as: UTF8.self) }.joined(separator: "\n").utf8))
+        let fd = open(input, O_RDONLY)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let deleter = Deleter(client: client, prefix: "avatar", report: { _ in })
+        let requestsBefore = client.requestCount
+        var lines = 0
+        let reader = LineReader(fd: fd)
+        while let chunk = try deleter.next(from: reader) { lines += chunk.count }
+        #expect(lines == 1001 && deleter.deletedCount == 1001)
+        #expect(client.requestCount - requestsBefore == 2)
+        #expect(try bucket.objects().isEmpty)
+    }
+
+    @Test func whatCannotTellWhatWasRemovedRefuses() throws {
+        let bucket = try TestBucket("prunerefuse")
+        let photos = try photos(["a.jpg"])
+        let removed = bucket.directory.path + "/removed.jsonl"
+        let otherPrefix = try Shell.run("img-scan --prefix profile \(photos.path) | spaces-exists --env-file \(bucket.envFile) --removed \(removed)")
+        #expect(otherPrefix.status == 2)
+        #expect(otherPrefix.stderr.contains("a.jpg: its key profile/original/a.jpg is not under avatar/original/: give --prefix the prefix img-scan used"))
+        let garbled = try Shell.run("{ img-scan \(photos.path); echo 'not json'; } | spaces-exists --env-file \(bucket.envFile) --removed \(removed)")
+        #expect(garbled.status == 2)
+        #expect(garbled.stderr.contains("1 input line was not a record, so what was removed cannot be told"))
+        #expect(!FileManager.default.fileExists(atPath: removed))
+    }
+
+    @Test func theOptionsAreChecked() throws {
+        let cases = [
+            ("DIR --max-delete 5", "--max-delete applies only with --delete-removed"),
+            ("DIR --delete-removed --max-delete -1", "--max-delete must be a whole number from 0 to 9999999"),
+            ("DIR --delete-removed --max-delete=ten", "--max-delete must be a whole number from 0 to 9999999"),
+            ("--from-records f.jsonl --delete-removed", "--delete-removed needs a scan of DIR, not --from-records"),
+        ]
+        for (arguments, message) in cases {
+            let run = try Shell.run("\(UploadImagesTests.script) \(arguments)")
+            #expect(run.status == 64 && run.stderr == "upload-images: \(message) (see --help)\n", "\(arguments): \(run.stderr)")
+        }
+        let usage = try Shell.run("spaces-put --prefix avatar")
+        #expect(usage.status == 64 && usage.stderr.contains("--prefix applies only with --delete"))
+    }
+}
