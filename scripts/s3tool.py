@@ -8,6 +8,8 @@ usage: s3tool.py --env FILE ping
                                                     whole_jpeg (starts with SOI and ends with EOI)
        s3tool.py --env FILE delete BUCKET KEY        removes one object
        s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
+       s3tool.py --env FILE head BUCKET KEY          head_object as JSON: metadata (user metadata, keys as
+                                                    stored), content_disposition, content_type, cache_control
 """
 import argparse
 import hashlib
@@ -43,7 +45,7 @@ def client(env):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--env", required=True)
-    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete"])
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete", "head"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     s3 = client(read_env(options.env))
@@ -69,6 +71,14 @@ def main():
                 }, ensure_ascii=False))
     elif options.command == "delete":
         s3.delete_object(Bucket=options.args[0], Key=options.args[1])
+    elif options.command == "head":
+        head = s3.head_object(Bucket=options.args[0], Key=options.args[1])
+        print(json.dumps({
+            "metadata": head.get("Metadata", {}),
+            "content_disposition": head.get("ContentDisposition"),
+            "content_type": head.get("ContentType"),
+            "cache_control": head.get("CacheControl"),
+        }, ensure_ascii=False))
     elif options.command == "acl":
         grants = s3.get_object_acl(Bucket=options.args[0], Key=options.args[1])["Grants"]
         print(json.dumps([[g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"]] for g in grants]))

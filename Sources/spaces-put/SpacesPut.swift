@@ -34,6 +34,27 @@ struct SpacesPut: ParsableCommand {
     @Option(help: ArgumentHelp("Cache-Control header for uploaded objects (default: SPACES_CACHE_CONTROL).", valueName: "value"))
     var cacheControl: String?
 
+    @Option(help: ArgumentHelp("""
+        Cap the bytes per second of request bodies (originals and thumbnails, retries included): 500K, 10M, \
+        1.5G or plain bytes; K, M and G are 1024 multiples, as in curl's --limit-rate. Every connection of \
+        this process shares it (upload-images shares one cap among all its workers).
+        """, valueName: "rate"))
+    var limitRate: String?
+
+    /// upload-images' workers share one cap through this file (see `RateLimiter`).
+    @Option(help: ArgumentHelp("Share the --limit-rate cap with every process given this file.", valueName: "file", visibility: .hidden))
+    var limitRateShare: String?
+
+    @Option(name: .customLong("meta"), help: ArgumentHelp("""
+        Store x-amz-meta-KEY: VALUE with every original and thumbnail (repeatable). KEY: ASCII letters, digits \
+        and '-', stored lowercase ('_' is refused: Spaces would store it as '-'); VALUE: printable US-ASCII, no \
+        leading or trailing space; at most 2 KB in all.
+        """, valueName: "key=value"))
+    var meta: [String] = []
+
+    @Option(help: ArgumentHelp("Content-Disposition for the originals (not the thumbnails), e.g. attachment; printable US-ASCII.", valueName: "value"))
+    var contentDisposition: String?
+
     @Flag(help: "Only check the configuration, the credentials and the bucket (one HeadBucket request), then exit.")
     var check = false
 
@@ -53,10 +74,26 @@ struct SpacesPut: ParsableCommand {
         RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
     }
 
+    var rateLimit: RateLimit? { limitRate.flatMap(RateLimit.init(parsing:)) }
+
+    var metadata: ObjectMetadata {
+        get throws(ObjectMetadata.Problem) { try ObjectMetadata(meta: meta, contentDisposition: contentDisposition) }
+    }
+
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
         if prefix != nil && !delete { throw ValidationError("--prefix applies only with --delete") }
         if let prefix, let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
+        if limitRate != nil && rateLimit == nil { throw ValidationError(RateLimit.rule) }
+        if limitRateShare != nil && limitRate == nil { throw ValidationError("--limit-rate-share needs --limit-rate") }
+        do { _ = try metadata } catch { throw ValidationError(error.description) }
+    }
+
+    /// The cap of this process alone or, with --limit-rate-share, of every process sharing the file.
+    func makeRateLimiter() throws -> RateLimiter? {
+        guard let rateLimit else { return nil }
+        guard let limitRateShare else { return RateLimiter(limit: rateLimit) }
+        return try RateLimiter(limit: rateLimit, sharedFile: limitRateShare)
     }
 
     func run() throws {
@@ -64,10 +101,13 @@ struct SpacesPut: ParsableCommand {
         let uploader = try CommandRun.setUp { () throws -> Uploader in
             let config = try CommandRun.loadConfig(envFile: envFile)
             Console.debug("config: \(config)")
-            let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
+            var http = requestSettings.curlOptions
+            http.rateLimiter = try makeRateLimiter()
+            let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: http)
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
             options.keepThumbnails = keepThumbnails
+            options.metadata = try metadata
             return Uploader(client: client, options: options, report: Console.error)
         }
         if check {
@@ -89,6 +129,9 @@ struct SpacesPut: ParsableCommand {
         }
         let client = uploader.client
         Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        if let limiter = client.httpOptions.rateLimiter {
+            Console.debug("\(String(format: "%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
+        }
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }

@@ -10,6 +10,7 @@ scan_args=()
 rule_args=()
 crop=""
 delete_removed=0 max_delete=""
+limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -34,6 +35,10 @@ while (($#)); do
     --max-delete) value_of "$@"; max_delete=$2; shift ;;
     --max-delete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --delete-removed) delete_removed=1 ;;
+    --limit-rate) value_of "$@"; limit_rate=$2; limit_rate_given=1; shift ;;
+    --meta) value_of "$@"; meta+=("$2"); shift ;;
+    --content-disposition) value_of "$@"; content_disposition=$2; content_disposition_given=1; shift ;;
+    --limit-rate=* | --meta=* | --content-disposition=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
@@ -68,3 +73,28 @@ if [[ -n $prefix_segments ]]; then
   [[ /$prefix_segments/ != *//* && /$prefix_segments/ != */./* && /$prefix_segments/ != */../* ]] \
     || usage_error "--prefix must be folder names joined by single slashes, none of them . or .. (got '$prefix')"
 fi
+# --limit-rate, --meta and --content-disposition: the rules of spaces-put's RateLimit and ObjectMetadata, byte
+# by byte (LC_ALL=C), so that no worker refuses what passed here.
+rate_in_range() {
+  local LC_ALL=C
+  [[ $1 =~ ^[0-9]{1,10}(\.[0-9]{1,6})?[KkMmGg]?$ ]] || return 1
+  awk -v rate="$1" 'BEGIN { unit = index("KkMmGg", substr(rate, length(rate)))
+    bytes = int((rate + 0) * (unit ? 1024 ^ int((unit + 1) / 2) : 1)); exit !(bytes >= 1024 && bytes <= 1024 ^ 4) }'
+}
+meta_key() { local LC_ALL=C; [[ $1 =~ ^[A-Za-z0-9-]+$ ]]; }
+printable() { local LC_ALL=C; [[ $1 =~ ^[!-~]([\ -~]*[!-~])?$ ]]; }
+((!limit_rate_given)) || rate_in_range "$limit_rate" \
+  || usage_error "--limit-rate must be bytes per second from 1K to 1024G, as 500K, 10M or 1.5G (K, M, G are 1024 multiples)"
+meta_bytes=0 meta_keys=" "
+for pair in "${meta[@]}"; do
+  [[ $pair == *=* ]] || usage_error "--meta must be KEY=VALUE (got ${pair@Q})"
+  key=${pair%%=*} value=${pair#*=}
+  meta_key "$key" || usage_error "--meta KEY must be ASCII letters, digits and '-' (got ${key@Q}$([[ $key != *_* ]] || echo "; '_' would be stored as '-' by Spaces' RADOS Gateway"))"
+  printable "$value" || usage_error "--meta $key=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"
+  [[ $meta_keys != *" ${key,,} "* ]] || usage_error "--meta ${key,,} is given twice (keys are stored lowercase)"
+  meta_keys+="${key,,} "
+  meta_bytes=$((meta_bytes + ${#key} + ${#value}))
+done
+((meta_bytes <= 2048)) || usage_error "--meta keys and values come to $meta_bytes bytes, over the 2048 that S3 allows"
+((!content_disposition_given)) || printable "$content_disposition" \
+  || usage_error "--content-disposition must be printable US-ASCII, not empty, without leading or trailing spaces"

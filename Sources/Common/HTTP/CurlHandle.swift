@@ -17,6 +17,9 @@ public final class CurlHandle {
         public var stallTimeout: Double = 30
         /// CURLOPT_CAINFO: a PEM bundle to trust instead of the system's.
         public var caBundle: String?
+        /// The bandwidth cap request bodies keep to (`--limit-rate`), shared by every request of every handle
+        /// given the same limiter (and, through its file, by other processes).
+        public var rateLimiter: RateLimiter?
 
         public init() {}
     }
@@ -43,7 +46,7 @@ public final class CurlHandle {
     /// Performs one request; HTTP error statuses are returned, not thrown.
     public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)
-        let transfer = Transfer(stallTimeout: options.stallTimeout)
+        let transfer = Transfer(stallTimeout: options.stallTimeout, rateLimiter: options.rateLimiter)
         let unmanaged = Unmanaged.passRetained(transfer)
         defer { unmanaged.release() }
         let userdata = unmanaged.toOpaque()

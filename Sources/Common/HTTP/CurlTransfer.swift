@@ -13,9 +13,12 @@ final class Transfer {
     private let stallTimeout: Double
     private var bytesMoved: Int64 = -1
     private var lastMoved = DispatchTime.now().uptimeNanoseconds
+    /// Paces the body, when the run has a bandwidth cap.
+    private let rateLimiter: RateLimiter?
 
-    init(stallTimeout: Double) {
+    init(stallTimeout: Double, rateLimiter: RateLimiter? = nil) {
         self.stallTimeout = stallTimeout
+        self.rateLimiter = rateLimiter
     }
 
     private var fd: Int32 = -1
@@ -77,11 +80,14 @@ final class Transfer {
         return total
     }
 
-    /// CURLOPT_READFUNCTION: streams the request body from the file.
+    /// CURLOPT_READFUNCTION: streams the request body from the file; under a bandwidth cap, a piece at a time
+    /// (`RateLimiter.chunkSize`), each handed to curl only when the cap has room for it. Every byte read counts,
+    /// so a body sent again (a retry, a rewind) counts again.
     static let sendBody: curl_read_callback = { buffer, size, count, userdata in
         let transfer = Transfer.from(userdata)
         guard let buffer else { return 0 }
-        let wanted = min(Int64(size * count), transfer.length - transfer.offset)
+        var wanted = min(Int64(size * count), transfer.length - transfer.offset)
+        if let limiter = transfer.rateLimiter { wanted = min(wanted, Int64(limiter.chunkSize)) }
         guard wanted > 0 else { return 0 }
         let got = pread(transfer.fd, buffer, Int(wanted), off_t(transfer.offset))
         if got < 0 {
@@ -91,6 +97,14 @@ final class Transfer {
         if got == 0 {
             transfer.localError = "\(transfer.path): file shrank while it was being uploaded"
             return Int(CURL_READFUNC_ABORT)
+        }
+        if let limiter = transfer.rateLimiter {
+            guard limiter.pace(got, interrupted: { Interruption.requested }) else {
+                transfer.localError = "interrupted"
+                return Int(CURL_READFUNC_ABORT)
+            }
+            // The wait was the cap's, not the network's: a paced body is not a stalled one.
+            transfer.lastMoved = DispatchTime.now().uptimeNanoseconds
         }
         transfer.offset += Int64(got)
         return got

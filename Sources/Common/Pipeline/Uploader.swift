@@ -7,6 +7,8 @@ public final class Uploader {
         public var cacheControl: String?
         /// Leave thumbnail files in place after uploading them (they are deleted by default).
         public var keepThumbnails = false
+        /// `--meta` (originals and thumbnails) and `--content-disposition` (originals).
+        public var metadata = ObjectMetadata()
 
         public init(acl: String, cacheControl: String? = nil) {
             self.acl = acl
@@ -75,7 +77,7 @@ public final class Uploader {
             let digest = try digest(thumbnailPath, what: "thumbnail")
             do {
                 record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest,
-                                               contentType: Self.contentType(spec: record.thumbnailSpec))
+                                               contentType: Self.contentType(spec: record.thumbnailSpec), original: false)
             } catch let error where !error.isFatal {
                 throw .thumbnail(error)
             }
@@ -84,7 +86,7 @@ public final class Uploader {
             try uploadExtraThumbnails(&record)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
-        record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType)
+        record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType, original: true)
         try ensureUnchanged(record.path, key: key, since: original)
         record.size = original.size
         record.contentType = contentType
@@ -103,7 +105,7 @@ public final class Uploader {
             let digest = try digest(path, what: "thumbnail \(extras[index].spec)")
             do {
                 extras[index].etag = try put(key: extras[index].key, file: path, digest: digest,
-                                             contentType: Self.contentType(spec: extras[index].spec))
+                                             contentType: Self.contentType(spec: extras[index].spec), original: false)
             } catch let error where !error.isFatal {
                 throw .thumbnail(error)
             }
@@ -119,10 +121,11 @@ public final class Uploader {
         return parsed.format.contentType
     }
 
-    private func put(key: String, file: String, digest: FileDigest, contentType: String) throws(S3Error) -> String {
+    private func put(key: String, file: String, digest: FileDigest, contentType: String, original: Bool) throws(S3Error) -> String {
         do {
             return try client.putObject(key: key, file: file, digest: digest, contentType: contentType,
-                                        acl: options.acl, cacheControl: options.cacheControl)
+                                        acl: options.acl, cacheControl: options.cacheControl,
+                                        extraHeaders: options.metadata.headers(original: original))
         } catch {
             if error.meansServerUnavailable { breaker.recordUnavailable(error.description) }
             throw error

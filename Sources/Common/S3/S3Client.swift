@@ -46,16 +46,14 @@ public final class S3Client {
 
     /// PutObject with `Content-MD5`, so the server refuses a body that arrives altered.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+    /// - Parameter extraHeaders: stored with the object too, and signed like the rest (`ObjectMetadata`'s
+    ///   `x-amz-meta-*` and `content-disposition`).
     /// - Returns: the object's ETag, without quotes.
     public func putObject(key: String, file: String, digest: FileDigest, contentType: String,
-                          acl: String? = nil, cacheControl: String? = nil) throws(S3Error) -> String {
-        var headers = [
-            "content-type": contentType,
-            "content-md5": digest.md5.base64EncodedString(),
-            "content-length": String(digest.size),
-        ]
-        if let acl { headers["x-amz-acl"] = acl }
-        if let cacheControl { headers["cache-control"] = cacheControl }
+                          acl: String? = nil, cacheControl: String? = nil,
+                          extraHeaders: [String: String] = [:]) throws(S3Error) -> String {
+        let headers = Self.putHeaders(digest: digest, contentType: contentType, acl: acl, cacheControl: cacheControl,
+                                      extraHeaders: extraHeaders)
         let response = try send("PUT", key: key, headers: headers, body: .file(path: file, length: digest.size),
                                 payloadHash: digest.sha256.hexString)
         let etag = Self.unquote(response.headers["etag"] ?? "")
@@ -63,6 +61,18 @@ public final class S3Client {
             throw .integrity("the server stored \(key) with ETag \(etag.isEmpty ? "(none)" : etag), not the MD5 \(digest.md5.hexString) that was sent")
         }
         return etag
+    }
+
+    /// The headers of a PutObject, every one of them signed by `send`.
+    static func putHeaders(digest: FileDigest, contentType: String, acl: String?, cacheControl: String?,
+                           extraHeaders: [String: String]) -> [String: String] {
+        var headers = extraHeaders
+        headers["content-type"] = contentType
+        headers["content-md5"] = digest.md5.base64EncodedString()
+        headers["content-length"] = String(digest.size)
+        if let acl { headers["x-amz-acl"] = acl }
+        if let cacheControl { headers["cache-control"] = cacheControl }
+        return headers
     }
 
     /// HeadObject; nil when the object does not exist.
