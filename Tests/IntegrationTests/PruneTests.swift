@@ -79,6 +79,25 @@ import Testing
 
     /// An unreadable file, a folder that cannot be listed and an image refused by img-thumb all fail in the
     /// run; none of them is taken for removed, and only the file really gone is deleted.
+    /// What the scan's rules leave out is not gone: --exclude raw keeps raw/ in the bucket, and the extra
+    /// thumbnails of --thumbnails go with their removed original.
+    @Test func whatTheRulesLeaveOutStaysAndEveryThumbnailGoes() throws {
+        let bucket = try TestBucket("prunerules")
+        let folder = try TemporaryDirectory()
+        let photos = try photos(["keep.jpg", "gone.jpg", "raw/r.jpg"])
+        let up = try script.upload("\(Shell.quote(photos.path)) --thumbnails 200x300,100x150", bucket: bucket, in: folder)
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(try bucket.objects().count == 9)
+        try FileManager.default.removeItem(atPath: photos.path + "/gone.jpg")
+        let run = try script.upload("\(Shell.quote(photos.path)) --thumbnails 200x300,100x150 --exclude raw --delete-removed",
+                                    bucket: bucket, in: folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try bucket.objects().keys.sorted() == ["avatar/original/keep.jpg", "avatar/original/raw/r.jpg",
+                                                       "avatar/thumbnail-100x150/keep.jpg", "avatar/thumbnail-100x150/raw/r.jpg",
+                                                       "avatar/thumbnail/keep.jpg", "avatar/thumbnail/raw/r.jpg"])
+        #expect(try deletions(in: folder).map(\.key) == ["avatar/original/gone.jpg", "avatar/thumbnail-100x150/gone.jpg", "avatar/thumbnail/gone.jpg"])
+    }
+
     @Test func anImageThatFailedInTheRunIsNeverTakenForRemoved() throws {
         let bucket = try TestBucket("prunefailed")
         let folder = try TemporaryDirectory()
@@ -131,7 +150,7 @@ import Testing
         let reader = LineReader(fd: fd)
         while let chunk = try deleter.next(from: reader) { output += chunk.map { String(decoding: $0, as: UTF8.self) } }
         #expect(output.count == lines.count - 1, "one line out per line in, the blank one aside")
-        #expect(output[2].contains(#""error":"outside avatar/original/ and avatar/thumbnail/""#) && output[2].contains(#""status":"failed""#))
+        #expect(output[2].contains(#""error":"outside avatar/original/ and the thumbnail folders avatar/thumbnail*/""#) && output[2].contains(#""status":"failed""#))
         #expect(output[4].hasPrefix(#"{"action":"delete","error":"input line 5: not a deletion record"#))
         #expect(output.filter { $0.contains(#""status":"deleted""#) }.count == inside.count)
         #expect(deleter.deletedCount == inside.count && deleter.failedCount == 2)
