@@ -77,7 +77,7 @@ struct SpacesPut: ParsableCommand {
             throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
-        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(Printf.string("%.1f", client.pacedSeconds)) s paced for throttling")
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
