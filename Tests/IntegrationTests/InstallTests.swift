@@ -27,10 +27,13 @@ import Testing
 
     @Test func theInstalledCommandsUploadAFolderWithTheToolchainHidden() throws {
         let prefix = try prefix()
-        // The commands load nothing from the toolchain; the debug build, which does, cannot start there.
+        // The commands load nothing from the toolchain; the debug build, which does, cannot start there. Each is
+        // 18.7 MB at most: all of Foundation (an `import Foundation` in Sources or a dependency) makes it 62 MB.
         for command in Self.commands.dropLast() {
             let libraries = try Shell.run("ldd \(prefix)/bin/\(command)")
             #expect(libraries.status == 0 && !libraries.stdout.contains("swift"), "\(command): \(libraries.stdout)")
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: "\(prefix)/bin/\(command)")[.size] as? Int)
+            #expect(size < 30_000_000, "\(command) is \(size) bytes: does something import Foundation rather than FoundationEssentials?")
         }
         let debugBuild = try withoutToolchain("ls -A /opt/swift; \(Harness.binDirectory)/img-scan --version", prefix: prefix)
         #expect(debugBuild.status != 0 && debugBuild.stdout.isEmpty, "the toolchain must be hidden: \(debugBuild.stdout) \(debugBuild.stderr)")
