@@ -1,5 +1,6 @@
 import Common
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a file's first bytes say it is, and whether that is a format we make thumbnails from.
 public enum ImageFormat {

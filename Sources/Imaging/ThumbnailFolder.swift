@@ -1,5 +1,6 @@
 import Common
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where img-thumb writes thumbnails when no `--out` is given: `$TMPDIR/img-thumb-UID` (else
 /// `/tmp/img-thumb-UID`), private to the user.
@@ -29,7 +30,7 @@ public enum ThumbnailFolder {
             throw FileError(path: path, reason: "owned by another user (uid \(info.st_uid)): use --out")
         }
         guard info.st_mode & 0o077 == 0 else {
-            throw FileError(path: path, reason: String(format: "open to other users (mode %o): chmod 700 it, or use --out", info.st_mode & 0o777))
+            throw FileError(path: path, reason: Printf.string("open to other users (mode %o): chmod 700 it, or use --out", info.st_mode & 0o777))
         }
         removeStale(in: path, before: now.addingTimeInterval(-staleAfter))
     }

@@ -1,6 +1,7 @@
 import Common
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `img-thumb`'s work on a stream of records: a thumbnail file for each pending record, or a failed record.
 public final class ThumbnailStage {

@@ -1,5 +1,5 @@
 import CVips
-import Foundation
+import FoundationEssentials
 
 /// Thumbnails of images of extreme shapes (a 50000x1 strip): see `CentreCrop`.
 extension Thumbnailer {

@@ -1,5 +1,7 @@
 import CVips
-import Foundation
+import Common
+import FoundationEssentials
+import Glibc
 
 /// Makes one thumbnail: scaled to fill `width` x `height` and center-cropped, upright, sRGB, flattened onto
 /// white, first frame or page only, JPEG without metadata.
@@ -80,13 +82,9 @@ public struct Thumbnailer: Sendable {
         guard fd >= 0 else { throw .decode("cannot write a repaired copy in \(base): \(String(cString: strerror(errno)))") }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(path) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        do {
-            try handle.write(contentsOf: bytes)
-            try handle.close()
-        } catch {
-            throw .decode("cannot write a repaired copy in \(base): \(error.localizedDescription)")
-        }
+        let failure = FileWrite.all(Data(bytes), fd: fd)
+        close(fd)
+        if let failure { throw .decode("cannot write a repaired copy in \(base): \(String(cString: strerror(failure)))") }
         return try render(path, type: type)
     }
 

@@ -1,5 +1,7 @@
 import CVips
-import Foundation
+import Common
+import FoundationEssentials
+import Glibc
 
 /// libvips for this process: started once, with the operation cache off (every image is seen once, so
 /// caching only holds memory) and a chosen number of worker threads.
@@ -37,8 +39,8 @@ public enum Vips {
         var text = String(cString: vips_error_buffer())
         vips_error_clear()
         let warning = warnings.take()
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { text = warning ?? "" }
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if text.allSatisfy(\.isWhitespace) { text = warning ?? "" }
+        let lines = text.split(separator: "\n").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         var unique: [String] = []
         for line in lines where !unique.contains(line) { unique.append(line) }
         return unique.isEmpty ? "libvips gave no reason" : unique.joined(separator: "; ")
@@ -81,7 +83,7 @@ final class VipsImageRef {
 
 /// The latest warning libvips logged, from whichever thread logged it.
 final class WarningLog: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var last: String?
 
     func record(_ message: String) {

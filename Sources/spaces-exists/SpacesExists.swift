@@ -1,6 +1,7 @@
 import ArgumentParser
 import Common
-import Foundation
+import FoundationEssentials
+import Glibc
 
 @main
 struct SpacesExists: ParsableCommand {

@@ -128,9 +128,9 @@ struct SpacesPut: ParsableCommand {
             throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
-        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(Printf.string("%.1f", client.pacedSeconds)) s paced for throttling")
         if let limiter = client.httpOptions.rateLimiter {
-            Console.debug("\(String(format: "%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
+            Console.debug("\(Printf.string("%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
         }
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }

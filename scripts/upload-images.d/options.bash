@@ -16,6 +16,7 @@ value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
   case $1 in
     -h | --help) usage 0 ;;
+    --version) printf '%s %s\n' "$name" "$(version)"; exit 0 ;;
     --workers) value_of "$@"; workers=$2; shift ;;
     --batch-size) value_of "$@"; batch_size=$2; shift ;;
     --prefix) value_of "$@"; prefix=$2; shift ;;

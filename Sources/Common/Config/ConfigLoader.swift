@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Merges a `.env` file with the process environment (the environment wins) and resolves a `SpacesConfig`.
 public enum ConfigLoader {
@@ -28,7 +29,7 @@ public enum ConfigLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw .envFileUnreadable(path, (error as NSError).localizedFailureReason ?? "not readable UTF-8 text")
+            throw .envFileUnreadable(path, ((error as? CocoaError)?.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "not readable UTF-8 text")
         }
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & 0o044 != 0 {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads `KEY=VALUE` files in the `.env` format that python-dotenv and docker-compose accept:
 /// `#` comments, an optional `export ` prefix, single quotes (literal) and double quotes
@@ -21,7 +21,7 @@ public enum DotEnv {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = line.dropFirst("export ".count).drop(while: { $0 == " " }) }
             guard let equals = line.firstIndex(of: "="),
-                  case let key = line[..<equals].trimmingCharacters(in: .whitespaces),
+                  case let key = line[..<equals].trimmingWhitespace(),
                   isValidKey(key)
             else {
                 ignored.append(index + 1)
@@ -46,10 +46,10 @@ public enum DotEnv {
             return unescapeDoubleQuoted(value.dropFirst())
         }
         var unquoted = value
-        if let comment = unquoted.range(of: " #") ?? unquoted.range(of: "\t#") {
+        if let comment = unquoted.firstRange(of: " #") ?? unquoted.firstRange(of: "\t#") {
             unquoted = unquoted[..<comment.lowerBound]
         }
-        return unquoted.trimmingCharacters(in: .whitespaces)
+        return unquoted.trimmingWhitespace()
     }
 
     static func unescapeDoubleQuoted(_ body: Substring) -> String {

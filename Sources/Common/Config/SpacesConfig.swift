@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything needed to talk to a Spaces bucket, resolved from `.env` and the environment.
 ///
@@ -29,7 +29,7 @@ public struct SpacesConfig: Sendable, CustomStringConvertible {
     /// Resolves the configuration from merged variables (see `ConfigLoader`).
     public static func resolve(_ variables: [String: String]) throws(ConfigError) -> SpacesConfig {
         func value(_ name: String) -> String? {
-            guard let v = variables[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            guard let v = variables[name]?.trimmingWhitespace(), !v.isEmpty else { return nil }
             return v
         }
         var missing = requiredVariables.filter { value($0) == nil }

@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// One libcurl easy handle, reused for every request a process makes so that connections are kept alive.
 ///

@@ -1,5 +1,7 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// The state of one transfer, reached from curl's C callbacks through an `Unmanaged` userdata pointer.
 final class Transfer {

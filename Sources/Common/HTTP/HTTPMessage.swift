@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a request sends as its body.
 public enum HTTPBody: Sendable {

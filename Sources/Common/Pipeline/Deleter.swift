@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Deletes the objects that deletion records name (`spaces-put --delete`), `chunkSize` keys a DeleteObjects
 /// request, and writes each record again with its status, `deleted` or `failed` with the reason: one line out

@@ -1,9 +1,9 @@
-import Foundation
+import FoundationEssentials
 
 /// A listing of one prefix on a thread and a connection of its own, which can be waited for or stopped.
 final class EarlyListing: @unchecked Sendable {
     let prefix: String
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var result: Result<[ListPage], S3Error>?
     private var pages: [ListPage] = []
     private var cancelled = false
@@ -12,8 +12,7 @@ final class EarlyListing: @unchecked Sendable {
 
     init(config: SpacesConfig, retryPolicy: RetryPolicy, http: CurlHandle.Options, prefix: String, pageSize: Int) {
         self.prefix = prefix
-        let thread = Thread { [self] in run(config: config, retryPolicy: retryPolicy, http: http, pageSize: pageSize) }
-        thread.start()
+        Threads.start { [self] in run(config: config, retryPolicy: retryPolicy, http: http, pageSize: pageSize) }
     }
 
     var requests: Int { condition.withLock { requestCount } }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds out which images are already complete in the bucket (`spaces-exists`), by listing or by HEAD, and
 /// has `SkipDecision` decide each one from what it found.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `spaces-exists`' work on a stream of records. Every line is read first (a listing needs the whole set of
 /// keys), the listing of the first record's folder starting as soon as that record arrives so that it

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Finds the images under a folder and turns each into a record with its bucket keys (`img-scan`).
 ///
@@ -88,7 +89,7 @@ public struct ImageScanner {
     static func absolute(_ path: String) -> String {
         var resolved = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         while resolved.count > 1 && resolved.hasSuffix("/") { resolved.removeLast() }
-        return (resolved as NSString).standardizingPath
+        return realpath(resolved, nil).map { real in defer { free(real) }; return String(cString: real) } ?? resolved
     }
 
     /// Bytes that are not valid UTF-8 shown as `\xNN`, the rest as text.
@@ -109,7 +110,7 @@ public struct ImageScanner {
                 text += decoded
                 index += length
             } else {
-                text += String(format: "\\x%02X", bytes[index])
+                text += Printf.string("\\x%02X", bytes[index])
                 index += 1
             }
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `--include GLOB` and `--exclude GLOB` (img-scan), applied to each image's path relative to the scanned folder.
 ///

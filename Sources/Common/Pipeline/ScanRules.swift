@@ -18,7 +18,7 @@ public struct ScanRules: Sendable {
     public static func extensions(from list: String) -> Result<Set<String>, PathFilter.Problem> {
         var names: Set<String> = []
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-            var name = item.trimmingCharacters(in: .whitespaces).lowercased()
+            var name = item.trimmingWhitespace().lowercased()
             if name.hasPrefix(".") { name.removeFirst() }
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
                 return .failure(PathFilter.Problem(description: "--extensions takes names like jpg,png,heic separated by commas (got '\(item)')"))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One thumbnail to make of every image: a box, a format and a quality (`--thumbnails 200x300,400x600,200x300.webp`).
 ///
@@ -65,7 +66,7 @@ public struct ThumbnailSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// One item, or why it is not one.
     public static func parse(_ item: String) -> Result<ThumbnailSpec, SpecError> {
-        var text = Substring(item.trimmingCharacters(in: .whitespaces))
+        var text = Substring(item.trimmingWhitespace())
         var quality: Int?
         if let colon = text.lastIndex(of: ":") {
             guard let value = Int(text[text.index(after: colon)...]), (1...100).contains(value) else {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Uploads each record's thumbnail and original (`spaces-put`), one output record per input line.
 public final class Uploader {

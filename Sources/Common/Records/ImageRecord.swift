@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One image as it moves through the pipeline, one JSON line per record.
 ///

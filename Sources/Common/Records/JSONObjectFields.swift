@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The top-level members of one JSON object, each name with its value's bytes exactly as written, so that
 /// fields a stage does not know (a `user_id` joined in with jq) go on unchanged.

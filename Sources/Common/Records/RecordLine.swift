@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one input line of a pipeline stage holds, decided the same way by every stage.
 public enum RecordLine {
@@ -21,7 +21,9 @@ public enum RecordLine {
         } catch {
             let message = "input line \(lineNumber): \(error)"
             let object = ["status": "failed", "error": message]
-            let output = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let output = (try? encoder.encode(object))
                 ?? Data(#"{"status":"failed"}"#.utf8)
             return .malformed(message: message, output: output)
         }

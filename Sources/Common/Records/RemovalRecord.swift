@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One object to delete because its image's local file is gone, one JSON line per object key: written by
 /// `spaces-exists --removed`, deleted by `spaces-put --delete`, which writes it again with its status.
@@ -63,7 +64,9 @@ public struct RemovalRecord: Codable, Sendable, Equatable {
     }
 
     private static func encode(_ object: [String: String]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(object))
             ?? Data(#"{"action":"delete","status":"failed"}"#.utf8)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// DeleteObjects' request body and answer: up to 1,000 keys in one request, each answered on its own.
 /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One page of a ListObjectsV2 answer, asked for with `encoding-type=url`.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The S3 operations this toolkit needs, signed with SigV4 and sent over one reused curl handle.
 ///
@@ -191,7 +192,7 @@ public final class S3Client {
             switch Result(catching: { () throws(TransportError) -> HTTPResponse in try http.perform(request) }) {
             case .success(let response):
                 if response.newConnection { connectionCount += 1 }
-                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(String(format: "%.3f", response.seconds))s (attempt \(attempt))"
+                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(Printf.string("%.3f", response.seconds))s (attempt \(attempt))"
                           + (response.tlsHandshake ? ", new connection with a TLS handshake" : response.newConnection ? ", new connection" : ""))
                 switch try judge(response, method: method, key: key, attempt: attempt, accepting: accepting) {
                 case .answer:
@@ -208,7 +209,7 @@ public final class S3Client {
             case .giveUp:
                 throw finalError
             case .retry(let seconds):
-                debugLog?("retrying \(method) \(key ?? "/") in \(String(format: "%.2f", seconds))s")
+                debugLog?("retrying \(method) \(key ?? "/") in \(Printf.string("%.2f", seconds))s")
                 sleep(seconds)
             }
         }

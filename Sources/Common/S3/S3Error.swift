@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why an S3 operation failed, worded for a person reading stderr.
 public enum S3Error: Error, CustomStringConvertible, Sendable {
@@ -89,7 +89,7 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     /// An authentication failure's detail: S3's code and message. Ceph's RADOS Gateway, which Spaces runs on,
     /// sends an empty `<Message>`; then the detail says what to check instead.
     static func authenticationDetail(code: String, message: String?) -> String {
-        if let message, !message.trimmingCharacters(in: .whitespaces).isEmpty { return "\(code): \(message)" }
+        if let message, !message.trimmingWhitespace().isEmpty { return "\(code): \(message)" }
         return "\(code) (the server gave no reason: check SPACES_ACCESS_KEY, SPACES_SECRET_KEY and SPACES_REGION)"
     }
 

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// AWS Signature Version 4 for S3 requests, signed in the `Authorization` header with the payload's
 /// SHA-256 in `x-amz-content-sha256`.
@@ -160,7 +161,7 @@ public struct SigV4Signer: Sendable {
 
 /// The signing key of the current date stamp, kept between requests.
 private final class SigningKeyCache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var dateStamp = ""
     private var key: SymmetricKey?
 

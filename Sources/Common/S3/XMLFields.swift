@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Collects the text of chosen elements from a small XML document, in document order.
 ///

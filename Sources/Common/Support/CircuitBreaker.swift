@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Fails records at once, without a request, after several uploads in a row found the server unavailable
 /// (each of them after all its retries): a server that is gone would otherwise cost every remaining record

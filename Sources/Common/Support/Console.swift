@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Messages for people, on stderr, prefixed with the command's name: `spaces-put: error: ...`.
 /// Stdout is reserved for records.
@@ -30,7 +31,7 @@ public enum Console {
             switch scalar.value {
             case 0x0A: out += "\\n"
             case 0x09: out.unicodeScalars.append(scalar)
-            case 0..<0x20, 0x7F: out += String(format: "\\x%02X", scalar.value)
+            case 0..<0x20, 0x7F: out += Printf.string("\\x%02X", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The MIME type of an image from its first bytes (its real format), falling back to its extension.
 public enum ContentType {
@@ -29,7 +29,8 @@ public enum ContentType {
     /// unknown content falls back to the extension, then to octet-stream.
     public static func of(head: [UInt8], path: String) -> String {
         if let sniffed = sniff(head) { return sniffed }
-        let ext = (path as NSString).pathExtension.lowercased()
+        let name = path.split(separator: "/").last ?? ""
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         return byExtension[ext] ?? "application/octet-stream"
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The size, MD5 and SHA-256 of a file, computed in one streaming pass.
 /// MD5 goes in `Content-MD5` (the server checks the body against it); SHA-256 in the SigV4 payload hash.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// SIGINT or SIGTERM asked the process to stop (Ctrl+C, `timeout`, a service manager, upload-images
 /// stopping its workers). The handler only sets a flag: a transfer in flight is abandoned at its next

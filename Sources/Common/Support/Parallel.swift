@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// Runs blocking work (network requests) on threads of its own, one per item, and returns the results in order.
 enum Parallel {
@@ -7,17 +7,17 @@ enum Parallel {
         let group = DispatchGroup()
         for index in items {
             group.enter()
-            Thread {
+            Threads.start {
                 box.set(index - items.lowerBound, work(index))
                 group.leave()
-            }.start()
+            }
         }
         group.wait()
         return box.values
     }
 
     private final class ResultsBox<T>: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var slots: [T?]
         init(count: Int) { slots = Array(repeating: nil, count: count) }
         func set(_ index: Int, _ value: T) { lock.withLock { slots[index] = value } }

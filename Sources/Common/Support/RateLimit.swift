@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A bandwidth cap in bytes per second, as `--limit-rate` takes it: `500K`, `10M`, `1.5G` or plain bytes,
 /// the suffixes 1024 multiples (K = 1,024, M = 1,048,576, G = 1,073,741,824) as in curl's `--limit-rate`.
@@ -45,7 +46,7 @@ public struct RateLimit: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         for (unit, size) in [("GiB", Int64(1) << 30), ("MiB", Int64(1) << 20), ("KiB", Int64(1) << 10)] where bytesPerSecond >= size {
             let value = Double(bytesPerSecond) / Double(size)
-            return (value == value.rounded() ? String(Int64(value)) : String(format: "%.2f", value)) + " \(unit)/s"
+            return (value == value.rounded() ? String(Int64(value)) : Printf.string("%.2f", value)) + " \(unit)/s"
         }
         return "\(bytesPerSecond) B/s"
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Paces request bodies to one `RateLimit` shared by every connection of a process or, through a small file,
 /// by every process of a run (upload-images' workers), so that `--limit-rate 10M` means 10 MiB/s in all.
@@ -18,7 +19,7 @@ public final class RateLimiter: @unchecked Sendable {
     /// How often a sleeping sender looks at whether it was asked to stop.
     static let sliceNanoseconds: UInt64 = 50_000_000
 
-    private let lock = NSLock()
+    private let lock = Lock()
     /// The next free time when it lives in this process (and if the shared file fails).
     private var freeAt: UInt64 = 0
     /// The shared file's descriptor, or -1.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Opens a path for reading only when it names a regular file, without ever blocking on one that is not.
 ///

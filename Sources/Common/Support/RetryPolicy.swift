@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// When to try a request again, and how long to wait first: exponential backoff with full jitter,
 /// never less than the server's `Retry-After`.
@@ -63,7 +64,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Parses `Retry-After` given in seconds; the HTTP-date form is rare from S3 and treated as absent.
     public static func parseRetryAfter(_ value: String?) -> Double? {
-        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        guard let value, let seconds = Double(value.trimmingWhitespace()), seconds >= 0 else { return nil }
         return seconds
     }
 }
