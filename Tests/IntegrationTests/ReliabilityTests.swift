@@ -252,7 +252,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
         #expect(leaks.isEmpty, "\(leaks)")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("upload_") }
             .map { folder.path + "/" + $0 }
-        #expect(files.count == 3, "log, results and failures: \(files)")
+        #expect(files.count == 4, "log, results, failures and the review page: \(files)")
         let log = try String(contentsOfFile: try #require(try UploadImagesTests().newest("upload_log_", in: folder)), encoding: .utf8)
         #expect(log.contains("spaces-put: debug:") && log.contains(" over "), "the log has the debug detail: \(log.suffix(2000))")
         #expect(output.contains("Summary"), "\(output)")

@@ -58,7 +58,8 @@ human_bytes() {
 # Bytes per second as MB/s (10^6 bytes, as network speeds are given).
 megabytes_per_second() { awk -v b="$1" -v e="$2" 'BEGIN { printf "%.1f", (e > 0 ? b / e / 1e6 : 0) }'; }
 # img-scan's one line about what it left out (junk, hidden, filtered), without its name: "ignored 3: ...".
-scan_ignored() { [[ -f $work/scan.err ]] && sed -n 's/^img-scan: ignored /ignored /p' "$work/scan.err" | tail -n 1; }
+# (Nothing when there is no scan: --from-records.) Always succeeds: it is read under errexit.
+scan_ignored() { [[ ! -f $work/scan.err ]] || sed -n 's/^img-scan: ignored /ignored /p' "$work/scan.err" | tail -n 1; }
 
 # Counts by each record's top-level status (jq), so that no field a user added can be mistaken for one.
 summary() {
