@@ -44,6 +44,11 @@ static inline int cvips_flatten(VipsImage *in, VipsImage **out, VipsArrayDouble 
     return vips_flatten(in, out, "background", background, NULL);
 }
 
+/// vips_black with a number of bands.
+static inline int cvips_black(VipsImage **out, int width, int height, int bands) {
+    return vips_black(out, width, height, "bands", bands, NULL);
+}
+
 /// vips_cast with no options.
 static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat format) {
     return vips_cast(in, out, format, NULL);
@@ -52,6 +57,20 @@ static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat form
 /// vips_jpegsave_buffer at a quality, with or without metadata (`strip`).
 static inline int cvips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality, gboolean strip) {
     return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", strip, NULL);
+}
+
+/// vips_webpsave_buffer at a quality, with or without metadata (`strip`).
+static inline int cvips_webpsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality, gboolean strip) {
+    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", strip, NULL);
+}
+
+/// vips_heifsave_buffer at a quality, with a compression (VIPS_FOREIGN_HEIF_COMPRESSION_AV1 for AVIF), a bit
+/// depth and an encoder effort (0-9), with or without metadata (`strip`).
+static inline int cvips_heifsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality,
+                                        VipsForeignHeifCompression compression, int bitdepth, int effort,
+                                        gboolean strip) {
+    return vips_heifsave_buffer(in, buffer, length, "Q", quality, "compression", compression,
+                                "bitdepth", bitdepth, "effort", effort, "strip", strip, NULL);
 }
 
 #endif
