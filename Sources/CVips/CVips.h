@@ -17,6 +17,12 @@ static inline VipsImage *cvips_image_new_from_file_access(const char *filename, 
     return vips_image_new_from_file(filename, "access", access, "fail_on", fail_on, NULL);
 }
 
+/// vips_image_new_from_file for a JPEG, decoded at 1/shrink of its size (libjpeg's DCT scaling: 1, 2, 4 or 8).
+static inline VipsImage *cvips_image_new_from_file_shrink(const char *filename, int shrink, VipsAccess access,
+                                                          VipsFailOn fail_on) {
+    return vips_image_new_from_file(filename, "shrink", shrink, "access", access, "fail_on", fail_on, NULL);
+}
+
 /// vips_extract_area with no options.
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);

@@ -5,11 +5,19 @@ import Foundation
 /// Several thumbnails of one image from one decode.
 ///
 /// Decoding is most of the work (libjpeg's Huffman pass, which shrink-on-load cannot skip), so the image is
-/// decoded once, by `vips_thumbnail` to the smallest size that fills every box (shrink-on-load for the
-/// largest box, no crop), kept in memory, and each box is cut from that copy by `vips_thumbnail_image`
-/// (the same scaling, rotation and crop). The largest box comes out as its own `vips_thumbnail` call would
-/// make it; a smaller one is scaled twice (lanczos3 both times), within a few levels of its own call
-/// (`ThumbnailerBoxesTests`). Thumbnails of one box in several formats are made once and encoded per format.
+/// decoded once into memory and each box is made from that copy by `vips_thumbnail_image` (the same
+/// scaling, EXIF rotation, colour handling and crop as `vips_thumbnail`):
+///
+/// - a JPEG at the smallest of libjpeg's scales (1/8, 1/4, 1/2) that still covers the largest box: for a
+///   12 MP photo and boxes of 200x300 and 400x600, 1/4, as `vips_thumbnail` decodes it for 200x300 alone
+///   (that box comes out the same); for 400x600 alone `vips_thumbnail` would decode at 1/2, to leave lanczos3
+///   at least half the reduction, which costs a third more: here libjpeg does more of it;
+/// - any other image by `vips_thumbnail` to the smallest size that fills every box (the loader's own
+///   shrink-on-load, not cropped): the largest box comes out as its own call makes it, smaller ones are
+///   scaled twice.
+///
+/// Each box is within a small mean difference of its own `vips_thumbnail` call (`ThumbnailerBoxesTests`).
+/// Thumbnails of one box in several formats are made once and encoded per format.
 /// https://www.libvips.org/API/current/libvips-resample.html#vips-thumbnail-image
 extension Thumbnailer {
     /// A thumbnail's size in pixels, as the viewer sees it (upright).
@@ -61,6 +69,14 @@ extension Thumbnailer {
             }
             return largest >= 1 ? whole : size
         }
+
+        /// The largest of libjpeg's scales (1/8, 1/4, 1/2) at which the stored image still covers `size`
+        /// (upright), or 1. Sides are rounded down, so that no side can come out 0 (libjpeg rounds up, and
+        /// libvips 8.14 aborts on a 1x1 JPEG loaded at 1/8).
+        func jpegShrink(covering size: Box) -> Int {
+            let stored = turned ? Box(width: size.height, height: size.width) : size
+            return [8, 4, 2].first { shrink in width / shrink >= stored.width && height / shrink >= stored.height } ?? 1
+        }
     }
 
     /// The thumbnails of the file at `path`, of content `type`, one per spec, in order.
@@ -68,7 +84,7 @@ extension Thumbnailer {
         let header = try header(of: path, type: type)
         var boxes: [Box] = []
         for spec in specs where !boxes.contains(Box(spec)) { boxes.append(Box(spec)) }
-        var images = try images(path, header: header, boxes: boxes)
+        var images = try images(path, type: type, header: header, boxes: boxes)
         for (index, box) in boxes.enumerated() where specs.count(where: { Box($0) == box }) > 1 {
             // Encoded more than once: computed once into memory, not once per encoding.
             images[index] = try images[index].inMemory()
@@ -83,13 +99,15 @@ extension Thumbnailer {
     /// One image per box, flat sRGB of the box's size: from one decode into memory when there are several
     /// boxes, straight from the file when there is one, or when the image is a strip (each box is then cut
     /// from the strip's middle, which costs about the box).
-    func images(_ path: String, header: Header, boxes: [Box]) throws(ImagingError) -> [VipsImageRef] {
+    func images(_ path: String, type: String, header: Header, boxes: [Box]) throws(ImagingError) -> [VipsImageRef] {
         var images: [VipsImageRef] = []
         if boxes.count == 1 || boxes.contains(where: { header.shape(filling: $0).cutsFirst }) {
             for box in boxes { images.append(try image(path, box: box, header: header)) }
             return images
         }
-        let whole = try covering(path, size: header.covering(boxes))
+        let whole = type == "image/jpeg"
+            ? try jpeg(path, shrink: header.jpegShrink(covering: header.covering(boxes)))
+            : try covering(path, size: header.covering(boxes))
         for box in boxes {
             images.append(try thumbnail(box) { out in
                 cvips_thumbnail_image(whole.pointer, &out, Int32(box.width), Int32(box.height), crop.vips)
@@ -108,8 +126,17 @@ extension Thumbnailer {
         }
     }
 
-    /// The whole image scaled to `size` (upright, with shrink-on-load, not cropped), decoded into memory:
-    /// every box is cut from this one decode.
+    /// A JPEG decoded into memory at 1/`shrink` of its size, as stored (EXIF orientation and colour are left
+    /// to `vips_thumbnail_image`, box by box).
+    func jpeg(_ path: String, shrink: Int) throws(ImagingError) -> VipsImageRef {
+        guard let opened = cvips_image_new_from_file_shrink(path, Int32(shrink), VIPS_ACCESS_SEQUENTIAL, failOn.vips) else {
+            throw .unreadable(Vips.takeError())
+        }
+        return try VipsImageRef(opened).inMemory()
+    }
+
+    /// Any other image scaled to `size` (upright, with the loader's shrink-on-load, not cropped), decoded into
+    /// memory: every box is cut from this one decode.
     func covering(_ path: String, size: Box) throws(ImagingError) -> VipsImageRef {
         var out: UnsafeMutablePointer<VipsImage>?
         guard cvips_thumbnail(path, &out, Int32(size.width), Int32(size.height), VIPS_INTERESTING_NONE, failOn.vips) == 0,
