@@ -40,6 +40,13 @@ static inline int cvips_thumbnail(const char *filename, VipsImage **out, int wid
     return vips_thumbnail(filename, out, width, "height", height, "crop", crop, "fail_on", fail_on, NULL);
 }
 
+/// vips_thumbnail with shrink-on-load to fit a box, not cropped and not turned upright (the EXIF orientation
+/// is left in the image for a later vips_thumbnail_image), with a failure level.
+static inline int cvips_thumbnail_unrotated(const char *filename, VipsImage **out, int width, int height,
+                                            VipsFailOn fail_on) {
+    return vips_thumbnail(filename, out, width, "height", height, "no_rotate", TRUE, "fail_on", fail_on, NULL);
+}
+
 /// vips_colourspace with no options.
 static inline int cvips_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
     return vips_colourspace(in, out, space, NULL);

@@ -5,7 +5,8 @@ import Foundation
 /// Thumbnails as JPEG, WebP or AVIF, each at its spec's quality, with no metadata (no EXIF, GPS, XMP, IPTC or
 /// ICC: the pixels are 8-bit sRGB, which is what a browser assumes of an image without a profile).
 extension Thumbnailer {
-    /// libheif's AV1 encoder (aom) effort, 0-9: libvips' default, 4, makes a 200x300 AVIF in about 0.1 s.
+    /// libheif's AV1 encoder (aom) effort, 0-9: libvips' default, 4, spends about 70 ms of CPU on a 200x300
+    /// AVIF, as much as decoding a 12 MP JPEG; effort 2 takes about a quarter of that for files 9% larger.
     static let avifEffort: Int32 = 4
 
     /// The image, flat 8-bit sRGB, encoded as `spec` says.

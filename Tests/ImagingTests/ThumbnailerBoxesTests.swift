@@ -16,7 +16,7 @@ import Testing
         "jpeg/jpeg-cmyk-with-icc.jpg", "photos/webp-lossy-photo.webp", "heif/heic-iphone-rotated-arrow.heic",
         "heif/avif-photo-1800x1200.avif", "jxl/jxl-photo-1800x1200.jxl", "photos/blackbug-rgba-2048x1536.png",
         "png/png-16bit-rgb.png", "photos/photo-nokia-panorama-like.jpg", "gif/gif-animated.gif",
-        "jpeg/jpeg-progressive-big-icc.jpg", "jpeg/jpeg-1x1.jpg",
+        "jpeg/jpeg-progressive-big-icc.jpg", "jpeg/jpeg-1x1.jpg", "exif/webp-exif-orient-6.webp",
     ]
     static let boxes = [Thumbnailer.Box(width: 200, height: 300), Thumbnailer.Box(width: 400, height: 600),
                         Thumbnailer.Box(width: 100, height: 100), Thumbnailer.Box(width: 320, height: 180)]
@@ -32,7 +32,7 @@ import Testing
     /// one 4 pixels off, differs by 10 and more.
     static let tolerance = 1.5
     /// Where `vips_thumbnail` itself takes a shortcut for a small box that the one decode for a larger box
-    /// cannot take: libwebp's scale-on-load (measured 3.8 to 4.1; the one decode is the closer of the two to
+    /// cannot take: libwebp's scale-on-load (measured 2.7 to 4.1; the one decode is the closer of the two to
     /// a reduction of the full picture, `theOneDecodeIsCloserToTheFullPictureThanWebPShrinkOnLoad`) and a
     /// HEIC's embedded 320x240 thumbnail, used for boxes it covers (2.9 and 3.4).
     static let shortcutTolerance = 5.0
@@ -116,6 +116,19 @@ import Testing
             for (box, pair) in zip(Self.boxes, try bothWays(rel)) {
                 #expect(pair.once.meanDifference(pair.own) == 0, "\(rel) \(box)")
             }
+        }
+    }
+
+    /// The JPEG repair and the failure levels apply to the one decode as to one thumbnail.
+    @Test func repairedJPEGsGiveTheCleanPhotosThumbnailsAndDamageFailsThemAll() throws {
+        let specs = [ThumbnailSpec.standard, ThumbnailSpec(width: 400, height: 600), ThumbnailSpec(width: 200, height: 300, format: .webp)]
+        let clean = try Thumbnailer().render(path: Corpus.file("exif/exif-orient-1.jpg"), specs: specs)
+        #expect(try Thumbnailer().render(path: Corpus.file("jpeg/jpeg-junk-before-marker.jpg"), specs: specs) == clean)
+        #expect(throws: ImagingError.self) { try Thumbnailer().render(path: Corpus.file("broken/broken-corrupt-huffman.jpg"), specs: specs) }
+        #expect(throws: ImagingError.self) { try Thumbnailer().render(path: Corpus.file("broken/broken-truncated.jpg"), specs: specs) }
+        _ = try Thumbnailer.with { $0.failOn = .none }.render(path: Corpus.file("broken/broken-truncated.jpg"), specs: specs)
+        #expect(throws: ImagingError.tooLarge(width: 2048, height: 1536, limit: 1_000_000)) {
+            try Thumbnailer.with { $0.maxPixels = 1_000_000 }.render(path: Corpus.file("photos/blackbug-rgba-2048x1536.png"), specs: specs)
         }
     }
 
