@@ -98,7 +98,7 @@ extension Thumbnailer {
 
     /// One image per box, flat sRGB of the box's size: from one decode into memory when there are several
     /// boxes, straight from the file when there is one, or when the image is a strip (each box is then cut
-    /// from the strip's middle, which costs about the box).
+    /// from the strip's middle, which costs about the box, whatever the crop mode).
     func images(_ path: String, type: String, header: Header, boxes: [Box]) throws(ImagingError) -> [VipsImageRef] {
         var images: [VipsImageRef] = []
         if boxes.count == 1 || boxes.contains(where: { header.shape(filling: $0).cutsFirst }) {
