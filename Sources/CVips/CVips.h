@@ -17,6 +17,12 @@ static inline VipsImage *cvips_image_new_from_file_access(const char *filename, 
     return vips_image_new_from_file(filename, "access", access, "fail_on", fail_on, NULL);
 }
 
+/// vips_image_new_from_file for a JPEG, decoded at 1/shrink of its size (libjpeg's DCT scaling: 1, 2, 4 or 8).
+static inline VipsImage *cvips_image_new_from_file_shrink(const char *filename, int shrink, VipsAccess access,
+                                                          VipsFailOn fail_on) {
+    return vips_image_new_from_file(filename, "shrink", shrink, "access", access, "fail_on", fail_on, NULL);
+}
+
 /// vips_extract_area with no options.
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);
@@ -34,6 +40,13 @@ static inline int cvips_thumbnail(const char *filename, VipsImage **out, int wid
     return vips_thumbnail(filename, out, width, "height", height, "crop", crop, "fail_on", fail_on, NULL);
 }
 
+/// vips_thumbnail with shrink-on-load to fit a box, not cropped and not turned upright (the EXIF orientation
+/// is left in the image for a later vips_thumbnail_image), with a failure level.
+static inline int cvips_thumbnail_unrotated(const char *filename, VipsImage **out, int width, int height,
+                                            VipsFailOn fail_on) {
+    return vips_thumbnail(filename, out, width, "height", height, "no_rotate", TRUE, "fail_on", fail_on, NULL);
+}
+
 /// vips_colourspace with no options.
 static inline int cvips_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
     return vips_colourspace(in, out, space, NULL);
@@ -44,6 +57,11 @@ static inline int cvips_flatten(VipsImage *in, VipsImage **out, VipsArrayDouble 
     return vips_flatten(in, out, "background", background, NULL);
 }
 
+/// vips_black with a number of bands.
+static inline int cvips_black(VipsImage **out, int width, int height, int bands) {
+    return vips_black(out, width, height, "bands", bands, NULL);
+}
+
 /// vips_cast with no options.
 static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat format) {
     return vips_cast(in, out, format, NULL);
@@ -52,6 +70,20 @@ static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat form
 /// vips_jpegsave_buffer at a quality, with or without metadata (`strip`).
 static inline int cvips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality, gboolean strip) {
     return vips_jpegsave_buffer(in, buffer, length, "Q", quality, "strip", strip, NULL);
+}
+
+/// vips_webpsave_buffer at a quality, with or without metadata (`strip`).
+static inline int cvips_webpsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality, gboolean strip) {
+    return vips_webpsave_buffer(in, buffer, length, "Q", quality, "strip", strip, NULL);
+}
+
+/// vips_heifsave_buffer at a quality, with a compression (VIPS_FOREIGN_HEIF_COMPRESSION_AV1 for AVIF), a bit
+/// depth and an encoder effort (0-9), with or without metadata (`strip`).
+static inline int cvips_heifsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality,
+                                        VipsForeignHeifCompression compression, int bitdepth, int effort,
+                                        gboolean strip) {
+    return vips_heifsave_buffer(in, buffer, length, "Q", quality, "compression", compression,
+                                "bitdepth", bitdepth, "effort", effort, "strip", strip, NULL);
 }
 
 #endif

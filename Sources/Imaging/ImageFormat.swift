@@ -5,10 +5,11 @@ import Glibc
 /// What a file's first bytes say it is, and whether that is a format we make thumbnails from.
 public enum ImageFormat {
     /// A word in the name of the libvips loader expected for each accepted type (`gifload` for GIF);
-    /// BMP goes through ImageMagick (`magickload`).
+    /// BMP goes through ImageMagick (`magickload`), HEIC, HEIF and AVIF through libheif (`heifload`).
     static let loaderFamilies: [String: String] = [
         "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp", "image/gif": "gif",
         "image/tiff": "tiff", "image/bmp": "magick",
+        "image/heic": "heif", "image/heif": "heif", "image/avif": "heif", "image/jxl": "jxl",
     ]
 
     /// Reads the first bytes of `path`, which must be a regular file: a FIFO, say, is refused at once
@@ -41,13 +42,12 @@ public enum ImageFormat {
     public static func describe(_ head: [UInt8]) -> String {
         func has(_ text: String, at offset: Int = 0) -> Bool { ContentType.starts(head, with: Array(text.utf8), at: offset) }
         if has("ftyp", at: 4) {
-            let brand = String(decoding: head[8..<min(12, head.count)], as: UTF8.self)
-            return brand.hasPrefix("avi") ? "AVIF" : ["heic", "heix", "mif1", "msf1", "hevc"].contains(brand) ? "HEIF/HEIC" : "ISO media (\(brand))"
+            // HEIC, HEIF and AVIF are sniffed before this: another brand is some other ISO media (MP4 video).
+            return "ISO media (\(String(decoding: head[8..<min(12, head.count)], as: UTF8.self)))"
         }
         if has("%PDF") { return "PDF" }
         if ContentType.starts(head, with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20])
             || ContentType.starts(head, with: [0xFF, 0x4F, 0xFF, 0x51]) { return "JPEG 2000" }
-        if ContentType.starts(head, with: [0xFF, 0x0A]) || has("JXL ", at: 4) { return "JPEG XL" }
         let text = String(decoding: head, as: UTF8.self).lowercased()
         let trimmed = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" })
         if trimmed.hasPrefix("<svg") || (trimmed.hasPrefix("<?xml") && text.contains("<svg")) { return "SVG" }

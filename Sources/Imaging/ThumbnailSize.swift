@@ -24,3 +24,4 @@ public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, Expre
 }
 
 extension Thumbnailer.FailLevel: ExpressibleByArgument {}
+extension Thumbnailer.Crop: ExpressibleByArgument {}

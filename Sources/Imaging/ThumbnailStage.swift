@@ -64,30 +64,41 @@ public final class ThumbnailStage {
     func makeThumbnail(for record: inout ImageRecord) throws(Failure) {
         guard let key = record.thumbnailKey, !key.isEmpty else { throw .record("record has no \"thumbnail_key\"") }
         let before = FileIdentity.of(path: record.path)
-        let jpeg: Data
-        do {
-            jpeg = try thumbnailer.render(path: record.path)
-        } catch {
-            throw .image(error)
-        }
-        // The thumbnail is of the file as it was while it was read; spaces-put uploads that file or none.
+        let specs = try specs(of: record)
+        let made = try render(path: record.path, specs: specs)
+        // The thumbnails are of the file as it was while it was read; spaces-put uploads that file or none.
         guard let before, let after = FileIdentity.of(path: record.path), after == before else { throw .changed }
         record.thumbnailSource = before.recordValue
-        let file = directory + "/" + Self.fileName(key: key, path: record.path)
+        let file = directory + "/" + Self.fileName(key: key, path: record.path, format: specs[0].format)
         do {
-            try Self.writeAtomically(jpeg, to: file)
+            try Self.writeAtomically(made[0], to: file)
         } catch {
             throw .file(error)
         }
         record.thumbnailPath = file
-        record.thumbnailSize = Int64(jpeg.count)
+        record.thumbnailSize = Int64(made[0].count)
+        do {
+            try writeExtras(Array(made.dropFirst()), specs: Array(specs.dropFirst()), of: &record)
+        } catch {
+            unlink(file)
+            throw error
+        }
+    }
+
+    /// The thumbnails of the image at `path`, one per spec, in order, from one decode.
+    public func render(path: String, specs: [ThumbnailSpec]) throws(Failure) -> [Data] {
+        do {
+            return try thumbnailer.render(path: path, specs: specs)
+        } catch {
+            throw .image(error)
+        }
     }
 
     /// A name that differs for every record (a hash of its thumbnail key and path), so neither two records
     /// nor two processes working side by side can write the same file.
-    public static func fileName(key: String, path: String) -> String {
+    public static func fileName(key: String, path: String, format: ThumbnailSpec.Format = .jpeg) -> String {
         let digest = SHA256.hash(data: Data((key + "\u{0}" + path).utf8))
-        return Data(digest).hexString.prefix(32) + ".jpg"
+        return Data(digest).hexString.prefix(32) + "." + format.fileExtension
     }
 
     /// Writes to a temporary name in the same folder, then renames: a reader never sees half a thumbnail.

@@ -6,11 +6,16 @@ extension Thumbnailer {
     /// Rows decoded at a time while passing over those above the part kept.
     static let rowsPerStep = 256
 
+    /// The thumbnail (`spec`) made from `region` of the image at `path`.
+    func render(_ path: String, middle region: CentreCrop.Region) throws(ImagingError) -> Data {
+        try encode(try image(path, middle: region, box: Box(width: width, height: height)), as: spec)
+    }
+
     /// The part the thumbnail shows, cut out of the image as it is decoded from the top
     /// (`vips_extract_area` on a sequential load: nothing below that part is decoded), then scaled, turned
     /// upright and made sRGB by `vips_thumbnail_image`, as `vips_thumbnail` would have.
     /// https://www.libvips.org/API/current/libvips-conversion.html#vips-extract-area
-    func render(_ path: String, middle region: CentreCrop.Region) throws(ImagingError) -> Data {
+    func image(_ path: String, middle region: CentreCrop.Region, box: Box) throws(ImagingError) -> VipsImageRef {
         guard let opened = cvips_image_new_from_file_access(path, VIPS_ACCESS_SEQUENTIAL, failOn.vips) else {
             throw .unreadable(Vips.takeError())
         }
@@ -19,8 +24,8 @@ extension Thumbnailer {
         let middle = try image.apply {
             cvips_extract_area($0, $1, Int32(region.left), Int32(region.top), Int32(region.width), Int32(region.height))
         }
-        return try thumbnail { out in
-            cvips_thumbnail_image(middle.pointer, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE)
+        return try thumbnail(box) { out in
+            cvips_thumbnail_image(middle.pointer, &out, Int32(box.width), Int32(box.height), VIPS_INTERESTING_CENTRE)
         }
     }
 

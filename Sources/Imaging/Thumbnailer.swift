@@ -3,14 +3,36 @@ import Common
 import FoundationEssentials
 import Glibc
 
-/// Makes one thumbnail: scaled to fill `width` x `height` and center-cropped, upright, sRGB, flattened onto
-/// white, first frame or page only, JPEG without metadata.
+/// Makes thumbnails: each scaled to fill its box and cropped (at the centre, or where libvips finds the
+/// interesting part), upright, sRGB, flattened onto white, first frame or page only, encoded as JPEG, WebP or
+/// AVIF without metadata.
 ///
 /// libvips' `vips_thumbnail` does the heavy part: shrink-on-load (a 40 MP JPEG is decoded at 1/8 scale),
-/// the lanczos3 reduction, EXIF auto-rotation, ICC import and export. Images of extreme shapes (a 50000x1
-/// strip) have their middle cut out before it is scaled, so that the work is bounded by the box (`CentreCrop`).
+/// the lanczos3 reduction, EXIF auto-rotation, ICC import and export. Several boxes of one image share one
+/// decode (`Thumbnailer+Boxes`). Images of extreme shapes (a 50000x1 strip) have their middle cut out before
+/// it is scaled, so that the work is bounded by the box (`CentreCrop`).
 /// https://www.libvips.org/API/current/libvips-resample.html#vips-thumbnail
 public struct Thumbnailer: Sendable {
+    /// Which part of the image fills the box when its shape differs from the box's: libvips'
+    /// `VipsInteresting` strategies.
+    /// https://www.libvips.org/API/current/libvips-conversion.html#vips-smartcrop
+    public enum Crop: String, CaseIterable, Sendable {
+        /// The middle (the default, as `vips_thumbnail --crop centre`).
+        case centre
+        /// Where libvips sees edges, skin tones and saturated colour: the subject, mostly.
+        case attention
+        /// The part with the most entropy (detail).
+        case entropy
+
+        var vips: VipsInteresting {
+            switch self {
+            case .centre: return VIPS_INTERESTING_CENTRE
+            case .attention: return VIPS_INTERESTING_ATTENTION
+            case .entropy: return VIPS_INTERESTING_ENTROPY
+            }
+        }
+    }
+
     public enum FailLevel: String, CaseIterable, Sendable {
         /// Accept anything libvips can decode, even truncated data (which it pads with grey).
         case none
@@ -32,50 +54,58 @@ public struct Thumbnailer: Sendable {
         }
     }
 
+    /// The box and quality of the one JPEG thumbnail `render(path:)` makes (`spec`).
     public var width = 200
     public var height = 300
     public var quality = 85
+    public var crop = Crop.centre
     public var failOn = FailLevel.warning
     /// Images with more pixels than this are refused before decoding (decompression bombs).
     public var maxPixels: Int64 = 300_000_000
 
     public init() {}
 
-    /// The JPEG bytes of the thumbnail of the image at `path`.
+    /// The one thumbnail `render(path:)` makes: `width` x `height`, JPEG at `quality`.
+    public var spec: ThumbnailSpec { ThumbnailSpec(width: width, height: height, format: .jpeg, quality: quality) }
+
+    /// The JPEG bytes of the thumbnail of the image at `path` (`spec`).
+    public func render(path: String) throws(ImagingError) -> Data {
+        try render(path: path, specs: [spec])[0]
+    }
+
+    /// The encoded bytes of each thumbnail of the image at `path`, in the order of `specs`, from one decode
+    /// of the image (see `Thumbnailer+Boxes`). A failure of any one fails them all: an image that cannot
+    /// give every thumbnail gives none.
     ///
     /// Under `.warning`, a JPEG refused only for a blemish that leaves its pixels intact (see `JPEGRepair`)
-    /// is made from a repaired copy, decoded as strictly: its thumbnail is a clean copy's.
-    public func render(path: String) throws(ImagingError) -> Data {
+    /// is made from a repaired copy, decoded as strictly: its thumbnails are a clean copy's.
+    public func render(path: String, specs: [ThumbnailSpec]) throws(ImagingError) -> [Data] {
+        guard !specs.isEmpty else { return [] }
         Vips.clearErrors()
         let type = try ImageFormat.check(try ImageFormat.head(of: path))
         do {
-            return try render(path, type: type)
+            return try render(path, type: type, specs: specs)
         } catch {
             guard failOn == .warning, type == "image/jpeg", error.isDamage,
                   let contents = FileManager.default.contents(atPath: path),
                   let repaired = JPEGRepair.repaired([UInt8](contents)) else { throw error }
             Vips.clearErrors()
             do {
-                return try render(bytes: repaired, type: type)
+                return try render(bytes: repaired, type: type, specs: specs)
             } catch _ {
                 throw error
             }
         }
     }
 
-    /// The thumbnail of the file at `path`, of content `type`: scaled whole with shrink-on-load, or, for an
-    /// extreme shape, from its middle cut out first.
+    /// The thumbnail (`spec`) of the file at `path`, of content `type`, without the JPEG repair.
     func render(_ path: String, type: String) throws(ImagingError) -> Data {
-        let shape = try shape(of: path, type: type)
-        if shape.cutsFirst { return try render(path, middle: shape.region) }
-        return try thumbnail { out in
-            cvips_thumbnail(path, &out, Int32(width), Int32(height), VIPS_INTERESTING_CENTRE, failOn.vips)
-        }
+        try render(path, type: type, specs: [spec])[0]
     }
 
     /// Renders bytes through a private temporary file, by the same path as any other image: libvips reading
     /// from memory logs a damaged tile ("error in tile") and carries on, where from a file it fails.
-    func render(bytes: [UInt8], type: String) throws(ImagingError) -> Data {
+    func render(bytes: [UInt8], type: String, specs: [ThumbnailSpec]) throws(ImagingError) -> [Data] {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(base)/img-thumb-repaired.XXXXXX".utf8CString)
         let fd = mkstemp(&template)
@@ -85,29 +115,34 @@ public struct Thumbnailer: Sendable {
         let failure = FileWrite.all(Data(bytes), fd: fd)
         close(fd)
         if let failure { throw .decode("cannot write a repaired copy in \(base): \(String(cString: strerror(failure)))") }
-        return try render(path, type: type)
+        return try render(path, type: type, specs: specs)
     }
 
     /// Runs a `vips_thumbnail` or `vips_thumbnail_image` call, then makes its output flat sRGB of the exact
-    /// size, as JPEG.
-    func thumbnail(_ make: (inout UnsafeMutablePointer<VipsImage>?) -> Int32) throws(ImagingError) -> Data {
+    /// size of `box`.
+    func thumbnail(_ box: Box, _ make: (inout UnsafeMutablePointer<VipsImage>?) -> Int32) throws(ImagingError) -> VipsImageRef {
         var out: UnsafeMutablePointer<VipsImage>?
         guard make(&out) == 0, let out else { throw .decode(Vips.takeError()) }
         let image = try toFlatSRGB(VipsImageRef(out))
-        guard image.width == width, image.height == height else {
-            throw .decode("libvips made a \(image.width)x\(image.height) image, not \(width)x\(height)")
+        guard image.width == box.width, image.height == box.height else {
+            throw .decode("libvips made a \(image.width)x\(image.height) image, not \(box)")
         }
-        return try encodeJPEG(image)
+        return image
     }
 
-    /// The header check of the image at `path`, and how the box is filled from it.
+    /// The header check of the image at `path`, and how the box (`width` x `height`) is filled from it.
     func shape(of path: String, type: String) throws(ImagingError) -> CentreCrop {
+        try header(of: path, type: type).shape(filling: Box(width: width, height: height))
+    }
+
+    /// The header check of the image at `path` (`checkHeader`).
+    func header(of path: String, type: String) throws(ImagingError) -> Header {
         try checkHeader(type: type) { cvips_image_new_from_file(path, failOn.vips) }
     }
 
     /// Reads only the header: the loader libvips picked must match the sniffed type, and the size must be
-    /// under the limit, before any pixel is decoded. Returns how the box is filled from this image.
-    func checkHeader(type: String, open: () -> UnsafeMutablePointer<VipsImage>?) throws(ImagingError) -> CentreCrop {
+    /// under the limit, before any pixel is decoded. Returns the size and whether EXIF turns it.
+    func checkHeader(type: String, open: () -> UnsafeMutablePointer<VipsImage>?) throws(ImagingError) -> Header {
         guard let header = open() else { throw .unreadable(Vips.takeError()) }
         let image = VipsImageRef(header)
         let loader = image.loader ?? "an unknown loader"
@@ -117,10 +152,8 @@ public struct Thumbnailer: Sendable {
         guard Int64(image.width) * Int64(image.height) <= maxPixels else {
             throw .tooLarge(width: image.width, height: image.height, limit: maxPixels)
         }
-        // EXIF orientations 5 to 8 turn the image by 90 degrees: the box then lies across the stored pixels.
-        let turned = vips_image_get_orientation_swap(image.pointer) != 0
-        return CentreCrop(width: image.width, height: image.height,
-                          boxWidth: turned ? height : width, boxHeight: turned ? width : height)
+        return Header(width: image.width, height: image.height,
+                      turned: vips_image_get_orientation_swap(image.pointer) != 0)
     }
 
     /// 8-bit sRGB with no alpha: CMYK, grey, 16-bit and alpha images all end up alike.
@@ -139,16 +172,5 @@ public struct Thumbnailer: Sendable {
             image = try image.apply { cvips_cast($0, $1, VIPS_FORMAT_UCHAR) }
         }
         return image
-    }
-
-    /// JPEG at `quality`, metadata stripped (no EXIF, GPS, XMP or ICC: sRGB is assumed).
-    func encodeJPEG(_ image: VipsImageRef) throws(ImagingError) -> Data {
-        var buffer: UnsafeMutableRawPointer?
-        var length = 0
-        guard cvips_jpegsave_buffer(image.pointer, &buffer, &length, Int32(quality), 1) == 0, let buffer else {
-            throw .decode(Vips.takeError())
-        }
-        defer { g_free(buffer) }
-        return Data(bytes: buffer, count: length)
     }
 }

@@ -72,6 +72,13 @@ final class VipsImageRef {
         return String(cString: value)
     }
 
+    /// The image computed into memory (`vips_image_copy_memory`): its pipeline runs once, however often the
+    /// copy is read.
+    func inMemory() throws(ImagingError) -> VipsImageRef {
+        guard let copy = vips_image_copy_memory(pointer) else { throw .decode(Vips.takeError()) }
+        return VipsImageRef(copy)
+    }
+
     /// Runs an operation that makes a new image from this one; on failure, libvips' reason.
     func apply(_ operation: (UnsafeMutablePointer<VipsImage>, UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32)
         throws(ImagingError) -> VipsImageRef {

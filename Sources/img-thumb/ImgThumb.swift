@@ -9,10 +9,10 @@ struct ImgThumb: ParsableCommand {
         abstract: "Make a 200x300 center-cropped JPEG thumbnail for each record, with libvips.",
         discussion: """
             Reads JSON records (from img-scan) on stdin; writes each record with thumbnail_path and thumbnail_size \
-            added, or with status "failed" and the reason when the file is not a JPEG, PNG, WebP, GIF, BMP or TIFF, \
-            is damaged, or is over the pixel limit. Thumbnails fill the box (scaled up or down, then center-cropped), \
-            are upright (EXIF orientation applied), sRGB, flattened onto white, from the first frame or page, and \
-            carry no metadata. Exit status: 0 all made, 1 some failed, 2 fatal.
+            added, or with status "failed" and the reason when the file is not a JPEG, PNG, WebP, GIF, BMP, TIFF, \
+            HEIC/HEIF, AVIF or JPEG XL, is damaged, or is over the pixel limit. Thumbnails fill the box (scaled up or \
+            down, then cropped: --crop), are upright (EXIF orientation applied), sRGB, flattened onto white, from the \
+            first frame or page, and carry no metadata. Exit status: 0 all made, 1 some failed, 2 fatal.
             """,
         version: Toolkit.version
     )
@@ -29,6 +29,12 @@ struct ImgThumb: ParsableCommand {
 
     @Option(help: "JPEG quality, 1-100.")
     var quality = 85
+
+    @Option(help: ArgumentHelp("""
+        Which part fills the box when the image's shape differs from it: centre, attention (where libvips \
+        sees the subject: edges, skin, saturated colour) or entropy (the most detailed part).
+        """, valueName: "mode"))
+    var crop = Thumbnailer.Crop.centre
 
     @Option(help: ArgumentHelp("""
         How damaged an image may be and still get a thumbnail: none, truncated, error, or warning (the \
@@ -55,6 +61,7 @@ struct ImgThumb: ParsableCommand {
         var thumbnailer = Thumbnailer()
         (thumbnailer.width, thumbnailer.height) = (size.width, size.height)
         thumbnailer.quality = quality
+        thumbnailer.crop = crop
         thumbnailer.failOn = failOn
         thumbnailer.maxPixels = maxPixels
         let stage = try CommandRun.setUp { () throws -> ThumbnailStage in
@@ -63,7 +70,7 @@ struct ImgThumb: ParsableCommand {
             if out == nil { try ThumbnailFolder.preparePrivate(directory) }
             return try ThumbnailStage(thumbnailer: thumbnailer, directory: directory, report: Console.error)
         }
-        Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), thumbnails in \(stage.directory)")
+        Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), crop \(crop), thumbnails in \(stage.directory)")
         let reader = LineReader()
         while let line = reader.next() {
             guard let output = stage.process(line: line, lineNumber: reader.lineNumber) else { continue }

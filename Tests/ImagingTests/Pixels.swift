@@ -13,7 +13,12 @@ struct Pixels: Sendable {
     init(file path: String) throws(ImagingError) {
         Vips.clearErrors()
         guard let opened = cvips_image_new_from_file(path, VIPS_FAIL_ON_ERROR) else { throw .unreadable(Vips.takeError()) }
-        var image = VipsImageRef(opened)
+        try self.init(image: VipsImageRef(opened))
+    }
+
+    /// The pixels of an image (a thumbnail before it is encoded).
+    init(image input: VipsImageRef) throws(ImagingError) {
+        var image = input
         if image.format != VIPS_FORMAT_UCHAR {
             image = try image.apply { cvips_cast($0, $1, VIPS_FORMAT_UCHAR) }
         }

@@ -46,7 +46,8 @@ public struct CorpusManifest {
     /// The MIME type of the format the manifest names first ("JPEG 1800x1200; ..."), if any.
     public static func mimeType(_ whatItIs: String) -> String? {
         let formats = ["JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WebP": "image/webp",
-                       "BMP": "image/bmp", "TIFF": "image/tiff"]
+                       "BMP": "image/bmp", "TIFF": "image/tiff", "HEIC": "image/heic", "HEIF": "image/heif",
+                       "AVIF": "image/avif", "JXL": "image/jxl"]
         return whatItIs.split(separator: " ").first.flatMap { formats[String($0)] }
     }
 }

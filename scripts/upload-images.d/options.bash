@@ -32,7 +32,7 @@ while (($#)); do
     --include-hidden) scan_args+=(--include-hidden); rule_args+=(--include-hidden) ;;
     --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
     --thumbnails) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
-    --crop) value_of "$@"; crop=$2; shift ;;
+    --crop) value_of "$@"; crop=${2/#center/centre}; shift ;;
     --max-delete) value_of "$@"; max_delete=$2; shift ;;
     --max-delete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --delete-removed) delete_removed=1 ;;
