@@ -29,17 +29,23 @@ import Testing
             try photos.copy(Corpus.file(rel), to: "ok/" + (rel as NSString).lastPathComponent)
         }
         try photos.copy(Corpus.file("broken/broken-truncated.jpg"), to: "bad <b>&amp;.jpg")
-        let run = try uploads.upload(Shell.quote(photos.path), bucket: bucket, in: folder, environment: ["SPACES_ACL": "public-read"])
+        let run = try uploads.upload("\(Shell.quote(photos.path)) --thumbnails 200x300,400x600,200x300.webp", bucket: bucket, in: folder,
+                                     environment: ["SPACES_ACL": "public-read"])
         #expect(run.status == 1, "\(run.stderr)")
         let page = try #require(try uploads.newest("upload_review_", in: folder), "no review page: \(run.stderr)")
         #expect(run.stderr.contains("review page: \(page)"))
         let screenshot = folder.path + "/review.png"
         let dom = try browse(page, screenshot: screenshot)
-        #expect(dom.contains("<title>upload-images review: 3 of 3 thumbnails loaded</title>"), "\(dom.prefix(2000))")
-        #expect(dom.contains(#"data-loaded="3" data-missing="0""#))
+        #expect(dom.contains("<title>upload-images review: 9 of 9 thumbnails loaded</title>"), "\(dom.prefix(2000))")
+        #expect(dom.contains(#"data-loaded="9" data-missing="0""#))
         // Each thumbnail links to its original; the failure is listed with its reason, its name escaped.
         for record in try uploads.results(in: folder) where record.status == .uploaded {
             #expect(dom.contains(#"<img src="\#(record.thumbnailUrl!)""#), "\(record.rel)")
+            // Every thumbnail of the list, in the results file and on the page.
+            let extras = try #require(record.extraThumbnails)
+            #expect(extras.map(\.spec) == ["400x600", "200x300.webp"] && extras.allSatisfy { $0.etag != nil && $0.url != nil })
+            for extra in extras { #expect(dom.contains(#"<img src="\#(extra.url!)""#), "\(extra.key)") }
+            #expect(extras[1].key.hasSuffix(".webp") && extras[0].key.contains("/thumbnail-400x600/"))
             #expect(dom.contains(#"<a href="\#(record.url!)">\#(record.rel)</a>"#), "\(record.rel)")
         }
         #expect(dom.contains("<code>bad &lt;b&gt;&amp;amp;.jpg</code>: "), "\(dom)")
