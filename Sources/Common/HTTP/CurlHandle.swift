@@ -115,8 +115,8 @@ public final class CurlHandle {
         switch request.body {
         case .none:
             break
-        case .file(let path, let length):
-            if let reason = transfer.openFile(path, length: length) {
+        case .file(let path, let offset, let length):
+            if let reason = transfer.openFile(path, offset: offset, length: length) {
                 transfer.localError = "cannot open \(path): \(reason)"
                 return CURLE_READ_ERROR
             }
