@@ -91,6 +91,7 @@ for pair in "${meta[@]}"; do
   key=${pair%%=*} value=${pair#*=}
   meta_key "$key" || usage_error "--meta KEY must be ASCII letters, digits and '-' (got ${key@Q}$([[ $key != *_* ]] || echo "; '_' would be stored as '-' by Spaces' RADOS Gateway"))"
   printable "$value" || usage_error "--meta $key=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"
+  [[ ${key,,} != md5 ]] || usage_error "--meta md5 is reserved: spaces-put stores the MD5 of every original uploaded in parts under it"
   [[ $meta_keys != *" ${key,,} "* ]] || usage_error "--meta ${key,,} is given twice (keys are stored lowercase)"
   meta_keys+="${key,,} "
   meta_bytes=$((meta_bytes + ${#key} + ${#value}))
