@@ -168,7 +168,7 @@ struct SpacesPut: ParsableCommand {
             throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
-        Console.debug("\(Console.count(client.requestCount + uploader.partRequests, "request")) over \(Console.count(client.connectionCount + uploader.partConnections, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling")
+        Console.debug("\(Console.count(client.requestCount + uploader.partRequests, "request")) over \(Console.count(client.connectionCount + uploader.partConnections, "connection")), \(String(format: "%.1f", client.pacedSeconds)) s paced for throttling, peak memory \(Console.peakMemoryMegabytes) MB")
         if let limiter = client.httpOptions.rateLimiter {
             Console.debug("\(String(format: "%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
         }

@@ -16,9 +16,10 @@ public struct MultipartUploadList: Sendable {
         public var initiated: Int64?
     }
 
-    /// Where a page of the listing starts: after this key and, among that key's uploads, after this upload.
+    /// Where a page of the listing starts: after this key and, among that key's uploads, after this upload; or,
+    /// without a key, after this upload in the server's own order (SeaweedFS's way).
     public struct Marker: Sendable, Equatable {
-        public var key: String
+        public var key: String?
         public var uploadId: String
     }
 
@@ -57,12 +58,14 @@ public struct MultipartUploadList: Sendable {
         if let current { uploads.append(current) }
     }
 
-    /// Where the next page starts; nil when this page is the last. From `NextKeyMarker` and `NextUploadIdMarker`
-    /// when the server gives the key, else after this page's last upload (SeaweedFS leaves `NextKeyMarker` out).
+    /// Where the next page starts; nil when this page is the last. From `NextKeyMarker` and `NextUploadIdMarker`, as
+    /// S3 and Ceph's RADOS Gateway page. SeaweedFS (4.48) gives no `NextKeyMarker`: it lists by upload id and pages
+    /// by `upload-id-marker` alone (a `key-marker` there keeps that key's uploads only), so then the upload id
+    /// goes on alone.
     func next() throws(S3Error) -> Marker? {
         guard isTruncated else { return nil }
         if let key = nextKeyMarker, !key.isEmpty { return Marker(key: key, uploadId: nextUploadIdMarker ?? "") }
-        if let last = uploads.last { return Marker(key: last.key, uploadId: last.uploadId) }
+        if let id = nextUploadIdMarker ?? uploads.last?.uploadId, !id.isEmpty { return Marker(key: nil, uploadId: id) }
         throw .integrity("the list of multipart uploads was cut short with nothing to go on from")
     }
 }

@@ -84,27 +84,26 @@ extension S3Client {
     public func listMultipartUploads(prefix: String, after marker: MultipartUploadList.Marker? = nil,
                                      maxUploads: Int = 1000) throws(S3Error) -> (page: MultipartUploadList, serverTime: Int64?) {
         var query = [("uploads", ""), ("prefix", prefix), ("max-uploads", String(maxUploads))]
-        if let marker {
-            query.append(("key-marker", marker.key))
-            if !marker.uploadId.isEmpty { query.append(("upload-id-marker", marker.uploadId)) }
-        }
+        if let key = marker?.key { query.append(("key-marker", key)) }
+        if let id = marker?.uploadId, !id.isEmpty { query.append(("upload-id-marker", id)) }
         let response = try send("GET", key: nil, query: query)
         return (try MultipartUploadList(xml: response.body), response.headers["date"].flatMap(S3Timestamp.parseHTTPDate))
     }
 
-    /// Every incomplete multipart upload under `prefix`, page after page, and the server's time at the first page.
-    /// A server that does not move on from one page to the next is an error, not a listing without end.
+    /// Every incomplete multipart upload under `prefix`, page after page, each once, and the server's time at the
+    /// first page. A server that does not move on from one page to the next is an error, not a listing without end.
     public func listAllMultipartUploads(prefix: String, pageSize: Int = 1000) throws(S3Error) -> (uploads: [MultipartUploadList.Upload], serverTime: Int64?) {
         var uploads: [MultipartUploadList.Upload] = []
+        var seen: Set<String> = []
         var marker: MultipartUploadList.Marker?
         var serverTime: Int64?
         repeat {
             let (page, time) = try listMultipartUploads(prefix: prefix, after: marker, maxUploads: pageSize)
             serverTime = serverTime ?? time
-            uploads += page.uploads
+            uploads += page.uploads.filter { seen.insert($0.uploadId + "\u{0}" + $0.key).inserted }
             let next = try page.next()
             if let next, next == marker {
-                throw .integrity("the list of multipart uploads does not move on from \(next.key)")
+                throw .integrity("the list of multipart uploads does not move on from \(next.key ?? next.uploadId)")
             }
             marker = next
         } while marker != nil

@@ -37,6 +37,13 @@ public enum Console {
         return out
     }
 
+    /// The process's peak resident memory so far (`ru_maxrss`), in MB (10^6 bytes), for debug lines.
+    public static var peakMemoryMegabytes: Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024 / 1_000_000
+    }
+
     /// `1 request`, `2 requests`: a count with its noun, for messages.
     public static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
