@@ -11,11 +11,19 @@ extension Uploader {
         options.multipart.usesParts(size: size) && (ListPage.survivesXML(key) || size > MultipartSettings.maximumSinglePut)
     }
 
-    /// Uploads the file in parts and assembles them; on any failure, an interruption, or a file that changed
-    /// since it was hashed, the upload is aborted so that no part is left behind to be billed.
+    /// Hashes the whole file (its MD5 goes with the object as `x-amz-meta-md5`) while its first parts are hashed
+    /// beside it, uploads it in parts and assembles them; on any failure, an interruption, or a file that changed
+    /// since it was `peeked` at, the upload is aborted so that no part is left behind to be billed.
     /// - Returns: the object's ETag (`<hex>-<parts>`), checked against the parts' MD5s.
-    func putInParts(key: String, file: String, digest: FileDigest, contentType: String) throws(S3Error) -> String {
-        let plan = try MultipartPlan(size: digest.size, partSize: options.multipart.partSize)
+    func putInParts(key: String, file: String, peeked: FileDigest, contentType: String) throws(S3Error) -> String {
+        let plan = try MultipartPlan(size: peeked.size, partSize: options.multipart.partSize)
+        let hashes = PartHashes(plan: plan, file: file)
+        hashes.hashAhead()
+        defer { hashes.stop() }
+        let digest = try self.digest(file, what: nil, withSHA256: false)
+        guard digest.identity == peeked.identity else {
+            throw .fileChanged("changed while it was uploaded (\(change(of: file, since: peeked) ?? "modified")): upload it again once it is complete")
+        }
         let uploadId = try noticingUnavailability { () throws(S3Error) in
             try client.createMultipartUpload(key: key, md5: digest.md5, contentType: contentType, acl: options.acl,
                                              cacheControl: options.cacheControl,
@@ -24,31 +32,37 @@ extension Uploader {
         var stored: Int64 = 0
         do throws(S3Error) {
             let partMD5s = try noticingUnavailability { () throws(S3Error) in
-                try uploadParts(of: file, plan: plan, key: key, uploadId: uploadId, stored: &stored)
+                try uploadParts(of: file, plan: plan, hashes: hashes, key: key, uploadId: uploadId, stored: &stored)
             }
-            if let what = change(of: file, since: digest) {
-                throw .fileChanged("changed while it was uploaded (\(what)); its parts were discarded: upload it again once it is complete")
-            }
+            if let what = change(of: file, since: digest) { throw Self.changedWhileUploaded(what) }
             return try noticingUnavailability { () throws(S3Error) in
                 try client.completeMultipartUpload(key: key, uploadId: uploadId, partMD5s: partMD5s)
             }
         } catch {
+            hashes.stop()
             options.progress?.add(-stored)
+            // A part hashed before the file changed is refused by the server (BadDigest, or RGW's
+            // XAmzContentSHA256Mismatch): the change is the reason to give.
+            let failure = error.isFatal ? error : change(of: file, since: digest).map(Self.changedWhileUploaded) ?? error
             do {
                 try client.abortMultipartUpload(key: key, uploadId: uploadId)
             } catch let abortError {
-                throw .partsLeft(error, abortFailure: abortError.description)
+                throw .partsLeft(failure, abortFailure: abortError.description)
             }
-            throw error
+            throw failure
         }
     }
 
+    private static func changedWhileUploaded(_ what: String) -> S3Error {
+        .fileChanged("changed while it was uploaded (\(what)); its parts were discarded: upload it again once it is complete")
+    }
+
     /// Every part of `plan`, up to `--part-concurrency` at once, each thread with a client (a connection) of its
-    /// own, each part hashed from its range of the file just before it is sent and retried on its own. The first
-    /// failure stops the threads from taking new parts.
+    /// own, each part with the hashes of its range of the file (`hashes`, mostly made ahead) and retried on its
+    /// own. The first failure stops the threads from taking new parts.
     /// - Parameter stored: the bytes of the parts the server confirmed, counted in `options.progress` as they come.
     /// - Returns: each part's MD5, in order.
-    private func uploadParts(of file: String, plan: MultipartPlan, key: String, uploadId: String,
+    private func uploadParts(of file: String, plan: MultipartPlan, hashes: PartHashes, key: String, uploadId: String,
                              stored: inout Int64) throws(S3Error) -> [Data] {
         let board = PartBoard(count: plan.partCount)
         let config = client.config, retryPolicy = client.retryPolicy, http = client.httpOptions
@@ -65,15 +79,15 @@ extension Uploader {
             partClient.debugLog = debugLog
             while let part = board.take().map(plan.part) {
                 do throws(S3Error) {
-                    let hashes: (md5: Data, sha256: Data)
+                    let hashed: PartHashes.Hashes
                     do throws(FileError) {
-                        hashes = try FileDigest.compute(path: file, offset: part.offset, length: part.length)
+                        hashed = try hashes.hashes(of: part.number)
                     } catch {
                         throw .unreadableFile("cannot read \(file): \(error.reason)")
                     }
                     _ = try partClient.uploadPart(key: key, uploadId: uploadId, part: part, file: file,
-                                                  md5: hashes.md5, sha256: hashes.sha256)
-                    board.finish(part.number, md5: hashes.md5, length: part.length)
+                                                  md5: hashed.md5, sha256: hashed.sha256)
+                    board.finish(part.number, md5: hashed.md5, length: part.length)
                     progress?.add(part.length)
                 } catch {
                     board.fail(error)

@@ -78,10 +78,11 @@ public final class Uploader {
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
+        // An original that goes in parts is hashed later, beside its parts (`putInParts`); here only looked at.
         let inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
-        var original = try digest(record.path, what: nil, withSHA256: !inParts)
-        if goesInParts(size: original.size, key: key) != inParts {
-            original = try digest(record.path, what: nil)  // it changed size since: decide again, with everything
+        var original = inParts ? try peek(record.path) : try digest(record.path, what: nil)
+        if inParts && !goesInParts(size: original.size, key: key) {
+            original = try digest(record.path, what: nil)  // it shrank since: one PUT after all
         }
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
@@ -100,8 +101,8 @@ public final class Uploader {
             try uploadExtraThumbnails(&record)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
-        if goesInParts(size: original.size, key: key) {
-            record.etag = try putInParts(key: key, file: record.path, digest: original, contentType: contentType)
+        if original.md5.isEmpty {
+            record.etag = try putInParts(key: key, file: record.path, peeked: original, contentType: contentType)
         } else {
             record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType, original: true)
             options.progress?.add(original.size)
@@ -189,7 +190,16 @@ public final class Uploader {
         throw .fileChanged("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
     }
 
-    private func digest(_ path: String, what: String?, withSHA256: Bool = true) throws(S3Error) -> FileDigest {
+    /// The size, first bytes and identity of the file at `path`, without hashing it.
+    private func peek(_ path: String) throws(S3Error) -> FileDigest {
+        do {
+            return try FileDigest.peek(path: path)
+        } catch {
+            throw .unreadableFile("cannot read \(path): \(error.reason)")
+        }
+    }
+
+    func digest(_ path: String, what: String?, withSHA256: Bool = true) throws(S3Error) -> FileDigest {
         do {
             return try FileDigest.compute(path: path, withSHA256: withSHA256)
         } catch {

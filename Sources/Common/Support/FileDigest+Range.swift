@@ -34,3 +34,22 @@ extension FileDigest {
         return (Data(md5.finalize()), Data(sha.finalize()))
     }
 }
+
+extension FileDigest {
+    /// The file's size, first bytes and identity, without hashing it: for an original that goes up in parts,
+    /// whose MD5 pass is made later, side by side with the hashing of its parts. `md5` and `sha256` are empty.
+    public static func peek(path: String) throws(FileError) -> FileDigest {
+        let (fd, info): (Int32, stat)
+        do {
+            (fd, info) = try RegularFile.open(path)
+        } catch {
+            throw FileError(path: path, reason: error.description)
+        }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        let got = read(fd, &head, head.count)
+        guard got >= 0 else { throw FileError(path: path, errno: errno) }
+        return FileDigest(size: Int64(info.st_size), md5: Data(), sha256: Data(), head: Array(head.prefix(got)),
+                          identity: FileIdentity(info))
+    }
+}
