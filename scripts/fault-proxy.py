@@ -10,13 +10,15 @@ headers, so SigV4 signatures still verify) and, at chosen rates, misbehaves inst
   --slowdown-first N  answer the first N requests with 503 SlowDown and no Retry-After, as Ceph's RADOS
                     Gateway does when throttling (a busy hour's start), then go on as set above
   --slowdown-first-method M  count only requests of method M for --slowdown-first (HEAD: the pre-flight check)
+  --complete-error N  answer the first N CompleteMultipartUpload requests (POST ...?uploadId=) with 200 and an
+                    <Error> body (InternalError), as S3 does when the assembly fails after its answer began
 
 SIGUSR1 makes the server "go away": from then on every request stalls until SIGUSR2 brings it back.
 
 usage: fault-proxy.py --upstream HOST:PORT --port-file FILE --stats FILE [options]
 Writes its port to --port-file once listening, and one line per request to --stats:
   TIME OUTCOME METHOD PATH STATUS
-with OUTCOME one of forwarded, slowdown, slowdown-retry-after, drop, cut, stall, gone, and STATUS the
+with OUTCOME one of forwarded, slowdown, slowdown-retry-after, drop, cut, stall, gone, complete-error, and STATUS the
 server's answer to a forwarded request (- for the others).
 """
 import argparse
@@ -30,6 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SLOWDOWN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
             b'<Message>Please reduce your request rate.</Message><RequestId>fault-proxy</RequestId></Error>')
+# What S3 sends after the 200 and its keep-alive spaces when assembling the parts fails.
+COMPLETE_ERROR = (b'   \n  \n<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>'
+                  b'<Message>We encountered an internal error. Please try again.</Message><RequestId>fault-proxy</RequestId></Error>')
 
 
 def main():
@@ -43,6 +48,7 @@ def main():
     parser.add_argument("--hold", type=float, default=0.0)
     parser.add_argument("--slowdown-first", type=int, default=0)
     parser.add_argument("--slowdown-first-method", default=None)
+    parser.add_argument("--complete-error", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     upstream_host, upstream_port = options.upstream.rsplit(":", 1)
@@ -51,6 +57,7 @@ def main():
     stats = open(options.stats, "a", buffering=1)
     gone = threading.Event()
     throttled_start = [options.slowdown_first]
+    complete_errors = [options.complete_error]
     signal.signal(signal.SIGUSR1, lambda *_: gone.set())
     signal.signal(signal.SIGUSR2, lambda *_: gone.clear())
 
@@ -86,6 +93,9 @@ def main():
                 if throttled_start[0] > 0 and options.slowdown_first_method in (None, self.command):
                     throttled_start[0] -= 1
                     kind = "slowdown-first"
+                if complete_errors[0] > 0 and self.command == "POST" and "uploadId=" in self.path:
+                    complete_errors[0] -= 1
+                    kind = "complete-error"
             if gone.is_set():
                 kind = "gone"
             if kind == "cut" and length > 1:
@@ -116,6 +126,14 @@ def main():
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(SLOWDOWN)
+                return
+            if kind == "complete-error":
+                self.record("complete-error", "200")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(COMPLETE_ERROR)))
+                self.end_headers()
+                self.wfile.write(COMPLETE_ERROR)
                 return
             if options.hold:
                 time.sleep(options.hold)

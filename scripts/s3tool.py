@@ -9,7 +9,9 @@ usage: s3tool.py --env FILE ping
        s3tool.py --env FILE delete BUCKET KEY        removes one object
        s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
        s3tool.py --env FILE head BUCKET KEY          head_object as JSON: metadata (user metadata, keys as
-                                                    stored), content_disposition, content_type, cache_control
+                                                    stored), content_disposition, content_type, cache_control, etag
+       s3tool.py --env FILE uploads BUCKET [PREFIX]  one JSON line per incomplete multipart upload (every page of
+                                                    ListMultipartUploads): key, upload_id, initiated, parts
 """
 import argparse
 import hashlib
@@ -45,7 +47,7 @@ def client(env):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--env", required=True)
-    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete", "head"])
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete", "head", "uploads"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     s3 = client(read_env(options.env))
@@ -78,7 +80,20 @@ def main():
             "content_disposition": head.get("ContentDisposition"),
             "content_type": head.get("ContentType"),
             "cache_control": head.get("CacheControl"),
+            "etag": head["ETag"].strip('"'),
         }, ensure_ascii=False))
+    elif options.command == "uploads":
+        bucket = options.args[0]
+        prefix = options.args[1] if len(options.args) > 1 else ""
+        for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket, Prefix=prefix):
+            for upload in page.get("Uploads", []):
+                parts = s3.list_parts(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]).get("Parts", [])
+                print(json.dumps({
+                    "key": upload["Key"],
+                    "upload_id": upload["UploadId"],
+                    "initiated": upload["Initiated"].isoformat(),
+                    "parts": len(parts),
+                }, ensure_ascii=False))
     elif options.command == "acl":
         grants = s3.get_object_acl(Bucket=options.args[0], Key=options.args[1])["Grants"]
         print(json.dumps([[g["Grantee"].get("URI") or g["Grantee"].get("ID"), g["Permission"]] for g in grants]))

@@ -10,7 +10,9 @@ struct SpacesExists: ParsableCommand {
         abstract: "Mark the records whose images are already complete in the bucket as skipped.",
         discussion: """
             An image is complete when its original is in the bucket with the local file's size (with --checksum: \
-            also its MD5 as ETag) and its thumbnail is there too. Complete records get status "skipped"; every \
+            also its MD5, which is the ETag of a single PUT; an original uploaded in parts, whose ETag is not its \
+            MD5, is compared by the x-amz-meta-md5 spaces-put stored with it, one HEAD each) and its thumbnail is \
+            there too. Complete records get status "skipped"; every \
             other record passes on unchanged, one line out per line in, in order. Strategies: head (two HEAD \
             requests per image), list (ListObjectsV2 over the keys' common folder, 1 request per 1,000 objects), \
             auto (list above \(ExistenceChecker.autoThreshold) pending images, head otherwise). With --removed, \
@@ -28,7 +30,7 @@ struct SpacesExists: ParsableCommand {
     @Option(help: ArgumentHelp("auto, head or list.", valueName: "strategy"))
     var strategy = ExistenceChecker.Strategy.auto
 
-    @Flag(help: "Also compare the local file's MD5 with the object's ETag, to catch edits that kept the size.")
+    @Flag(help: "Also compare the local file's MD5 with the object's ETag (or, for an object uploaded in parts, with its x-amz-meta-md5), to catch edits that kept the size.")
     var checksum = false
 
     @Option(help: "Retries after a failed request (connection errors, timeouts, 5xx, 429, SlowDown).")

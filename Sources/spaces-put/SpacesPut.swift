@@ -14,7 +14,10 @@ struct SpacesPut: ParsableCommand {
             answering: after 3 uploads in a row failed that way, the remaining records failed without a request \
             (one is tried every 30 s in case it is back). With --delete it reads deletion records (spaces-exists \
             --removed) instead, deletes their objects (DeleteObjects, 1,000 keys a request) and writes each record \
-            again with status "deleted" or "failed".
+            again with status "deleted" or "failed". Originals above --multipart-threshold go up as a multipart \
+            upload (their ETag is then not their MD5, which is stored as x-amz-meta-md5); a failed or interrupted one \
+            is aborted. With --abort-incomplete AGE it aborts the multipart uploads under PREFIX/ that a killed run \
+            left, started more than AGE ago, and writes one line per upload.
             """,
         version: Toolkit.version
     )
@@ -55,6 +58,30 @@ struct SpacesPut: ParsableCommand {
     @Option(help: ArgumentHelp("Content-Disposition for the originals (not the thumbnails), e.g. attachment; printable US-ASCII.", valueName: "value"))
     var contentDisposition: String?
 
+    @Option(help: ArgumentHelp("""
+        Originals larger than this go up as a multipart upload, in parts sent side by side: 64M by default; \
+        5M to 5G, K, M and G being 1024 multiples.
+        """, valueName: "size"))
+    var multipartThreshold: String?
+
+    @Option(help: ArgumentHelp("""
+        The size of each part: 16M by default, 5M to 5G; larger when a file would need more than 10,000 parts.
+        """, valueName: "size"))
+    var partSize: String?
+
+    @Option(help: ArgumentHelp("Parts of one file in flight at once, each over a connection of its own: 1 to 10 (default 4).", valueName: "n"))
+    var partConcurrency: Int?
+
+    @Option(help: ArgumentHelp("""
+        Instead of uploading: abort the multipart uploads under PREFIX/ (see --prefix) started more than AGE ago \
+        (30s, 90m, 24h, 7d) and never completed, whose parts would be billed until then; one line per upload.
+        """, valueName: "age"))
+    var abortIncomplete: String?
+
+    /// upload-images' progress line adds these files up over its workers (see `UploadProgress`).
+    @Option(help: ArgumentHelp("Keep the bytes of originals stored so far in this file.", valueName: "file", visibility: .hidden))
+    var progressFile: String?
+
     @Flag(help: "Only check the configuration, the credentials and the bucket (one HeadBucket request), then exit.")
     var check = false
 
@@ -64,7 +91,7 @@ struct SpacesPut: ParsableCommand {
     @Flag(help: "Delete the objects that the input's deletion records name (from spaces-exists --removed) instead of uploading; only keys under PREFIX/original/ and PREFIX/thumbnail/.")
     var delete = false
 
-    @Option(help: "With --delete: the prefix whose original/ and thumbnail/ folders deletions are confined to (default avatar).")
+    @Option(help: "With --delete: the prefix whose original/ and thumbnail/ folders deletions are confined to; with --abort-incomplete, whose folder is cleaned (default avatar).")
     var prefix: String?
 
     @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
@@ -80,9 +107,18 @@ struct SpacesPut: ParsableCommand {
         get throws(ObjectMetadata.Problem) { try ObjectMetadata(meta: meta, contentDisposition: contentDisposition) }
     }
 
+    var multipart: MultipartSettings {
+        get throws(MultipartSettings.Problem) {
+            try MultipartSettings(threshold: multipartThreshold, partSize: partSize, concurrency: partConcurrency)
+        }
+    }
+
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
-        if prefix != nil && !delete { throw ValidationError("--prefix applies only with --delete") }
+        if prefix != nil && !delete && abortIncomplete == nil { throw ValidationError("--prefix applies only with --delete or --abort-incomplete") }
+        if let abortIncomplete, IncompleteUploads.parseAge(abortIncomplete) == nil { throw ValidationError(IncompleteUploads.ageRule) }
+        if abortIncomplete != nil && (delete || check) { throw ValidationError("--abort-incomplete goes alone, without --delete or --check") }
+        do { _ = try multipart } catch { throw ValidationError(error.description) }
         if let prefix, let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         if limitRate != nil && rateLimit == nil { throw ValidationError(RateLimit.rule) }
         if limitRateShare != nil && limitRate == nil { throw ValidationError("--limit-rate-share needs --limit-rate") }
@@ -108,6 +144,9 @@ struct SpacesPut: ParsableCommand {
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
             options.keepThumbnails = keepThumbnails
             options.metadata = try metadata
+            options.multipart = try multipart
+            options.progress = progressFile.map(UploadProgress.init(path:))
+            if debug { options.partDebugLog = { Console.debug($0) } }
             return Uploader(client: client, options: options, report: Console.error)
         }
         if check {
@@ -118,6 +157,7 @@ struct SpacesPut: ParsableCommand {
         // From here on, INT and TERM end the run between records: the record in hand gets its line.
         Interruption.catchSignals()
         if delete { return try deleteObjects(client: uploader.client) }
+        if let abortIncomplete { return try abortUploads(olderThan: abortIncomplete, client: uploader.client) }
         let reader = LineReader()
         while !Interruption.requested, let line = reader.next() {
             guard let output = try CommandRun.setUp({ try uploader.process(line: line, lineNumber: reader.lineNumber) }) else { continue }
@@ -128,12 +168,24 @@ struct SpacesPut: ParsableCommand {
             throw ExitCode(Interruption.exitStatus)
         }
         let client = uploader.client
-        Console.debug("\(Console.count(client.requestCount, "request")) over \(Console.count(client.connectionCount, "connection")), \(Printf.string("%.1f", client.pacedSeconds)) s paced for throttling")
+        Console.debug("\(Console.count(client.requestCount + uploader.partRequests, "request")) over \(Console.count(client.connectionCount + uploader.partConnections, "connection")), \(Printf.string("%.1f", client.pacedSeconds)) s paced for throttling, peak memory \(Console.peakMemoryMegabytes) MB")
         if let limiter = client.httpOptions.rateLimiter {
             Console.debug("\(Printf.string("%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
         }
         if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
         if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+
+    /// `--abort-incomplete`: one line per upload aborted (or not) on stdout; exit 1 when one could not be.
+    private func abortUploads(olderThan age: String, client: S3Client) throws {
+        let mapped = KeyMapper(prefix: prefix ?? "avatar").prefix
+        let folder = mapped.isEmpty ? "" : mapped + "/"
+        let cleaner = IncompleteUploads(client: client, report: Console.error)
+        let records = try CommandRun.setUp { try cleaner.abort(prefix: folder, olderThan: IncompleteUploads.parseAge(age) ?? 0) }
+        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(records.map { $0.encoded() }) }
+        let failed = records.filter { $0.status == AbortRecord.Status.failed }.count
+        Console.debug("\(Console.count(records.count - failed, "incomplete upload")) older than \(age) under \(folder) aborted, \(failed) not")
+        if failed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 
     /// `--delete`: a request per 1,000 records, each written back with its status; between requests INT and TERM

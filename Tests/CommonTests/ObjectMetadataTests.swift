@@ -35,6 +35,7 @@ import Testing
         (["a=x\ty"], "--meta a=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"),
         (["a=x\ny"], "--meta a=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"),
         (["A=1", "a=2"], "--meta a is given twice (keys are stored lowercase)"),
+        (["MD5=0"], "--meta md5 is reserved: spaces-put stores the MD5 of every original uploaded in parts under it"),
         (["k=" + String(repeating: "v", count: 2048)], "--meta keys and values come to 2049 bytes, over the 2048 that S3 allows"),
     ])
     func refusesWithOneLineNamingTheRule(_ meta: [String], _ message: String) {

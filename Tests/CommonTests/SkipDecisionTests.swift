@@ -59,6 +59,30 @@ import Testing
         #expect(!asked)
     }
 
+    /// A multipart object's ETag is not its MD5: `--checksum` compares the `x-amz-meta-md5` spaces-put stored with
+    /// it, which only a HEAD gives. Without it (a listing's object, or another tool's upload) it is uploaded again.
+    @Test func withChecksumAMultipartObjectIsComparedByItsStoredMD5() {
+        let decision = SkipDecision(checksum: true)
+        let md5 = "55c66429cf69f1165bc9813372effe1b"
+        let listed = ObjectInfo(key: original.key, size: 10, etag: "bfe7c6bdaae057ed1bc8e246a417606b-5")
+        #expect(decision.needsStoredMD5(listed, size: 10))
+        #expect(!decision.needsStoredMD5(listed, size: 11), "another size: no request needed to tell")
+        #expect(!SkipDecision(checksum: false).needsStoredMD5(listed, size: 10))
+        #expect(!decision.needsStoredMD5(original, size: 10), "a single-part ETag is the MD5 already")
+        #expect(!decision.matches(file(size: 10, md5: md5), listed), "never skipped on a guess")
+
+        var headed = listed
+        headed.userMetadata = ["md5": md5, "photographer": "x"]
+        #expect(!decision.needsStoredMD5(headed, size: 10))
+        let same = decision.decide(record, file: file(size: 10, md5: md5), original: headed, thumbnail: thumbnail, publicURL: url)
+        #expect(same.status == .skipped && same.etag == headed.etag)
+        #expect(decision.decide(record, file: file(size: 10, md5: String(repeating: "0", count: 32)), original: headed,
+                                thumbnail: thumbnail, publicURL: url) == record, "edited, same size")
+        headed.userMetadata = [:]
+        #expect(!decision.matches(file(size: 10, md5: md5), headed), "uploaded in parts by another tool, without the MD5")
+        #expect(SkipDecision(checksum: false).matches(file(size: 10), listed), "without --checksum the size is enough")
+    }
+
     @Test func aListingDecidesWhatItCanAndLeavesTheRestToHead() {
         let index = ObjectIndex(pages: [ListPage(objects: [original, thumbnail], isTruncated: false, keysWereURLEncoded: false)])
         var other = record

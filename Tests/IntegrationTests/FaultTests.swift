@@ -20,8 +20,8 @@ final class FaultProxy {
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
     init(slowdown: Double = 0, drop: Double = 0, cut: Double = 0, stall: Double = 0, stallSeconds: Double = 5,
-         hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, seed: Int = 1,
-         in server: Harness.Server = .seaweedfs) throws {
+         hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, completeError: Int = 0,
+         seed: Int = 1, in server: Harness.Server = .seaweedfs) throws {
         directory = try TemporaryDirectory()
         let settings = try Harness.serverSettings(server)
         let upstream = try #require(URLComponents(string: settings["SPACES_ENDPOINT"]!))
@@ -31,7 +31,8 @@ final class FaultProxy {
                              "--port-file", directory.path + "/port", "--stats", directory.path + "/stats",
                              "--slowdown", String(slowdown), "--drop", String(drop), "--cut", String(cut),
                              "--stall", String(stall), "--stall-seconds", String(stallSeconds),
-                             "--hold", String(hold), "--slowdown-first", String(slowdownFirst), "--seed", String(seed)]
+                             "--hold", String(hold), "--slowdown-first", String(slowdownFirst), "--seed", String(seed),
+                             "--complete-error", String(completeError)]
             + (slowdownFirstMethod.map { ["--slowdown-first-method", $0] } ?? [])
         Shell.unblockSignals()
         try process.run()

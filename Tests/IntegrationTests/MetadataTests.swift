@@ -68,6 +68,7 @@ import Testing
         ("--meta a=café", "--meta a=VALUE: VALUE must be printable US-ASCII"),
         ("--meta \"$(printf 'a=x\\ty')\"", "--meta a=VALUE: VALUE must be printable US-ASCII"),
         ("--meta A=1 --meta a=2", "--meta a is given twice (keys are stored lowercase)"),
+        ("--meta Md5=x", "--meta md5 is reserved: spaces-put stores the MD5 of every original uploaded in parts under it"),
         ("--meta k=$(printf '%02048d' 0)", "--meta keys and values come to 2049 bytes, over the 2048 that S3 allows"),
         ("--content-disposition ''", "--content-disposition must be printable US-ASCII"),
         ("--content-disposition \"$(printf 'inline\\r\\nx-amz-acl: public-read')\"", "--content-disposition must be printable US-ASCII"),

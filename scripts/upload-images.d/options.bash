@@ -11,6 +11,7 @@ rule_args=()
 crop=""
 delete_removed=0 max_delete=""
 limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
+multipart_threshold="" part_size="" part_concurrency="" abort_incomplete=""
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -40,6 +41,11 @@ while (($#)); do
     --meta) value_of "$@"; meta+=("$2"); shift ;;
     --content-disposition) value_of "$@"; content_disposition=$2; content_disposition_given=1; shift ;;
     --limit-rate=* | --meta=* | --content-disposition=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --multipart-threshold) value_of "$@"; multipart_threshold=$2; shift ;;
+    --part-size) value_of "$@"; part_size=$2; shift ;;
+    --part-concurrency) value_of "$@"; part_concurrency=$2; shift ;;
+    --abort-incomplete) value_of "$@"; abort_incomplete=$2; shift ;;
+    --multipart-threshold=* | --part-size=* | --part-concurrency=* | --abort-incomplete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
@@ -92,6 +98,7 @@ for pair in "${meta[@]}"; do
   key=${pair%%=*} value=${pair#*=}
   meta_key "$key" || usage_error "--meta KEY must be ASCII letters, digits and '-' (got ${key@Q}$([[ $key != *_* ]] || echo "; '_' would be stored as '-' by Spaces' RADOS Gateway"))"
   printable "$value" || usage_error "--meta $key=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"
+  [[ ${key,,} != md5 ]] || usage_error "--meta md5 is reserved: spaces-put stores the MD5 of every original uploaded in parts under it"
   [[ $meta_keys != *" ${key,,} "* ]] || usage_error "--meta ${key,,} is given twice (keys are stored lowercase)"
   meta_keys+="${key,,} "
   meta_bytes=$((meta_bytes + ${#key} + ${#value}))
@@ -99,3 +106,18 @@ done
 ((meta_bytes <= 2048)) || usage_error "--meta keys and values come to $meta_bytes bytes, over the 2048 that S3 allows"
 ((!content_disposition_given)) || printable "$content_disposition" \
   || usage_error "--content-disposition must be printable US-ASCII, not empty, without leading or trailing spaces"
+# Multipart uploads: the rules of spaces-put's MultipartSettings and IncompleteUploads.
+size_in_range() {
+  local LC_ALL=C
+  [[ $1 =~ ^[0-9]{1,13}(\.[0-9]{1,6})?[KkMmGg]?$ ]] || return 1
+  awk -v size="$1" 'BEGIN { unit = index("KkMmGg", substr(size, length(size)))
+    bytes = int((size + 0) * (unit ? 1024 ^ int((unit + 1) / 2) : 1)); exit !(bytes >= 5 * 1024 ^ 2 && bytes <= 5 * 1024 ^ 3) }'
+}
+[[ -z $multipart_threshold ]] || size_in_range "$multipart_threshold" \
+  || usage_error "--multipart-threshold must be a size from 5M to 5G, as 64M or 1.5G (K, M, G are 1024 multiples)"
+[[ -z $part_size ]] || size_in_range "$part_size" \
+  || usage_error "--part-size must be a size from 5M to 5G, as 16M or 1G (K, M, G are 1024 multiples)"
+[[ -z $part_concurrency ]] || in_range "$part_concurrency" 1 10 \
+  || usage_error "--part-concurrency must be a whole number from 1 to 10 (Spaces allows 10 PUTs in flight to one object)"
+[[ -z $abort_incomplete || $abort_incomplete =~ ^[0-9]{1,7}[smhd]$ ]] \
+  || usage_error "--abort-incomplete must be an age as 30s, 90m, 24h or 7d (a whole number and one of s, m, h, d)"

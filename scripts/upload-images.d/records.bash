@@ -129,8 +129,13 @@ summary() {
   any_failed=$((failed > 0 || ${counts_wrong:-0} || ${delete_failed:-0} > 0))
 }
 
-progress() {  # runs in the background: a bar on a terminal, a plain line every 5 s otherwise
-  local base=$1 total=$2 last_line=0 now done_count failed elapsed rate eta width filled bar bytes byte_rate
+# Runs in the background: a bar on a terminal, a plain line every 5 s otherwise. $1 = lines already in the
+# results file, $2 = images to upload, $3 = their originals' bytes. Bytes are the originals' as the workers'
+# spaces-put store them (each keeps its count in $work/progress/BATCH; a part counts once the server confirmed
+# it), so a huge file moves the line part by part; the bar, the percentage and the ETA follow the bytes.
+progress() {
+  local base=$1 total=$2 total_bytes=$3 last_line=0 now done_count failed elapsed rate eta width filled bar bytes
+  local byte_rate share sizes
   # Ends with the script even when the script is killed with SIGKILL and can't stop it ($$ is the script).
   # Only what is shown depends on the text of the lines (grep): the summary reads them as JSON.
   while kill -0 $$ 2>/dev/null && sleep 0.5; do
@@ -139,20 +144,24 @@ progress() {  # runs in the background: a bar on a terminal, a plain line every 
     failed=$(grep -c '"status":"failed"' "$results" || true)
     elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     rate=$(awk -v d="$done_count" -v e="$elapsed" 'BEGIN { printf "%.1f", (e > 0 ? d / e : 0) }')
-    bytes=$(tail -n +$((base + 1)) "$results" | grep '"status":"uploaded"' | grep -o '"\(thumbnail_\)\{0,1\}size":[0-9]*' \
-      | awk -F: '{ sum += $2 } END { printf "%d", sum }')
+    bytes=$(awk 'FILENAME !~ /\.new$/ { sum += $1 } END { printf "%d", sum }' "$work"/progress/* 2>/dev/null)
     byte_rate=$(megabytes_per_second "${bytes:-0}" "$elapsed")
-    eta=$(awk -v d="$done_count" -v t="$total" -v r="$rate" 'BEGIN { s = r > 0 ? (t - d) / r : 0; printf "%d:%02d", s / 60, s % 60 }')
+    # The share done: of the bytes when they are known, else of the images.
+    read -r share eta < <(awk -v d="$done_count" -v t="$total" -v b="${bytes:-0}" -v tb="$total_bytes" -v e="$elapsed" 'BEGIN {
+      f = tb > 0 ? b / tb : (t > 0 ? d / t : 1); if (f > 1) f = 1
+      s = (f > 0 && e > 0) ? e * (1 - f) / f : 0
+      printf "%d %d:%02d\n", f * 100, s / 60, s % 60 }')
+    sizes="$(human_bytes "${bytes:-0}") of $(human_bytes "$total_bytes")"
     if ((tty)); then
       width=30
-      filled=$((total > 0 ? done_count * width / total : width))
+      filled=$((share * width / 100))
       printf -v bar '%*s' "$filled" ''
       printf -v bar '%s%*s' "${bar// /#}" $((width - filled)) ''
-      printf '\r\033[K[%s] %d/%d %d%% %s img/s %s MB/s ETA %s failed %d' "${bar// /.}" "$done_count" "$total" \
-        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$byte_rate" "$eta" "$failed" >&2
+      printf '\r\033[K[%s] %d/%d images, %s (%d%%), %s img/s %s MB/s ETA %s failed %d' "${bar// /.}" "$done_count" \
+        "$total" "$sizes" "$share" "$rate" "$byte_rate" "$eta" "$failed" >&2
     elif ((now - last_line >= 5)); then
-      printf '%s: progress %d/%d (%d%%), %s img/s, %s MB/s, ETA %s, %d failed\n' "$name" "$done_count" "$total" \
-        $((total > 0 ? done_count * 100 / total : 100)) "$rate" "$byte_rate" "$eta" "$failed" >&2
+      printf '%s: progress %d/%d images, %s (%d%%), %s img/s, %s MB/s, ETA %s, %d failed\n' "$name" "$done_count" \
+        "$total" "$sizes" "$share" "$rate" "$byte_rate" "$eta" "$failed" >&2
       last_line=$now
     fi
   done

@@ -10,7 +10,8 @@ batch=$1
 [[ -e $work/stop ]] && exit 0
 mapfile -d "" thumb_args <"$work/thumb.args"
 mapfile -d "" put_args <"$work/put.args"
-"$bin/img-thumb" --out "$work/thumbs" "${thumb_args[@]}" <"$batch" | "$bin/spaces-put" "${put_args[@]}" >>"$results"
+"$bin/img-thumb" --out "$work/thumbs" "${thumb_args[@]}" <"$batch" \
+  | "$bin/spaces-put" "${put_args[@]}" --progress-file "$work/progress/${batch##*/}" >>"$results"
 statuses=("${PIPESTATUS[@]}")
 # shellcheck source=/dev/null
 source "$(dirname "$0")/processes.bash"

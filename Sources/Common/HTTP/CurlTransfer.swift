@@ -25,13 +25,17 @@ final class Transfer {
 
     private var fd: Int32 = -1
     private var path = ""
+    /// Where the body starts in the file (a part of a multipart upload), and its length.
+    private var start: Int64 = 0
     private var length: Int64 = 0
+    /// How far into the body the next read starts.
     private var offset: Int64 = 0
 
     /// Opens the body's file; on failure, the reason. A path that names something else than a regular file
     /// by now (replaced since it was hashed) is refused rather than waited on.
-    func openFile(_ path: String, length: Int64) -> String? {
+    func openFile(_ path: String, offset start: Int64 = 0, length: Int64) -> String? {
         self.path = path
+        self.start = start
         self.length = length
         do {
             fd = try RegularFile.open(path).fd
@@ -91,7 +95,7 @@ final class Transfer {
         var wanted = min(Int64(size * count), transfer.length - transfer.offset)
         if let limiter = transfer.rateLimiter { wanted = min(wanted, Int64(limiter.chunkSize)) }
         guard wanted > 0 else { return 0 }
-        let got = pread(transfer.fd, buffer, Int(wanted), off_t(transfer.offset))
+        let got = pread(transfer.fd, buffer, Int(wanted), off_t(transfer.start + transfer.offset))
         if got < 0 {
             transfer.localError = "\(transfer.path): read failed: \(String(cString: strerror(errno)))"
             return Int(CURL_READFUNC_ABORT)

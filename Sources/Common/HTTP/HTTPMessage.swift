@@ -3,8 +3,9 @@ import FoundationEssentials
 /// What a request sends as its body.
 public enum HTTPBody: Sendable {
     case none
-    /// `length` bytes from the start of the file at `path`, streamed, never loaded whole.
-    case file(path: String, length: Int64)
+    /// `length` bytes of the file at `path` from `offset` on (a whole file, or one part of a multipart upload),
+    /// streamed, never loaded whole.
+    case file(path: String, offset: Int64 = 0, length: Int64)
     /// These bytes, from memory: a small XML document (DeleteObjects).
     case data(Data)
 }

@@ -133,13 +133,32 @@ public final class ExistenceChecker {
     }
 
     /// Each record decided from the listing, or by HEAD when the listing cannot answer for one of its keys.
-    func decideAll(_ records: [ImageRecord], from index: ObjectIndex) throws(S3Error) -> [ImageRecord] {
+    func decideAll(_ records: [ImageRecord], from listed: ObjectIndex) throws(S3Error) -> [ImageRecord] {
+        let index = try withStoredMD5s(of: records, in: listed)
         let decided = decision.decide(records, from: index, file: Self.localFile, publicURL: client.publicURL(forKey:))
         var result: [ImageRecord] = []
         for (record, decided) in zip(records, decided) {
             if let decided { result.append(decided) } else { result.append(try headCheck(record)) }
         }
         return result
+    }
+
+    /// With `--checksum`, the listing completed by a HEAD of each original that went up in parts and has the local
+    /// file's size: the MD5 it is compared by is in its metadata, which listings do not give. Only those objects
+    /// cost a request. One whose HEAD fails is left as listed, so its image is uploaded again, with a warning.
+    func withStoredMD5s(of records: [ImageRecord], in listed: ObjectIndex) throws(S3Error) -> ObjectIndex {
+        guard decision.checksum else { return listed }
+        var index = listed
+        for record in records {
+            guard let key = record.key, let object = index[key], MultipartUpload.isMultipartETag(object.etag),
+                  decision.needsStoredMD5(object, size: Self.localFile(record).size) else { continue }
+            do {
+                if let headed = try client.headObject(key: key) { index.update(headed) }
+            } catch let error where !error.isFatal {
+                warn("\(record.rel): cannot read the MD5 stored with its original: \(error); it will be uploaded")
+            }
+        }
+        return index
     }
 
     /// Every object under the folder the records' keys fall under; nil when the listing failed.

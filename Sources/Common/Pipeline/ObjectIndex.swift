@@ -1,6 +1,6 @@
 /// What a listing found in the bucket, by exact key, and which keys it can answer for.
 public struct ObjectIndex: Sendable {
-    private let objects: [ExactKey: ObjectInfo]
+    private var objects: [ExactKey: ObjectInfo]
     /// Every page came url-encoded, so every key is exact whatever it holds.
     public let keysAreExact: Bool
 
@@ -11,6 +11,9 @@ public struct ObjectIndex: Sendable {
     }
 
     public subscript(key: String) -> ObjectInfo? { objects[ExactKey(key)] }
+
+    /// Replaces what the listing said of `object`'s key with what a HEAD told (its metadata).
+    public mutating func update(_ object: ObjectInfo) { objects[ExactKey(object.key)] = object }
 
     /// Whether the listing tells if `key` is there. From a server that ignored `encoding-type=url`, a key holding
     /// a character XML cannot carry may be listed under an altered name (U+FFFD in its place): only a HEAD can tell.

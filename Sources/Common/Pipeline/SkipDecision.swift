@@ -1,5 +1,6 @@
 /// Whether an image is already complete in the bucket: its original is there with the local file's size
-/// (with `checksum`, also the local MD5 as its ETag, which single-part uploads have) and its thumbnail is there
+/// (with `checksum`, also the local MD5: the ETag of a single-part upload, and for a multipart object, whose ETag
+/// is not its MD5, the `x-amz-meta-md5` spaces-put stored with it) and its thumbnail is there
 /// too, and so is every one of its `extra_thumbnails`: one missing (a size added to `--thumbnails` since, or
 /// a run cut short) means the image goes up again. A pure function of what is known: the caller reads the file, the listing or HEADs tell the objects.
 public struct SkipDecision: Sendable {
@@ -19,11 +20,22 @@ public struct SkipDecision: Sendable {
         }
     }
 
-    /// The object is the local file as uploaded: the same size, and with `checksum` the same MD5.
+    /// The object is the local file as uploaded: the same size, and with `checksum` the same MD5. A multipart
+    /// object is compared by its stored MD5, which only a HEAD tells (`needsStoredMD5`): one without it (a
+    /// listing's, or uploaded by another tool) does not match, and is uploaded again rather than skipped on a guess.
     public func matches(_ file: LocalFile, _ object: ObjectInfo) -> Bool {
         guard let size = file.size, size == object.size else { return false }
         guard checksum else { return true }
-        return file.md5().map { object.etag.lowercased() == $0 } ?? false
+        let stored = MultipartUpload.isMultipartETag(object.etag)
+            ? object.userMetadata?[MultipartUpload.md5MetadataKey] : object.etag
+        guard let stored else { return false }
+        return file.md5().map { stored.lowercased() == $0 } ?? false
+    }
+
+    /// Whether deciding `object` takes what a HEAD tells and a listing does not: with `checksum`, a multipart
+    /// object (its ETag is not its MD5) of the local file's size, known from a listing only.
+    public func needsStoredMD5(_ object: ObjectInfo, size: Int64?) -> Bool {
+        checksum && object.userMetadata == nil && object.size == size && MultipartUpload.isMultipartETag(object.etag)
     }
 
     /// The record marked `skipped` (with the objects' ETags and URLs) when every object is there and the

@@ -10,6 +10,13 @@ public final class Uploader {
         public var keepThumbnails = false
         /// `--meta` (originals and thumbnails) and `--content-disposition` (originals).
         public var metadata = ObjectMetadata()
+        /// Which originals go up in parts, how big and how many at once (`--multipart-threshold`, `--part-size`,
+        /// `--part-concurrency`).
+        public var multipart = MultipartSettings()
+        /// Where the bytes of originals stored so far are kept for upload-images' progress line.
+        public var progress: UploadProgress?
+        /// Receives the parts' request lines when debugging (from the parts' own threads).
+        public var partDebugLog: (@Sendable (String) -> Void)?
 
         public init(acl: String, cacheControl: String? = nil) {
             self.acl = acl
@@ -24,6 +31,9 @@ public final class Uploader {
     var breaker = CircuitBreaker()
     /// The server was still unavailable when the last record was done.
     public var serverUnavailable: Bool { breaker.isOpen }
+    /// Requests and new connections of the parts' own connections (`client` counts its own).
+    public internal(set) var partRequests = 0
+    public internal(set) var partConnections = 0
 
     /// Receives one line per record that fails and per input line that is not a record.
     let report: (String) -> Void
@@ -69,7 +79,12 @@ public final class Uploader {
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
-        let original = try digest(record.path, what: nil)
+        // An original that goes in parts is hashed later, beside its parts (`putInParts`); here only looked at.
+        let inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
+        var original = inParts ? try peek(record.path) : try digest(record.path, what: nil)
+        if inParts && !goesInParts(size: original.size, key: key) {
+            original = try digest(record.path, what: nil)  // it shrank since: one PUT after all
+        }
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
                 throw .badRecord("record has a thumbnail_path but no \"thumbnail_key\"")
@@ -87,7 +102,12 @@ public final class Uploader {
             try uploadExtraThumbnails(&record)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
-        record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType, original: true)
+        if original.md5.isEmpty {
+            record.etag = try putInParts(key: key, file: record.path, peeked: original, contentType: contentType)
+        } else {
+            record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType, original: true)
+            options.progress?.add(original.size)
+        }
         try ensureUnchanged(record.path, key: key, since: original)
         record.size = original.size
         record.contentType = contentType
@@ -123,10 +143,17 @@ public final class Uploader {
     }
 
     private func put(key: String, file: String, digest: FileDigest, contentType: String, original: Bool) throws(S3Error) -> String {
+        try noticingUnavailability { () throws(S3Error) in
+            try client.putObject(key: key, file: file, digest: digest, contentType: contentType,
+                                 acl: options.acl, cacheControl: options.cacheControl,
+                                 extraHeaders: options.metadata.headers(original: original))
+        }
+    }
+
+    /// `work`, telling the circuit breaker when it failed because the server is unavailable.
+    func noticingUnavailability<T>(_ work: () throws(S3Error) -> T) throws(S3Error) -> T {
         do {
-            return try client.putObject(key: key, file: file, digest: digest, contentType: contentType,
-                                        acl: options.acl, cacheControl: options.cacheControl,
-                                        extraHeaders: options.metadata.headers(original: original))
+            return try work()
         } catch {
             if error.meansServerUnavailable { breaker.recordUnavailable(error.description) }
             throw error
@@ -137,15 +164,21 @@ public final class Uploader {
     /// written, or replaced), that object is not the file the user has: it is removed and the record fails,
     /// so that a rerun uploads the finished file instead of skipping a stale copy.
     private func ensureUnchanged(_ path: String, key: String, since digest: FileDigest) throws(S3Error) {
-        let now = FileIdentity.of(path: path)
-        guard let then = digest.identity, now != then else { return }
-        let what = now.map { $0.size == then.size ? "modified" : "\(then.size) bytes when read, \($0.size) now" } ?? "deleted"
+        guard let what = change(of: path, since: digest) else { return }
         do {
             try client.deleteObject(key: key)
         } catch {
             throw .fileChanged("changed while it was uploaded (\(what)) and the uploaded copy could not be removed: \(error)")
         }
         throw .fileChanged("changed while it was uploaded (\(what)); the partial version was not kept: upload it again once it is complete")
+    }
+
+    /// How the file at `path` differs from what was hashed (`modified`, `N bytes when read, M now`, `deleted`);
+    /// nil when it is the same.
+    func change(of path: String, since digest: FileDigest) -> String? {
+        let now = FileIdentity.of(path: path)
+        guard let then = digest.identity, now != then else { return nil }
+        return now.map { $0.size == then.size ? "modified" : "\(then.size) bytes when read, \($0.size) now" } ?? "deleted"
     }
 
     /// The original about to go up must be the file its thumbnail was made from (img-thumb recorded which):
@@ -158,9 +191,18 @@ public final class Uploader {
         throw .fileChanged("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
     }
 
-    private func digest(_ path: String, what: String?) throws(S3Error) -> FileDigest {
+    /// The size, first bytes and identity of the file at `path`, without hashing it.
+    private func peek(_ path: String) throws(S3Error) -> FileDigest {
         do {
-            return try FileDigest.compute(path: path)
+            return try FileDigest.peek(path: path)
+        } catch {
+            throw .unreadableFile("cannot read \(path): \(error.reason)")
+        }
+    }
+
+    func digest(_ path: String, what: String?, withSHA256: Bool = true) throws(S3Error) -> FileDigest {
+        do {
+            return try FileDigest.compute(path: path, withSHA256: withSHA256)
         } catch {
             var reason = "cannot read \(path): \(error.reason)"
             if what != nil && !FileManager.default.fileExists(atPath: path) {

@@ -11,6 +11,8 @@
 /// - VALUE: printable US-ASCII (space to `~`), not empty, no leading or trailing space: S3 metadata travels in
 ///   HTTP headers, which cannot carry control characters, and HTTP trims those spaces.
 /// - Keys and values together at most 2 KB, S3's limit for user metadata.
+/// - `md5` is reserved: multipart originals carry their MD5 under it (`MultipartUpload.md5MetadataKey`), which
+///   `spaces-exists --checksum` trusts.
 public struct ObjectMetadata: Sendable, Equatable {
     /// Keys lowercased, without the `x-amz-meta-` prefix.
     public private(set) var userMetadata: [String: String] = [:]
@@ -36,6 +38,9 @@ public struct ObjectMetadata: Sendable, Equatable {
                 throw Problem("--meta \(key)=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces")
             }
             let lowered = key.lowercased()
+            guard lowered != MultipartUpload.md5MetadataKey else {
+                throw Problem("--meta \(lowered) is reserved: spaces-put stores the MD5 of every original uploaded in parts under it")
+            }
             guard userMetadata[lowered] == nil else {
                 throw Problem("--meta \(lowered) is given twice (keys are stored lowercase)")
             }

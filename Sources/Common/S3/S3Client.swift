@@ -76,15 +76,21 @@ public final class S3Client {
         return headers
     }
 
-    /// HeadObject; nil when the object does not exist.
+    /// HeadObject; nil when the object does not exist. Its user metadata (`x-amz-meta-*`) comes with it: the
+    /// MD5 that spaces-put stores with a multipart object is there.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
     public func headObject(key: String) throws(S3Error) -> ObjectInfo? {
         let response = try send("HEAD", key: key, accepting: [404])
         guard response.status != 404 else { return nil }
+        var metadata: [String: String] = [:]
+        for (name, value) in response.headers where name.hasPrefix("x-amz-meta-") {
+            metadata[String(name.dropFirst("x-amz-meta-".count))] = value
+        }
         return ObjectInfo(key: key,
                           size: Int64(response.headers["content-length"] ?? "") ?? 0,
                           etag: Self.unquote(response.headers["etag"] ?? ""),
-                          contentType: response.headers["content-type"])
+                          contentType: response.headers["content-type"],
+                          userMetadata: metadata)
     }
 
     /// DeleteObject; deleting an object that does not exist succeeds too.
@@ -169,14 +175,22 @@ public final class S3Client {
     // MARK: Sending
 
     /// Signs and sends one request, retrying as `retryPolicy` decides; statuses in `accepting` are answers, not errors.
+    /// - Parameters:
+    ///   - errorsIn200: the answer may be an `<Error>` document under a 200 (CompleteMultipartUpload): then it is
+    ///     judged as that error.
+    ///   - evenIfInterrupted: sent once even after an interruption was asked for (AbortMultipartUpload, which
+    ///     cleans up after an interrupted upload); otherwise an interruption stops any new attempt.
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
               body: HTTPBody = .none, payloadHash: String = SigV4Signer.emptyPayloadHash,
-              accepting: Set<Int> = []) throws(S3Error) -> HTTPResponse {
+              accepting: Set<Int> = [], errorsIn200: Bool = false, evenIfInterrupted: Bool = false) throws(S3Error) -> HTTPResponse {
         let target = addressing.target(key: key, query: query)
+        let label = Self.debugLabel(method, key: key, query: query)
         var attempt = 0
         while true {
             attempt += 1
-            if Interruption.requested { throw .transport("interrupted", attempts: attempt - 1) }
+            if Interruption.requested && !(evenIfInterrupted && attempt == 1) {
+                throw .transport("interrupted", attempts: attempt - 1)
+            }
             var toSign = headers
             toSign["host"] = target.host
             let signed = signer.sign(.init(method: method, encodedPath: target.encodedPath, query: query,
@@ -192,24 +206,27 @@ public final class S3Client {
             switch Result(catching: { () throws(TransportError) -> HTTPResponse in try http.perform(request) }) {
             case .success(let response):
                 if response.newConnection { connectionCount += 1 }
-                debugLog?("\(method) \(key ?? "/") -> \(response.status) in \(Printf.string("%.3f", response.seconds))s (attempt \(attempt))"
+                debugLog?("\(label) -> \(response.status) in \(Printf.string("%.3f", response.seconds))s (attempt \(attempt))"
                           + (response.tlsHandshake ? ", new connection with a TLS handshake" : response.newConnection ? ", new connection" : ""))
-                switch try judge(response, method: method, key: key, attempt: attempt, accepting: accepting) {
+                switch try judge(response, method: method, key: key, attempt: attempt, accepting: accepting,
+                                 errorsIn200: errorsIn200) {
                 case .answer:
                     return response
                 case .failed(let why, let error):
                     (failure, finalError) = (why, error)
                 }
             case .failure(let error):
-                debugLog?("\(method) \(key ?? "/") -> \(error.message) (attempt \(attempt))")
+                debugLog?("\(label) -> \(error.message) (attempt \(attempt))")
                 if error.isCertificateProblem { throw .untrusted(host: target.host, error, caBundle: http.caBundle) }
                 (failure, finalError) = (.transport(transient: error.isTransient), .transport(error.message, attempts: attempt))
             }
             switch retryPolicy.decide(failure, attempt: attempt, jitter: Double.random(in: 0..<1)) {
             case .giveUp:
                 throw finalError
+            case .retry where evenIfInterrupted && Interruption.requested:
+                throw finalError
             case .retry(let seconds):
-                debugLog?("retrying \(method) \(key ?? "/") in \(Printf.string("%.2f", seconds))s")
+                debugLog?("retrying \(label) in \(Printf.string("%.2f", seconds))s")
                 sleep(seconds)
             }
         }
@@ -223,8 +240,8 @@ public final class S3Client {
     }
 
     private func judge(_ response: HTTPResponse, method: String, key: String?, attempt: Int,
-                       accepting: Set<Int>) throws(S3Error) -> Judgement {
-        if (200..<300).contains(response.status) {
+                       accepting: Set<Int>, errorsIn200: Bool) throws(S3Error) -> Judgement {
+        if (200..<300).contains(response.status) && !(errorsIn200 && MultipartUpload.holdsError(response.body)) {
             pacer.record(throttled: false)
             return .answer
         }
@@ -255,6 +272,14 @@ public final class S3Client {
         return nil
     }
 
+    /// A request as a debug line names it: method and key, and for a multipart upload's requests on an object which
+    /// one (`PUT a.tif?partNumber=3`, `POST a.tif?uploadId`); never a query's values otherwise.
+    static func debugLabel(_ method: String, key: String?, query: [(String, String)]) -> String {
+        guard let key else { return "\(method) /" }
+        let names = query.map { $0.0 == "partNumber" ? "partNumber=\($0.1)" : $0.0 }.filter { $0 != "uploadId" || query.count == 1 }
+        return "\(method) \(key)" + (names.isEmpty ? "" : "?" + names.joined(separator: "&"))
+    }
+
     static func unquote(_ etag: String) -> String {
         etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
     }
@@ -266,6 +291,17 @@ public struct ObjectInfo: Sendable, Equatable {
     public var size: Int64
     public var etag: String
     public var contentType: String?
+    /// Its `x-amz-meta-*` headers, names lowercased without the prefix, as HeadObject gives them; nil from a
+    /// listing, which does not say.
+    public var userMetadata: [String: String]?
+
+    public init(key: String, size: Int64, etag: String, contentType: String? = nil, userMetadata: [String: String]? = nil) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.contentType = contentType
+        self.userMetadata = userMetadata
+    }
 
     /// Keys compare by their bytes, as S3 compares them (`ExactKey`), not by Unicode canonical equivalence.
     public static func == (lhs: ObjectInfo, rhs: ObjectInfo) -> Bool {

@@ -22,15 +22,20 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     case fileChanged(String)
     /// Not tried at all: the circuit breaker is open because the server stopped answering.
     case notAttempted(String)
+    /// The file is larger than S3 allows for one object (5 TiB).
+    case tooLarge(String)
     /// The thumbnail's upload failed this way.
     indirect case thumbnail(S3Error)
+    /// A multipart upload failed this way and could not be aborted either (the reason): its parts stay stored,
+    /// and billed, until `spaces-put --abort-incomplete` removes them (or Spaces, after 30 days).
+    indirect case partsLeft(S3Error, abortFailure: String)
 
     /// The server did not answer usefully even after retries: a dead connection, a timeout or a 5xx.
     public var meansServerUnavailable: Bool {
         switch self {
         case .transport: return true
         case .service(let status, _, _, _, _): return status >= 500 || status == 429
-        case .thumbnail(let error): return error.meansServerUnavailable
+        case .thumbnail(let error), .partsLeft(let error, _): return error.meansServerUnavailable
         default: return false
         }
     }
@@ -39,6 +44,7 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     public var isFatal: Bool {
         switch self {
         case .authentication, .noSuchBucket, .untrustedServer: return true
+        case .partsLeft(let error, _): return error.isFatal
         default: return false
         }
     }
@@ -61,10 +67,13 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
         case .transport(let detail, let attempts):
             return attempts > 1 ? "\(detail) (after \(attempts) attempts)" : detail
         case .integrity(let detail), .badRecord(let detail), .unreadableFile(let detail), .fileChanged(let detail),
-             .notAttempted(let detail):
+             .notAttempted(let detail), .tooLarge(let detail):
             return detail
         case .thumbnail(let error):
             return "thumbnail: \(error)"
+        case .partsLeft(let error, let abortFailure):
+            return "\(error); its uploaded parts could not be removed (\(abortFailure)): spaces-put --abort-incomplete removes them later"
+
         }
     }
 

@@ -38,6 +38,22 @@ public enum Console {
         return out
     }
 
+    /// The process's peak resident memory so far, in MB (10^6 bytes), for debug lines: `VmHWM` of
+    /// /proc/self/status, this program's own. (`ru_maxrss` would also count the parent that forked it, from
+    /// before the exec.) -1 when it cannot be read.
+    public static var peakMemoryMegabytes: Int {
+        let fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 8192)
+        let count = read(fd, &bytes, bytes.count)
+        guard count > 0 else { return -1 }
+        let status = String(decoding: bytes[..<count], as: UTF8.self)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) else { return -1 }
+        return kilobytes * 1024 / 1_000_000
+    }
+
     /// `1 request`, `2 requests`: a count with its noun, for messages.
     public static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 

@@ -22,7 +22,9 @@ public struct FileDigest: Sendable, Equatable {
     }
 
     /// Refuses what is not a regular file (a FIFO would block the read forever) without waiting on it.
-    public static func compute(path: String) throws(FileError) -> FileDigest {
+    /// - Parameter withSHA256: false for a file that goes up in parts, each with its own SHA-256: then `sha256`
+    ///   is empty, and the pass costs MD5 alone.
+    public static func compute(path: String, withSHA256: Bool = true) throws(FileError) -> FileDigest {
         let (fd, info): (Int32, stat)
         do {
             (fd, info) = try RegularFile.open(path)
@@ -47,10 +49,10 @@ public struct FileDigest: Sendable, Equatable {
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
             if head.count < 16 { head += slice.prefix(16 - head.count) }
             md5.update(bufferPointer: slice)
-            sha.update(bufferPointer: slice)
+            if withSHA256 { sha.update(bufferPointer: slice) }
             size += Int64(got)
         }
-        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: Data(sha.finalize()), head: head,
+        return FileDigest(size: size, md5: Data(md5.finalize()), sha256: withSHA256 ? Data(sha.finalize()) : Data(), head: head,
                           identity: FileIdentity(info))
     }
 }
