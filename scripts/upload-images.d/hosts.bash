@@ -14,13 +14,13 @@
 # last try's output, so no record is answered twice. A batch whose last try failed too has its unanswered
 # records reported failed with the host named (reconcile, through $work/died); --from-records finishes the job.
 
-# --- the hosts: $work/sshlogins, parallel's --sshloginfile form, each line with its count of workers ---------
-# Reads the --hosts files and --sshlogin lists; a login without a count ("h1", not "4/h1") gets --workers.
-# Sets hosts_count (logins) and workers (all their workers together, which sizes the batches).
-hosts_prepare() {
+# --- the hosts: parallel's --sshloginfile form, each login with its count of workers ("2/h1", "4/:") -------
+# Reads the --hosts files and --sshlogin lists (called by options.bash, so that a bad one stops the run before
+# any work); a login without a count ("h1", not "4/h1") gets --workers. Sets hosts_entries and hosts_count.
+hosts_read() {
   parallel --version 2>/dev/null | grep -q '^GNU parallel' \
     || die "--hosts needs GNU parallel (Debian package parallel); 'parallel' here is not it, or missing"
-  local file line entries=() logins login entry where count total=0
+  local file line entries=() logins login entry where count
   for file in "${host_files[@]}"; do
     [[ -f $file && -r $file ]] || die "cannot read hosts file: $file"
     while IFS= read -r line || [[ -n $line ]]; do
@@ -35,8 +35,7 @@ hosts_prepare() {
     for login in "${logins[@]}"; do [[ -z $login ]] || entries+=("--sshlogin: $login"); done
   done
   ((${#entries[@]})) || usage_error "--hosts/--sshlogin: no host given (one login a line, or LOGIN,LOGIN; ':' is this machine)"
-  : >"$work/sshlogins"
-  hosts_count=0
+  hosts_entries=()
   for entry in "${entries[@]}"; do
     where=${entry%%: *} line=${entry#*: } count=$workers
     # [@hostgroups/][ncpus/]sshlogin, as parallel reads it (hostgroups mean nothing here: dropped); an empty
@@ -46,13 +45,21 @@ hosts_prepare() {
     if [[ $line =~ ^([0-9]*)/(.+)$ ]]; then count=${BASH_REMATCH[1]:-$workers} login=${BASH_REMATCH[2]}; fi
     [[ $count =~ ^[0-9]{1,4}$ ]] && ((10#$count >= 1 && 10#$count <= 1000)) \
       || usage_error "$where: '$line': the workers before the '/' must be a whole number from 1 to 1000"
-    printf '%d/%s\n' "$((10#$count))" "$login" >>"$work/sshlogins"
-    total=$((total + 10#$count)) hosts_count=$((hosts_count + 1))
+    hosts_entries+=("$((10#$count))/$login")
   done
-  workers=$total
+  hosts_count=${#hosts_entries[@]}
+}
+
+# Writes $work/sshlogins, which parallel reads; workers becomes all the hosts' workers together (it sizes the
+# batches); the ssh and parallel commands are made.
+hosts_prepare() {
+  local entry
+  printf '%s\n' "${hosts_entries[@]}" >"$work/sshlogins"
+  workers=0
+  for entry in "${hosts_entries[@]}"; do workers=$((workers + ${entry%%/*})); done
   hosts_ssh_command
   hosts_parallel_command
-  log_line "hosts: $(paste -sd ' ' "$work/sshlogins")"
+  log_line "hosts given: ${hosts_entries[*]}"
 }
 
 # The ssh command parallel runs: the user's ($PARALLEL_SSH, as parallel reads it: `ssh -F my_config`), then ours.
@@ -240,9 +247,10 @@ hosts_review() {
     }' "$work/tries" "$work/ended" "$work/joblog"
 }
 
-# Ends the reused connections (their masters would otherwise linger ControlPersist seconds).
+# Ends the reused connections (their masters would otherwise linger ControlPersist seconds), after the upload
+# and when the run ends early.
 hosts_close() {
-  [[ -d $work/ssh ]] || return 0
+  [[ -d $work/ssh && -f $work/sshlogins ]] || return 0
   local login
   while IFS= read -r login; do
     login=${login#*/}

@@ -92,6 +92,7 @@ printable() { local LC_ALL=C; [[ $1 =~ ^[!-~]([\ -~]*[!-~])?$ ]]; }
 hosts_given=$((${#host_files[@]} + ${#host_logins[@]} > 0))
 # The cap is shared through a file on this machine, which the hosts cannot see.
 ((!hosts_given || !limit_rate_given)) || usage_error "--limit-rate cannot be combined with --hosts or --sshlogin (the cap is shared on one machine only)"
+((!hosts_given)) || hosts_read
 ((!limit_rate_given)) || rate_in_range "$limit_rate" \
   || usage_error "--limit-rate must be bytes per second from 1K to 1024G, as 500K, 10M or 1.5G (K, M, G are 1024 multiples)"
 meta_bytes=0 meta_keys=" "
