@@ -225,6 +225,51 @@ import Testing
         #expect(try rig.objects(envFile: bucket.envFile, bucket: bucket.name).count == 40)
     }
 
+    /// spaces-put made to fail with a fatal error (exit 2, as wrong settings or an untrusted certificate give) in
+    /// the namespaces its stand-in finds in `fatal`: on h2 alone, every batch is done on h1 after a failed try
+    /// there; on every host, the run stops as it does without hosts (exit 2), the batches not started yet
+    /// reported "not attempted".
+    @Test func aFatalErrorMovesTheBatchesOffItsHostAndEverywhereStopsTheRun() throws {
+        let rig = try HostsRig()
+        let folder = try TemporaryDirectory()
+        let bucket = try rig.bucket("fatal", in: folder)
+        let photos = try Self.photos(60)
+        let bin = try TemporaryDirectory()
+        for command in ["img-scan", "spaces-exists", "img-thumb"] {
+            try FileManager.default.createSymbolicLink(atPath: bin.path + "/" + command, withDestinationPath: Harness.binDirectory + "/" + command)
+        }
+        try """
+            #!/bin/bash
+            here=$(ip netns identify $$ 2>/dev/null)
+            if [[ " $* " != *" --check "* ]] && grep -qxF -- "${here:-here}" "$(dirname "$0")/fatal"; then
+              cat >/dev/null; echo "spaces-put: error: made to fail on ${here:-here}" >&2; exit 2
+            fi
+            exec \(Harness.binDirectory)/spaces-put "$@"
+
+            """.write(toFile: bin.path + "/spaces-put", atomically: false, encoding: .utf8)
+        chmod(bin.path + "/spaces-put", 0o755)
+        let environment = rig.environment.merging(["TMPDIR": folder.path, "UPLOAD_IMAGES_BIN": bin.path]) { $1 }
+        let command = "\(UploadImagesTests.script) \(Shell.quote(photos.path)) --sshlogin 1/h1,1/h2 --batch-size 10 --no-skip-existing --env-file \(Shell.quote(bucket.envFile))"
+
+        try (rig.namespaces[1] + "\n").write(toFile: bin.path + "/fatal", atomically: false, encoding: .utf8)
+        let moved = try Shell.run(command, environment: environment, directory: folder.path)
+        #expect(moved.status == 0, "\(moved.stderr.suffix(1500))")
+        #expect(try results(in: folder).allSatisfy { $0.status == .uploaded })
+        let log = try log(in: folder)
+        #expect(Set(batchHosts(log).values.map(\.host)) == ["h1"], "\(batchHosts(log))")
+        #expect(log.contains("tries: h2 failed (exit 2: h2: spaces-put: error: made to fail on \(rig.namespaces[1])); h1 ok"), "\(log.suffix(2000))")
+
+        try (rig.namespaces.joined(separator: "\n") + "\n").write(toFile: bin.path + "/fatal", atomically: false, encoding: .utf8)
+        let stopped = try Shell.run(command, environment: environment, directory: folder.path)
+        #expect(stopped.status == 2, "\(stopped.stderr.suffix(1500))")
+        #expect(stopped.stderr.contains("upload-images: a fatal error stopped the upload"), "\(stopped.stderr.suffix(500))")
+        let records = try results(in: folder)
+        #expect(records.count == 60 && records.allSatisfy { $0.status == .failed })
+        let notStarted = records.filter { $0.error == "not attempted: a fatal error stopped the upload" }.count
+        let failedOnAHost = records.filter { $0.error?.hasPrefix("not uploaded: on h") == true }.count
+        #expect(notStarted >= 10 && notStarted + failedOnAHost == 60, "\(notStarted) not started, \(failedOnAHost) failed on a host")
+    }
+
     func batchFolders() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("upload-images-batch.") })
     }

@@ -5,6 +5,8 @@
 # (PARALLEL_SSHLOGIN), ssh's exit status and, for a try that failed, its last message. ssh's messages wait
 # in a file until the try ends, then go on as they came: parallel holds a job's output until its end anyway.
 # parallel stops a job by signalling its process group, which holds ssh too.
+# Once the run is stopping (a fatal error, a server gone), a batch not started yet ends at once, without ssh.
+if [[ -n ${UPLOAD_IMAGES_STOP:-} && -e $UPLOAD_IMAGES_STOP ]]; then cat >/dev/null; exit 97; fi
 [[ -n ${PARALLEL_SEQ:-} && -n ${UPLOAD_IMAGES_TRIES:-} ]] || exec "$@"
 messages=$(mktemp "$UPLOAD_IMAGES_TRIES.XXXXXX") || exec "$@"
 "$@" 2>"$messages"

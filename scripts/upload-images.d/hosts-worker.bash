@@ -13,18 +13,20 @@
 # can enter, even when the batch is killed.
 #
 # stdout: RS "begin" TAB NAME TAB HOST, the records as spaces-put answers them, then RS "end" TAB NAME TAB
-# STATUS TAB HOST TAB REASON. STATUS is ok, fatal (spaces-put exited 2), unavailable (3: the server stopped
+# STATUS TAB HOST TAB REASON, then RS. STATUS is ok, fatal (spaces-put exited 2), unavailable (3: the server stopped
 # answering) or died (a stage was killed or ended with a status that is not an answer, or the commands are
 # missing). RS never occurs in a JSON text (RFC 7464 puts it before each text for that reason): a line cut short
 # by a lost connection is dropped at the next RS instead of running into the next batch's first line.
 # Exit status: 0 when ok; otherwise 2-6, so that parallel tries the batch on another host (--retries), and only
-# the last try's output reaches upload-images.
+# the last try's output reaches upload-images; 97 when the run was stopping (it writes nothing then).
 set -o nounset
+# Here (':'), once the run is stopping, a batch not started yet ends at once; hosts-ssh.bash does it for hosts.
+if [[ -n ${UPLOAD_IMAGES_STOP:-} && -e $UPLOAD_IMAGES_STOP ]]; then cat >/dev/null; exit 97; fi
 host=${PARALLEL_SSHLOGIN:-:}
 [[ $host != : ]] || host="this machine"
 batch="?"
-finish() {  # STATUS EXIT REASON
-  printf '\036end\t%s\t%s\t%s\t%s\n' "$batch" "$1" "$host" "$3"
+finish() {  # STATUS EXIT REASON (the RS after the end line lets the reader take it without waiting for more)
+  printf '\036end\t%s\t%s\t%s\t%s\n\036' "$batch" "$1" "$host" "$3"
   exit "$2"
 }
 

@@ -134,7 +134,8 @@ hosts_probe_wait() {
 
 # --- the upload -------------------------------------------------------------------------------------------
 # Every batch through parallel: the batch files in order (job N is batch N-1), each after its header, until
-# the stop file appears; the answers through hosts_collect into the results file. Returns 0 unless parallel
+# the stop file appears (parallel may have read some more by then: those end at once, with status 97); the
+# answers through hosts_collect into the results file. Returns 0 unless parallel
 # itself failed (a failed batch is a batch whose records reconcile reports).
 hosts_upload() {
   local words code block status
@@ -146,8 +147,7 @@ hosts_upload() {
   : >"$work/tries"
   : >"$work/ended"
   hosts_batches "$words" \
-    | (echo "$BASHPID" >"$work/parallel.pid"
-       export UPLOAD_IMAGES_TRIES="$work/tries"
+    | (export UPLOAD_IMAGES_TRIES="$work/tries" UPLOAD_IMAGES_STOP="$work/stop"
        exec "${hosts_parallel[@]}" --ssh "bash $(printf '%q' "$parts/hosts-ssh.bash") $hosts_ssh" \
          --pipe -N 1 --recstart $'\036upload-images-batch\t' --block "$block" -j 100% \
          --retries "$((hosts_count > 2 ? hosts_count : 2))" --joblog "$work/joblog" \
@@ -185,39 +185,52 @@ hosts_batches() {
 }
 
 # Reads parallel's output, the last try of each batch, framed by hosts-worker.bash: RS begin, the records, RS
-# end with how the batch ended. Whole records go to the results file; a line cut short (a connection lost
+# end with how the batch ended, RS. Whole records go to the results file; a line cut short (a connection lost
 # mid-line) is left out, so reconcile fails its record. A batch that did not end well leaves its reason for
-# reconcile, and a fatal error or an unavailable server stops the run as they do without hosts: no batch
-# starts any more (SIGHUP makes parallel start none and wait for those running). Log lines on stdout.
+# reconcile, and a fatal error or an unavailable server stops the run as they do without hosts: the stop file
+# makes every batch not started yet end at once (hosts-ssh.bash, hosts-worker.bash), while those running
+# finish. (Sending parallel SIGHUP instead left it waiting forever, in --pipe mode, for input it no longer
+# read.) Log lines on stdout.
+# In perl, which parallel is written in: it hands over each RS-ended piece as soon as it arrives, where awk
+# (mawk) waits for a full buffer, and the stop must not wait for the next batch to end.
 hosts_collect() {
-  LC_ALL=C awk -v results="$results" -v work="$work" '
-    BEGIN { RS = "\036" }
-    $0 == "" { next }
-    {
-      pieces = split($0, lines, "\n")
-      split(lines[1], head, "\t")
-      if (head[1] == "begin") {
-        batch = head[2]; host = head[3]; answered = 0
-        # The last piece is empty when the text ends with a newline; otherwise it is a line cut short.
-        for (i = 2; i < pieces; i++) {
-          if (substr(lines[i], 1, 1) == "{") { print lines[i] >> results; answered++ }
-          else if (lines[i] != "") print batch " on " host ": not a record, left out: " substr(lines[i], 1, 200)
+  perl -e '
+    use strict;
+    use warnings;
+    my ($results, $work) = @ARGV;
+    $/ = "\036";
+    $| = 1;
+    my ($batch, $host, $answered) = ("?", "?", 0);
+    sub touch { my ($path, $text) = @_; open(my $file, ">", $path) or return; print $file ($text // ""); close($file) }
+    while (my $piece = <STDIN>) {
+      chomp $piece;
+      next if $piece eq "";
+      # The last line is empty when the piece ends with a newline; otherwise it is a line cut short.
+      my @lines = split /\n/, $piece, -1;
+      my @head = split /\t/, shift(@lines), -1;
+      if ($head[0] eq "begin") {
+        ($batch, $host, $answered) = ($head[1] // "?", $head[2] // "?", 0);
+        my $cut = pop(@lines) // "";
+        open(my $out, ">>", $results) or warn "upload-images: cannot write $results: $!\n";
+        for my $line (@lines) {
+          if ($line =~ /^\{/) { print $out "$line\n"; $answered++ }
+          elsif ($line ne "") { print "$batch on $host: not a record, left out: ", substr($line, 0, 200), "\n" }
         }
-        close(results)
-        if (lines[pieces] != "") print batch " on " host ": a line cut short, left out: " substr(lines[pieces], 1, 200)
-      } else if (head[1] == "end") {
-        batch = head[2]; status = head[3]; host = head[4]; reason = head[5]
-        print batch >> (work "/ended"); close(work "/ended")
-        if (status == "ok") { print batch " on " host ": " answered " results"; next }
-        print batch " on " host ": " answered " results, then " status ": " reason
-        if (status != "unavailable") { print "on " host ": " reason > (work "/died/" batch); close(work "/died/" batch) }
-        if (status == "fatal" || status == "unavailable") {
-          printf "" > (work "/" status); close(work "/" status)
-          printf "" > (work "/stop"); close(work "/stop")
-          if ((getline pid < (work "/parallel.pid")) > 0) system("kill -HUP " pid " 2>/dev/null")
+        close($out) or warn "upload-images: cannot write $results: $!\n";
+        print "$batch on $host: a line cut short, left out: ", substr($cut, 0, 200), "\n" if $cut ne "";
+      } elsif ($head[0] eq "end") {
+        my ($status, $reason) = ($head[2] // "died", $head[4] // "");
+        ($batch, $host) = ($head[1] // "?", $head[3] // "?");
+        if (open(my $ended, ">>", "$work/ended")) { print $ended "$batch\n" }
+        if ($status eq "ok") { print "$batch on $host: $answered results\n"; next }
+        print "$batch on $host: $answered results, then $status: $reason\n";
+        touch("$work/died/$batch", "on $host: $reason\n") if $status ne "unavailable";
+        if ($status eq "fatal" or $status eq "unavailable") {
+          touch("$work/$status");
+          touch("$work/stop");
         }
       }
-    }'
+    }' "$results" "$work"
 }
 
 # After the upload, from parallel's joblog (each batch's last try) and hosts-ssh.bash's notes (every try on a
@@ -232,7 +245,7 @@ hosts_review() {
       next
     }
     FILENAME ~ /\/ended$/ { ended[$1] = 1; next }
-    $1 !~ /^[0-9]+$/ { next }
+    $1 !~ /^[0-9]+$/ || $7 == 97 { next }
     {
       batch = sprintf("batch.%06d", $1 - 1)
       host = $2 == ":" ? "this machine" : $2
