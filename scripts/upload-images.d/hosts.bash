@@ -27,17 +27,17 @@ hosts_read() {
       line=${line%$'\r'}
       line=${line#"${line%%[![:space:]]*}"}
       line=${line%"${line##*[![:space:]]}"}
-      [[ -z $line || $line == \#* ]] || entries+=("--hosts $file: $line")
+      [[ -z $line || $line == \#* ]] || entries+=("--hosts $file"$'\t'"$line")
     done <"$file"
   done
   for line in "${host_logins[@]}"; do
     IFS=, read -r -a logins <<<"$line"
-    for login in "${logins[@]}"; do [[ -z $login ]] || entries+=("--sshlogin: $login"); done
+    for login in "${logins[@]}"; do [[ -z $login ]] || entries+=("--sshlogin"$'\t'"$login"); done
   done
   ((${#entries[@]})) || usage_error "--hosts/--sshlogin: no host given (one login a line, or LOGIN,LOGIN; ':' is this machine)"
   hosts_entries=()
   for entry in "${entries[@]}"; do
-    where=${entry%%: *} line=${entry#*: } count=$workers
+    where=${entry%%$'\t'*} line=${entry#*$'\t'} count=$workers
     # [@hostgroups/][ncpus/]sshlogin, as parallel reads it (hostgroups mean nothing here: dropped); an empty
     # count ("//usr/bin/myssh host") is none.
     [[ ! $line =~ ^@[^/]*/(.*)$ ]] || line=${BASH_REMATCH[1]}
@@ -135,8 +135,8 @@ hosts_probe_wait() {
 # --- the upload -------------------------------------------------------------------------------------------
 # Every batch through parallel: the batch files in order (job N is batch N-1), each after its header, until
 # the stop file appears (parallel may have read some more by then: those end at once, with status 97); the
-# answers through hosts_collect into the results file. Returns 0 unless parallel
-# itself failed (a failed batch is a batch whose records reconcile reports).
+# answers through hosts_collect into the results file. Returns 0 unless parallel itself failed (a batch that
+# failed is one whose records reconcile reports).
 hosts_upload() {
   local words code block status
   words=$(hosts_words | base64 -w 0)
@@ -234,7 +234,8 @@ hosts_collect() {
 }
 
 # After the upload, from parallel's joblog (each batch's last try) and hosts-ssh.bash's notes (every try on a
-# host): a batch tried more than once says where and why each try failed; one whose last try ended without
+# host): how long each batch's last try took, where; a batch tried more than once says where and why each
+# try failed; one whose last try ended without
 # its end line (the connection failed or was lost) leaves its reason for reconcile. Log lines on stdout.
 hosts_review() {
   [[ -f $work/joblog ]] || return 0
@@ -250,6 +251,7 @@ hosts_review() {
       batch = sprintf("batch.%06d", $1 - 1)
       host = $2 == ":" ? "this machine" : $2
       if ($2 == ":") tried[$1] = tried[$1] (tried[$1] == "" ? "" : "; ") "this machine " ($7 == 0 ? "ok" : "failed (exit " $7 ")")
+      printf "%s took %.3f s on %s\n", batch, $4, host
       if (tries[$1] + ($2 == ":") > 1) print batch ": " tries[$1] + ($2 == ":") " tries: " tried[$1]
       if (($7 != 0 || $8 != 0) && !(batch in ended)) {
         why = $7 == 255 ? "the ssh connection failed or was lost (ssh exit 255)" \
