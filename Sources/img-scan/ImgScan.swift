@@ -27,6 +27,12 @@ struct ImgScan: ParsableCommand {
             against every folder above the file. * ? [...] as in the shell, case-sensitive, never matching a \
             slash. Example: --exclude raw --include 'raw/best' takes raw/best/ and leaves the rest of raw/ out.
 
+            --shard I/N takes part I of N: the images whose path relative to DIR hashes (64-bit FNV-1a of its \
+            UTF-8 bytes, modulo N) to I - 1. Every file falls in one part, the same on every machine and in every \
+            run, so N hosts sharing the folder each run `img-scan --shard I/N DIR | spaces-exists | img-thumb | \
+            spaces-put` and take every image once. Never give a part to spaces-exists --removed: the rest of the \
+            folder would look deleted.
+
             Exit status: 0 all found, 1 some items were skipped, 2 no such folder.
             """,
         version: Toolkit.version
@@ -50,6 +56,9 @@ struct ImgScan: ParsableCommand {
     @Option(help: ArgumentHelp("The extensions to take, separated by commas (any case).", valueName: "list"))
     var extensions: String?
 
+    @Option(help: ArgumentHelp("Take only part I of N of the folder (see below).", valueName: "I/N"))
+    var shard: String?
+
     @Flag(help: "Scan hidden files and folders (names starting with a dot) too.")
     var includeHidden = false
 
@@ -62,6 +71,7 @@ struct ImgScan: ParsableCommand {
         for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
         if case .failure(let problem) = ThumbnailSpec.parseList(thumbnails) { throw ValidationError("--thumbnails: \(problem)") }
         if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
+        if let shard, let problem = Shard.problem(with: shard) { throw ValidationError(problem) }
     }
 
     /// The rules in the order they were given: argument-parser keeps each option's values in order, but not
@@ -75,7 +85,8 @@ struct ImgScan: ParsableCommand {
         var rules = ScanRules(includeHidden: includeHidden, filter: filter)
         if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
         let specs = (try? ThumbnailSpec.parseList(thumbnails).get()) ?? [.standard]
-        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs).scan() }
+        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs,
+                                                                  shard: shard.flatMap(Shard.init(parsing:))).scan() }
         result.warnings.forEach(Console.warning)
         result.notices.forEach(Console.warning)
         for record in result.records where record.status == .failed {

@@ -12,6 +12,8 @@ crop=""
 delete_removed=0 max_delete=""
 limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
 multipart_threshold="" part_size="" part_concurrency="" abort_incomplete=""
+# --hosts FILE and --sshlogin LOGINS (repeatable): the batches run there (hosts.bash).
+host_files=() host_logins=()
 # An option's value is the next word; a missing one is a usage error, not a silent default.
 value_of() { (($# >= 2)) || usage_error "$1 needs a value"; }
 while (($#)); do
@@ -40,6 +42,9 @@ while (($#)); do
     --limit-rate) value_of "$@"; limit_rate=$2; limit_rate_given=1; shift ;;
     --meta) value_of "$@"; meta+=("$2"); shift ;;
     --content-disposition) value_of "$@"; content_disposition=$2; content_disposition_given=1; shift ;;
+    --hosts) value_of "$@"; host_files+=("$2"); shift ;;
+    --sshlogin) value_of "$@"; host_logins+=("$2"); shift ;;
+    --hosts=* | --sshlogin=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --limit-rate=* | --meta=* | --content-disposition=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --multipart-threshold) value_of "$@"; multipart_threshold=$2; shift ;;
     --part-size) value_of "$@"; part_size=$2; shift ;;
@@ -90,6 +95,10 @@ rate_in_range() {
 }
 meta_key() { local LC_ALL=C; [[ $1 =~ ^[A-Za-z0-9-]+$ ]]; }
 printable() { local LC_ALL=C; [[ $1 =~ ^[!-~]([\ -~]*[!-~])?$ ]]; }
+hosts_given=$((${#host_files[@]} + ${#host_logins[@]} > 0))
+# The cap is shared through a file on this machine, which the hosts cannot see.
+((!hosts_given || !limit_rate_given)) || usage_error "--limit-rate cannot be combined with --hosts or --sshlogin (the cap is shared on one machine only)"
+((!hosts_given)) || hosts_read
 ((!limit_rate_given)) || rate_in_range "$limit_rate" \
   || usage_error "--limit-rate must be bytes per second from 1K to 1024G, as 500K, 10M or 1.5G (K, M, G are 1024 multiples)"
 meta_bytes=0 meta_keys=" "

@@ -16,6 +16,8 @@ public struct ImageScanner {
     public let rules: ScanRules
     /// The thumbnails each image needs: the first gives `thumbnail_key`, the rest `extra_thumbnails`.
     public let thumbnails: [ThumbnailSpec]
+    /// Only this part of the folder (`--shard I/N`), or all of it.
+    public let shard: Shard?
 
     /// What the scan found: records in sorted order, plus problems that did not stop it.
     public struct Result {
@@ -29,11 +31,13 @@ public struct ImageScanner {
         public var hadProblems: Bool { !warnings.isEmpty || records.contains { $0.status == .failed } }
     }
 
-    public init(root: String, prefix: String, rules: ScanRules = ScanRules(), thumbnails: [ThumbnailSpec] = [.standard]) {
+    public init(root: String, prefix: String, rules: ScanRules = ScanRules(), thumbnails: [ThumbnailSpec] = [.standard],
+                shard: Shard? = nil) {
         self.root = root
         keys = KeyMapper(prefix: prefix)
         self.rules = rules
         self.thumbnails = thumbnails.isEmpty ? [.standard] : thumbnails
+        self.shard = shard
     }
 
     /// Fails only when the folder itself cannot be scanned (`Directory not found`).
@@ -82,6 +86,12 @@ public struct ImageScanner {
                 result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: failure.reason))
             }
             result.records.sort { $0.rel.utf8.lexicographicallyPrecedes($1.rel.utf8) }
+        }
+        // A part keeps its own images, failures and left-out files, but after the thumbnail keys were given
+        // out over the whole folder: two images sharing one get the same keys whichever parts they are in.
+        if let shard {
+            result.records.removeAll { !shard.contains(rel: $0.rel) }
+            result.ignored.removeAll { !shard.contains(rel: $0.rel) }
         }
         return result
     }
