@@ -197,7 +197,8 @@ import Testing
         for file in files + [output] {
             #expect(!(try String(contentsOfFile: file, encoding: .utf8)).contains(bucket.secret), "\(file)")
         }
-        #expect(try batchFolders() == leftBefore, "the hosts' batch folders are removed")
+        // Only this run's folders count: a batch of an earlier test whose host was cut off may still be ending.
+        #expect(try batchFolders().subtracting(leftBefore).isEmpty, "the hosts' batch folders are removed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix("upload-images.") },
                 "the work folder is removed")
     }
