@@ -151,7 +151,8 @@ progress() {
       f = tb > 0 ? b / tb : (t > 0 ? d / t : 1); if (f > 1) f = 1
       s = (f > 0 && e > 0) ? e * (1 - f) / f : 0
       printf "%d %d:%02d\n", f * 100, s / 60, s % 60 }')
-    sizes="$(human_bytes "${bytes:-0}") of $(human_bytes "$total_bytes")"
+    sizes=$(human_bytes "${bytes:-0}")
+    ((total_bytes == 0)) || sizes+=" of $(human_bytes "$total_bytes")"  # records without sizes (--from-records)
     if ((tty)); then
       width=30
       filled=$((share * width / 100))

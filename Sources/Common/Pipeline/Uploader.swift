@@ -80,10 +80,11 @@ public final class Uploader {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
         // An original that goes in parts is hashed later, beside its parts (`putInParts`); here only looked at.
-        let inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
+        var inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
         var original = inParts ? try peek(record.path) : try digest(record.path, what: nil)
         if inParts && !goesInParts(size: original.size, key: key) {
-            original = try digest(record.path, what: nil)  // it shrank since: one PUT after all
+            inParts = false  // it shrank since: one PUT after all
+            original = try digest(record.path, what: nil)
         }
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
@@ -102,7 +103,7 @@ public final class Uploader {
             try uploadExtraThumbnails(&record)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
-        if original.md5.isEmpty {
+        if inParts {
             record.etag = try putInParts(key: key, file: record.path, peeked: original, contentType: contentType)
         } else {
             record.etag = try put(key: key, file: record.path, digest: original, contentType: contentType, original: true)
