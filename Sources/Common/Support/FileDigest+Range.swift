@@ -8,12 +8,7 @@ extension FileDigest {
     /// upload), read with `pread(2)` a MiB at a time: the part is never held whole in memory. A file that ends
     /// before the range does fails: it shrank since it was measured.
     public static func compute(path: String, offset: Int64, length: Int64) throws(FileError) -> (md5: Data, sha256: Data) {
-        let fd: Int32
-        do {
-            fd = try RegularFile.open(path).fd
-        } catch {
-            throw FileError(path: path, reason: error.description)
-        }
+        let fd = try openRegular(path).fd
         defer { close(fd) }
         var md5 = Insecure.MD5()
         var sha = SHA256()
@@ -41,12 +36,7 @@ extension FileDigest {
     /// The file's size, first bytes and identity, without hashing it: for an original that goes up in parts,
     /// whose MD5 pass is made later, side by side with the hashing of its parts. `md5` and `sha256` are empty.
     public static func peek(path: String) throws(FileError) -> FileDigest {
-        let (fd, info): (Int32, stat)
-        do {
-            (fd, info) = try RegularFile.open(path)
-        } catch {
-            throw FileError(path: path, reason: error.description)
-        }
+        let (fd, info) = try openRegular(path)
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: 16)
         let got = read(fd, &head, head.count)

@@ -21,16 +21,20 @@ public struct FileDigest: Sendable, Equatable {
         self.identity = identity
     }
 
+    /// `RegularFile.open`, its refusal worded as a `FileError` naming the path: every pass over a file starts here.
+    static func openRegular(_ path: String) throws(FileError) -> (fd: Int32, info: stat) {
+        do {
+            return try RegularFile.open(path)
+        } catch {
+            throw FileError(path: path, reason: error.description)
+        }
+    }
+
     /// Refuses what is not a regular file (a FIFO would block the read forever) without waiting on it.
     /// - Parameter withSHA256: false for a file that goes up in parts, each with its own SHA-256: then `sha256`
     ///   is empty, and the pass costs MD5 alone.
     public static func compute(path: String, withSHA256: Bool = true) throws(FileError) -> FileDigest {
-        let (fd, info): (Int32, stat)
-        do {
-            (fd, info) = try RegularFile.open(path)
-        } catch {
-            throw FileError(path: path, reason: error.description)
-        }
+        let (fd, info) = try openRegular(path)
         defer { close(fd) }
         var md5 = Insecure.MD5()
         var sha = SHA256()
