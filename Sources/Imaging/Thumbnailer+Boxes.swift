@@ -17,7 +17,13 @@ import Glibc
 ///   shrink-on-load, not cropped, not yet turned upright): the largest box comes out as its own call makes
 ///   it, smaller ones are scaled twice.
 ///
-/// Each box is within a small mean difference of its own `vips_thumbnail` call (`ThumbnailerBoxesTests`).
+/// A JPEG's one box goes this way too when libjpeg can decode it at 1/8 (a 12 MP photo for 200x300):
+/// `vips_thumbnail` would decode it at 1/4, and 1/8 is the 8x8 blocks' averages, with no inverse DCT, about
+/// a fifth less CPU per photo (BENCHMARKS.md, "Client CPU per photo"). Other single boxes are made by
+/// `vips_thumbnail` straight from the file.
+///
+/// Each box is within a small mean difference of its own `vips_thumbnail` call (`ThumbnailerBoxesTests`,
+/// `ThumbnailQualityTests`).
 /// Thumbnails of one box in several formats are made once and encoded per format.
 /// https://www.libvips.org/API/current/libvips-resample.html#vips-thumbnail-image
 extension Thumbnailer {
@@ -98,15 +104,16 @@ extension Thumbnailer {
     }
 
     /// One image per box, flat sRGB of the box's size: from one decode into memory when there are several
-    /// boxes, straight from the file when there is one, or when the image is a strip (each box is then cut
+    /// boxes or a JPEG decoded at 1/8, straight from the file when there is one other, or when the image is a strip (each box is then cut
     /// from the strip's middle, which costs about the box, whatever the crop mode).
     func images(_ path: String, type: String, header: Header, boxes: [Box]) throws(ImagingError) -> [VipsImageRef] {
         var images: [VipsImageRef] = []
-        if boxes.count == 1 || boxes.contains(where: { header.shape(filling: $0).cutsFirst }) {
+        let size = header.covering(boxes)
+        let atOneEighth = type == "image/jpeg" && header.jpegShrink(covering: size) == 8
+        if boxes.contains(where: { header.shape(filling: $0).cutsFirst }) || (boxes.count == 1 && !atOneEighth) {
             for box in boxes { images.append(try image(path, box: box, header: header)) }
             return images
         }
-        let size = header.covering(boxes)
         let whole = type == "image/jpeg"
             ? try jpeg(path, shrink: header.jpegShrink(covering: size))
             : try covering(path, size: header.turned ? Box(width: size.height, height: size.width) : size)
