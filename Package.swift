@@ -25,6 +25,11 @@ let package = Package(
         ),
         // Fills in the variadic tails of the libvips calls that img-thumb uses; no logic lives here.
         .systemLibrary(
+            name: "CJpeg",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
             name: "CVips",
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
@@ -33,7 +38,7 @@ let package = Package(
         .target(
             name: "Imaging",
             dependencies: [
-                "CVips", "Common",
+                "CJpeg", "CVips", "Common",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -138,6 +138,7 @@ extension Thumbnailer {
     /// A JPEG decoded into memory at 1/`shrink` of its size, as stored (EXIF orientation and colour are left
     /// to `vips_thumbnail_image`, box by box).
     func jpeg(_ path: String, shrink: Int) throws(ImagingError) -> VipsImageRef {
+        if let decoded = directJPEG(path, shrink: shrink) { return decoded }
         guard let opened = cvips_image_new_from_file_shrink(path, Int32(shrink), VIPS_ACCESS_SEQUENTIAL, failOn.vips) else {
             throw .unreadable(Vips.takeError())
         }
