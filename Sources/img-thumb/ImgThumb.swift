@@ -48,12 +48,22 @@ struct ImgThumb: ParsableCommand {
     @Option(help: "libvips worker threads per process (1 suits several img-thumb processes side by side).")
     var threads = 1
 
+    @Option(help: ArgumentHelp("""
+        Read the records from the batch files in dir instead of stdin, taking one at a time (renamed into \
+        --claim-into) until none is left: several img-thumb processes share one queue to the end.
+        """, valueName: "dir"))
+    var batches: String?
+
+    @Option(help: ArgumentHelp("With --batches: the folder this process moves the batches it takes into.", valueName: "dir"))
+    var claimInto: String?
+
     @Flag(help: "Print details on stderr.")
     var debug = false
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard maxPixels > 0, threads > 0 else { throw ValidationError("--max-pixels and --threads must be positive") }
+        guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
     }
 
     func run() throws {
@@ -71,9 +81,11 @@ struct ImgThumb: ParsableCommand {
             return try ThumbnailStage(thumbnailer: thumbnailer, directory: directory, report: Console.error)
         }
         Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), crop \(crop), thumbnails in \(stage.directory)")
+        let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
         let reader = LineReader()
-        while let line = reader.next() {
-            guard let output = stage.process(line: line, lineNumber: reader.lineNumber) else { continue }
+        while let line = queue.map({ $0.next() }) ?? reader.next() {
+            let number = queue?.lineNumber ?? reader.lineNumber
+            guard let output = stage.process(line: line, lineNumber: number) else { continue }
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         if stage.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }

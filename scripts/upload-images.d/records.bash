@@ -28,16 +28,26 @@ results_damaged() { [[ -s $results && $(tail -c 1 "$results" | od -An -tx1) != *
 # Records are matched by path and key, as bytes.
 # After an interruption, $2 = interrupted: that is the reason for them all.
 reconcile() {
-  [[ -d $work/batches ]] || return 0
+  [[ -d $work/died ]] || return 0
   # One line out per line in: when every pending record has its line and no stage died, none is missing.
   if [[ -z ${2:-} ]] && (($(wc -l <"$results") - base == pending)) && [[ -z $(ls -A "$work/died") ]]; then return 0; fi
+  # The batches: not taken yet (batches/, or unstarted/ after a stop), taken by a worker (lanes/N/), whose
+  # stage's death is in died/N, or run on a host (--hosts: batches/, its death in died/BATCH).
+  local batches=()
+  shopt -s nullglob
+  batches=("$work"/batches/batch.* "$work"/unstarted/batch.* "$work"/lanes/*/batch.*)
+  shopt -u nullglob
+  ((${#batches[@]})) || return 0
   awk -v fallback="$1" -v forced="${2:-}" -v died="$work/died" '
     FNR == 1 {
       reason = fallback
       name = FILENAME; sub(/.*\//, "", name)
-      if (forced == "" && (getline line < (died "/" name)) > 0) reason = "not uploaded: " line
+      lane = ""; if (FILENAME ~ /\/lanes\/[^\/]+\/[^\/]+$/) { lane = FILENAME; sub(/\/[^\/]+$/, "", lane); sub(/.*\//, "", lane) }
+      if (forced == "" && ((lane != "" && (getline line < (died "/" lane)) > 0) || (getline line < (died "/" name)) > 0))
+        reason = "not uploaded: " line
+      close(died "/" lane); close(died "/" name)  # a lane died once for all the batches it took
     }
-    { print reason "\t" $0 }' "$work"/batches/batch.* \
+    { print reason "\t" $0 }' "${batches[@]}" \
     | jq -n -R -r --rawfile done "$results" '
       ($done | split("\n") | map(fromjson? | select(type == "object") | [.path, .key] | tojson) | INDEX(.)) as $seen
       | inputs | split("\t") | .[0] as $reason | (.[1:] | join("\t") | fromjson?) as $record
