@@ -118,6 +118,8 @@ def measure(argv, cwd, env, log):
 class Bench:
     def __init__(self, options):
         self.o = options
+        # upload-images takes the newer of the release and debug builds; the benchmark is of the release build.
+        os.environ["UPLOAD_IMAGES_BIN"] = os.path.abspath(options.bin)
         self.server = read_env(options.env)
         self.s3 = boto3.client("s3", endpoint_url=self.server["SPACES_ENDPOINT"], region_name="us-east-1",
                                aws_access_key_id=self.server["SPACES_ACCESS_KEY"],
