@@ -104,8 +104,9 @@ extension Thumbnailer {
     }
 
     /// One image per box, flat sRGB of the box's size: from one decode into memory when there are several
-    /// boxes or a JPEG decoded at 1/8, straight from the file when there is one other, or when the image is a strip (each box is then cut
-    /// from the strip's middle, which costs about the box, whatever the crop mode).
+    /// boxes or one of a JPEG decoded at 1/8; straight from the file when there is one other box, or when the
+    /// image is a strip (each box is then cut from the strip's middle, which costs about the box, whatever
+    /// the crop mode).
     func images(_ path: String, type: String, header: Header, boxes: [Box]) throws(ImagingError) -> [VipsImageRef] {
         var images: [VipsImageRef] = []
         let size = header.covering(boxes)
