@@ -61,4 +61,12 @@ import Testing
         #expect(taker.next() == nil)
         #expect(FileManager.default.fileExists(atPath: folder.path + "/unstarted/batch.000001"))
     }
+
+    /// A claim folder that is not there fails every rename: the queue ends instead of trying forever.
+    @Test func aMissingClaimFolderEndsTheQueueInsteadOfSpinning() throws {
+        let (folder, queue) = try queue(["batch.000000": "a\n"])
+        let taker = BatchQueue(queue: queue, claimed: folder.path + "/no-such-folder")
+        #expect(taker.next() == nil)
+        #expect(FileManager.default.fileExists(atPath: queue + "/batch.000000"))
+    }
 }

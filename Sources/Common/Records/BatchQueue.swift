@@ -43,7 +43,13 @@ public final class BatchQueue {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: queue) else { return false }
             let waiting = names.filter { !$0.hasPrefix(".") }.sorted()
             guard !waiting.isEmpty else { return false }
-            for name in waiting where rename(queue + "/" + name, claimed + "/" + name) == 0 {
+            for name in waiting {
+                guard rename(queue + "/" + name, claimed + "/" + name) == 0 else {
+                    // Gone: another process took it (or the queue was renamed away). Still there, it could not
+                    // be moved (no claim folder, another file system), nor could any other: end, not spin.
+                    if access(queue + "/" + name, F_OK) != 0 { continue }
+                    return false
+                }
                 descriptor = open(claimed + "/" + name, O_RDONLY | O_CLOEXEC)
                 guard descriptor >= 0 else { continue }
                 reader = LineReader(fd: descriptor)
