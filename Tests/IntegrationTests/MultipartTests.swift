@@ -240,10 +240,11 @@ import Testing
         try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "small.jpg")
         let leftOver = try bucket.client().createMultipartUpload(key: "avatar/original/old.tif", md5: Data(count: 16), contentType: "image/tiff")
         let folder = try TemporaryDirectory()
-        // 42 MB at 4 MiB/s, a part at a time: about 10 s, a part stored every 1.25 s; the first scan alone takes
-        // 7 s, so the progress line printed after 5 s comes in its middle.
+        // 42 MB at 2 MiB/s, a part at a time: about 20 s, a part stored every 2.5 s; the first scan alone takes
+        // 13 s, so the progress lines printed after 5 and 10 s come in its middle, even when its thumbnail and
+        // hashing start late on a loaded machine.
         let run = try UploadImagesTests().upload(
-            "\(photos.path) --batch-size 1 \(Self.smallParts) --part-concurrency 1 --limit-rate 4M --abort-incomplete 0s",
+            "\(photos.path) --batch-size 1 \(Self.smallParts) --part-concurrency 1 --limit-rate 2M --abort-incomplete 0s",
             bucket: bucket, in: folder)
         #expect(run.status == 0, "\(run.stderr.suffix(800))")
         #expect(run.stderr.contains("aborted 1 incomplete multipart upload(s) under avatar/ started more than 0s ago"), "\(run.stderr)")
