@@ -26,7 +26,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date 
 all: build
 
 setup:
-	scripts/setup
+	scripts/setup test
 
 # generate-manual is argument-parser's manual generator, the tool behind its generate-manual plugin: run here
 # on the static build, where the plugin would build every command again in a configuration of its own.
