@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Batch files taken one at a time from a shared queue folder, as upload-images' workers take them.
-@Suite struct BatchQueueTests {
+@Suite(.unitTimeLimit) struct BatchQueueTests {
     func queue(_ batches: [String: String]) throws -> (TemporaryDirectory, String) {
         let folder = try TemporaryDirectory()
         let queue = folder.path + "/batches"

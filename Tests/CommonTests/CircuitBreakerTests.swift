@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct CircuitBreakerTests {
+@Suite(.unitTimeLimit) struct CircuitBreakerTests {
     final class Clock: @unchecked Sendable { var seconds = 0.0 }
 
     func breaker(_ clock: Clock) -> CircuitBreaker {

@@ -1,7 +1,8 @@
 @testable import Common
+import TestSupport
 import Testing
 
-@Suite struct ConsoleTests {
+@Suite(.unitTimeLimit) struct ConsoleTests {
     /// A file name is shown on one line, and a control character in it cannot drive the terminal.
     @Test func controlCharactersInMessagesAreShownEscaped() {
         #expect(Console.escapingControls("photos/a.jpg: permission denied") == "photos/a.jpg: permission denied")

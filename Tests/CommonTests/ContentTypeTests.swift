@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct ContentTypeTests {
+@Suite(.unitTimeLimit) struct ContentTypeTests {
     @Test(arguments: [
         ([0xFF, 0xD8, 0xFF, 0xE1], "image/jpeg"),
         ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),

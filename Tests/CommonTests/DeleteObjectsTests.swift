@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct DeleteObjectsTests {
+@Suite(.unitTimeLimit) struct DeleteObjectsTests {
     @Test func keysAreCutIntoRequestsOfAtMostAThousandInOrder() {
         let keys = (0..<2500).map { "k\($0)" }
         let chunks = DeleteObjects.chunks(keys)

@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct DotEnvTests {
+@Suite(.unitTimeLimit) struct DotEnvTests {
     @Test func parsesCommentsQuotesAndExport() {
         let parsed = DotEnv.parse("""
             # a comment

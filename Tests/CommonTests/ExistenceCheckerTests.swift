@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct ExistenceCheckerTests {
+@Suite(.unitTimeLimit) struct ExistenceCheckerTests {
     func checker(_ strategy: ExistenceChecker.Strategy) throws -> ExistenceChecker {
         let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
                                                "SPACES_ENDPOINT": "http://127.0.0.1:9"])

@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct FileDigestTests {
+@Suite(.unitTimeLimit) struct FileDigestTests {
     @Test func hashesInOnePass() throws {
         let dir = try TemporaryDirectory()
         let file = try dir.write("a.txt", Data("Welcome to Amazon S3.".utf8))

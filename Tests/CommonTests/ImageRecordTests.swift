@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct ImageRecordTests {
+@Suite(.unitTimeLimit) struct ImageRecordTests {
     @Test func encodesSnakeCaseKeysInStableOrderWithoutEscapingSlashes() {
         var record = ImageRecord(path: "/p/a b.jpg", rel: "a b.jpg", size: 3, mtime: 7, key: "avatar/original/a b.jpg",
                                  thumbnailKey: "avatar/thumbnail/a b.jpg")

@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct ImageScannerTests {
+@Suite(.unitTimeLimit) struct ImageScannerTests {
     @Test func findsImagesByExtensionInSortedOrder() throws {
         let dir = try TemporaryDirectory()
         for name in ["b.JPG", "a.png", "sub/c.webp", "sub/deeper/d.TIF", "notes.txt", "e.jpeg.bak", "f.gif", "g.bmp", "h.tiff", ".hidden.jpg"] {

@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct KeyMapperTests {
+@Suite(.unitTimeLimit) struct KeyMapperTests {
     @Test func mapsKeysUnderThePrefix() {
         let keys = KeyMapper(prefix: "/profile/")
         #expect(keys.originalKey(for: "sub/a.PNG") == "profile/original/sub/a.PNG")

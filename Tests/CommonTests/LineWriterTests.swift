@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct LineWriterTests {
+@Suite(.unitTimeLimit) struct LineWriterTests {
     /// Many lines go out in whole-line writes of at most PIPE_BUF bytes (a longer line alone), in order. A
     /// SOCK_SEQPACKET socket keeps each write(2) as one message, so the writes themselves can be seen.
     @Test func groupsWholeLinesIntoWritesAPipeDeliversWhole() throws {

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// The page loop every listing uses, against a pretend server, so that what real servers do only sometimes can be
 /// tried every time: a truncated page without a continuation token (Spaces, asked for url encoding), a token made
 /// of the last key with U+FFFD for what XML cannot carry (SeaweedFS), a server that does not move on.
-@Suite struct ListPagingTests {
+@Suite(.unitTimeLimit) struct ListPagingTests {
     /// A folder's keys in S3's byte order, served `pageSize` at a time.
     struct PretendServer {
         enum Token { case none, lastKeyAsXMLShowsIt, opaque }

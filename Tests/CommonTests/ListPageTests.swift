@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// ListObjectsV2 answers asked with `encoding-type=url`, as SeaweedFS and moto send them (captured from both):
 /// XML 1.0 cannot carry `\x01`, `\x1B` or U+FFFE, so keys come percent-encoded and are decoded to their exact bytes.
-@Suite struct ListPageTests {
+@Suite(.unitTimeLimit) struct ListPageTests {
     /// SeaweedFS's answer: a space as `+` (form encoding, as S3 itself does), the Prefix not encoded, and the
     /// continuation token the raw last key, with what XML cannot carry replaced by U+FFFD.
     static let seaweedfs = """

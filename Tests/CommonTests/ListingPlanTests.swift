@@ -1,8 +1,9 @@
+import TestSupport
 import Testing
 @testable import Common
 
 /// Which folder a run lists, and where a long listing is cut into parts.
-@Suite struct ListingPlanTests {
+@Suite(.unitTimeLimit) struct ListingPlanTests {
     @Test func theFolderIsTheLongestOneEveryKeyShares() {
         #expect(ListingPlan.commonFolder(["avatar/original/a.jpg", "avatar/thumbnail/a.jpg"]) == "avatar/")
         #expect(ListingPlan.commonFolder(["p/x/a.jpg", "p/x/b/c.jpg"]) == "p/x/")

@@ -1,8 +1,9 @@
+import TestSupport
 import Testing
 @testable import Common
 
 /// How files are cut into parts, and the options that say how: no file, no server.
-@Suite struct MultipartPlanTests {
+@Suite(.unitTimeLimit) struct MultipartPlanTests {
     let mebibyte = MultipartSettings.mebibyte
 
     @Test func everyPartButTheLastHasThePartSizeAndTheyCoverTheFileInOrder() throws {

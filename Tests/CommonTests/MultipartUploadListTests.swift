@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// ListMultipartUploads pages as S3, SeaweedFS and Ceph's RADOS Gateway write them, the ages read from them, and
 /// which uploads `--abort-incomplete` takes.
-@Suite struct MultipartUploadListTests {
+@Suite(.unitTimeLimit) struct MultipartUploadListTests {
     /// RGW 16's page (copied from one): NextKeyMarker and NextUploadIdMarker, fractional seconds.
     @Test func aPageGivesEveryUploadWithItsStartAndWhereTheNextPageStarts() throws {
         let xml = Data("""

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// The documents of a multipart upload and the ETag of the object it makes.
-@Suite struct MultipartUploadTests {
+@Suite(.unitTimeLimit) struct MultipartUploadTests {
     @Test func theUploadIdIsReadFromCreateMultipartUploadsAnswer() throws {
         let xml = Data("""
             <?xml version="1.0" encoding="UTF-8"?>

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// What a listing tells `spaces-exists`, by exact key.
-@Suite struct ObjectIndexTests {
+@Suite(.unitTimeLimit) struct ObjectIndexTests {
     func page(_ keys: [String], urlEncoded: Bool = true) -> ListPage {
         ListPage(objects: keys.map { ObjectInfo(key: $0, size: 1, etag: "e") }, isTruncated: false, keysWereURLEncoded: urlEncoded)
     }

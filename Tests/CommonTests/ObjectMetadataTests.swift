@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// `--meta KEY=VALUE` and `--content-disposition`: what is accepted, the headers they become, and their signing.
-@Suite struct ObjectMetadataTests {
+@Suite(.unitTimeLimit) struct ObjectMetadataTests {
     @Test func keysAreStoredLowercaseOnOriginalsAndThumbnailsTheDispositionOnOriginalsOnly() throws {
         let metadata = try ObjectMetadata(meta: ["Photographer=Jane  Doe", "licence=CC-BY-4.0", "x=a=b; c=\"d\" ~"],
                                           contentDisposition: "attachment; filename=\"a b.jpg\"")

@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct PacerTests {
+@Suite(.unitTimeLimit) struct PacerTests {
     @Test func throttlingDoublesThePauseUpToTheCapAndSuccessWindsItDown() {
         var pacer = Pacer(firstPause: 0.05, maxPause: 0.4)
         #expect(pacer.pause == 0)

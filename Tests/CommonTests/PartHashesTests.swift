@@ -6,7 +6,7 @@ import TestSupport
 
 /// Parts hashed ahead by their own thread and by the senders, whichever comes first: every part gets the hashes of
 /// its own range, once.
-@Suite struct PartHashesTests {
+@Suite(.unitTimeLimit) struct PartHashesTests {
     @Test func everyPartGetsTheHashesOfItsRangeWhoeverHashesIt() throws {
         let folder = try TemporaryDirectory()
         let mebibyte = Int(MultipartSettings.mebibyte)

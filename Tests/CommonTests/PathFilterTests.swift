@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct PathFilterTests {
+@Suite(.unitTimeLimit) struct PathFilterTests {
     func taken(_ rules: [PathFilter.Rule], _ paths: [String]) -> [String] {
         let filter = PathFilter(rules)
         return paths.filter { filter.admits(Array($0.utf8)) }

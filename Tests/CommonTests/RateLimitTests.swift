@@ -1,8 +1,9 @@
+import TestSupport
 import Testing
 @testable import Common
 
 /// `--limit-rate`'s values, as curl's `--limit-rate` takes them (K, M, G are 1024 multiples).
-@Suite struct RateLimitTests {
+@Suite(.unitTimeLimit) struct RateLimitTests {
     @Test(arguments: [
         ("1024", 1024), ("500K", 512_000), ("500k", 512_000), ("10M", 10_485_760), ("2m", 2_097_152),
         ("1.5G", 1_610_612_736), ("0.5M", 524_288), ("1.5K", 1536), ("1024G", 1_099_511_627_776),

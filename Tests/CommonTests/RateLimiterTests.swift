@@ -4,7 +4,7 @@ import Testing
 @testable import Common
 
 /// The GCRA's arithmetic on a clock of the test's own (no sleeping), then the shared file and the sleeps.
-@Suite struct RateLimiterTests {
+@Suite(.unitTimeLimit) struct RateLimiterTests {
     let mebibyte: Int64 = 1_048_576
     let second: UInt64 = 1_000_000_000
     let burst = RateLimiter.burstNanoseconds

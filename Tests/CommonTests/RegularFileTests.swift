@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Only regular files are opened for reading, and nothing else can make the open wait.
-@Suite struct RegularFileTests {
+@Suite(.unitTimeLimit) struct RegularFileTests {
     @Test func aRegularFileOpensBlockingAsUsual() throws {
         let dir = try TemporaryDirectory()
         let file = try dir.write("a.jpg")

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct RemovalFinderTests {
+@Suite(.unitTimeLimit) struct RemovalFinderTests {
     let finder = RemovalFinder(prefix: "avatar")
 
     /// A record as img-scan writes it for a file that is there.

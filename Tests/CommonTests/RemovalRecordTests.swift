@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct RemovalRecordTests {
+@Suite(.unitTimeLimit) struct RemovalRecordTests {
     @Test func recordsRoundTripWithSortedKeys() throws {
         var record = RemovalRecord(key: "avatar/original/a/b.jpg", kind: .original, rel: "a/b.jpg", size: 12)
         #expect(String(decoding: record.encoded(), as: UTF8.self)

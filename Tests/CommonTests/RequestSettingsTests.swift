@@ -1,8 +1,9 @@
 @testable import Common
 import Foundation
+import TestSupport
 import Testing
 
-@Suite struct RequestSettingsTests {
+@Suite(.unitTimeLimit) struct RequestSettingsTests {
     @Test func theDefaultsAreFine() {
         #expect(RequestSettings().problem == nil)
         #expect(RequestSettings(retries: 0, connectTimeout: 0.5, stallTimeout: 1).problem == nil)

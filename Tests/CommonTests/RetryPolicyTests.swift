@@ -1,7 +1,8 @@
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct RetryPolicyTests {
+@Suite(.unitTimeLimit) struct RetryPolicyTests {
     let policy = RetryPolicy(maxRetries: 3, baseDelay: 0.5, maxDelay: 4, maxRetryAfter: 30)
 
     @Test func retriesTransientFailuresThreeTimesThenGivesUp() {

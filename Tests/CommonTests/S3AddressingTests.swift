@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct S3AddressingTests {
+@Suite(.unitTimeLimit) struct S3AddressingTests {
     func config(_ endpoint: String, bucket: String = "photos", pathStyle: Bool = false, cdn: String? = nil) throws -> SpacesConfig {
         var vars = ["SPACES_ACCESS_KEY": "AK", "SPACES_SECRET_KEY": "SK", "SPACES_BUCKET": bucket,
                     "SPACES_ENDPOINT": endpoint, "SPACES_PATH_STYLE": pathStyle ? "true" : "false"]

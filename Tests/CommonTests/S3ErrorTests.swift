@@ -1,8 +1,9 @@
 @testable import Common
 import Foundation
+import TestSupport
 import Testing
 
-@Suite struct S3ErrorTests {
+@Suite(.unitTimeLimit) struct S3ErrorTests {
     /// Ceph's RADOS Gateway (what Spaces runs on) sends `<Message></Message>`: the line must not end in a
     /// colon, and must say what to check.
     @Test func anAuthenticationFailureWithoutAMessageSaysWhatToCheck() {

@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct S3ResponseParsingTests {
+@Suite(.unitTimeLimit) struct S3ResponseParsingTests {
     @Test func readsErrorDocuments() {
         let xml = Data("""
             <?xml version="1.0" encoding="UTF-8"?>

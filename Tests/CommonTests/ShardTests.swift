@@ -2,7 +2,7 @@ import Testing
 import TestSupport
 @testable import Common
 
-@Suite struct ShardTests {
+@Suite(.unitTimeLimit) struct ShardTests {
     /// The published FNV-1a 64 test vectors (the FNV page's test suite), and a name with an accent, whose
     /// bytes are its UTF-8 (worked out apart, in Python).
     @Test func fnv1aMatchesItsPublishedVectors() {

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// AWS's published S3 examples: https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
-@Suite struct SigV4SignerTests {
+@Suite(.unitTimeLimit) struct SigV4SignerTests {
     let signer = SigV4Signer(accessKey: "AKIAIOSFODNN7EXAMPLE", secretKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                              region: "us-east-1")
     /// 2013-05-24T00:00:00Z, the examples' fixed date.

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
 /// When an image counts as already uploaded: decided from what is known, with no file and no server.
-@Suite struct SkipDecisionTests {
+@Suite(.unitTimeLimit) struct SkipDecisionTests {
     let record = ImageRecord(path: "/p/a.jpg", rel: "a.jpg", size: 10, key: "avatar/original/a.jpg", thumbnailKey: "avatar/thumbnail/a.jpg")
     let original = ObjectInfo(key: "avatar/original/a.jpg", size: 10, etag: "0123456789abcdef0123456789abcdef")
     let thumbnail = ObjectInfo(key: "avatar/thumbnail/a.jpg", size: 7, etag: "fedcba9876543210fedcba9876543210")

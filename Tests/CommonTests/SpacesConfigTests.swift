@@ -3,7 +3,7 @@ import Testing
 @testable import Common
 import TestSupport
 
-@Suite struct SpacesConfigTests {
+@Suite(.unitTimeLimit) struct SpacesConfigTests {
     let base = ["SPACES_ACCESS_KEY": "AK", "SPACES_SECRET_KEY": "SK", "SPACES_BUCKET": "b"]
 
     @Test func namesEveryMissingVariableAtOnce() {

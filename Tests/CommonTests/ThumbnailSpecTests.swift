@@ -2,7 +2,7 @@ import Testing
 import TestSupport
 @testable import Common
 
-@Suite struct ThumbnailSpecTests {
+@Suite(.unitTimeLimit) struct ThumbnailSpecTests {
     @Test func itemsAndTheirDefaults() throws {
         let specs = try ThumbnailSpec.parseList("200x300,400x600, 200x300.webp,100x100.avif:60,50x50.JPEG:90").get()
         #expect(specs == [.standard, .init(width: 400, height: 600), .init(width: 200, height: 300, format: .webp, quality: 75),

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Common
 
-@Suite struct URIEncodingTests {
+@Suite(.unitTimeLimit) struct URIEncodingTests {
     @Test(arguments: [
         ("photos/a b.jpg", "photos/a%20b.jpg"),
         ("a+b=c.jpg", "a%2Bb%3Dc.jpg"),

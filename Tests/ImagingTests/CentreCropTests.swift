@@ -1,8 +1,9 @@
 @testable import Imaging
+import TestSupport
 import Testing
 
 /// When a thumbnail's middle is cut out before scaling, and which part that is.
-@Suite struct CentreCropTests {
+@Suite(.unitTimeLimit) struct CentreCropTests {
     func crop(_ width: Int, _ height: Int, box: (Int, Int) = (200, 300)) -> CentreCrop {
         CentreCrop(width: width, height: height, boxWidth: box.0, boxHeight: box.1)
     }

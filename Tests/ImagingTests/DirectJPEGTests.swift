@@ -8,7 +8,7 @@ import Testing
 /// libjpeg's own decode (`Thumbnailer.directJPEG`) gives the pixels libvips' JPEG loader gives, at every
 /// scale, with the orientation and ICC profile that `vips_thumbnail_image` needs; what it does not take
 /// (CMYK, damage) it leaves to libvips.
-@Suite struct DirectJPEGTests {
+@Suite(.unitTimeLimit) struct DirectJPEGTests {
     init() throws { try Vips.start(threads: 1) }
 
     static let clean = [

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct JPEGRepairTests {
+@Suite(.unitTimeLimit) struct JPEGRepairTests {
     func bytes(_ rel: String) throws -> [UInt8] {
         [UInt8](try #require(FileManager.default.contents(atPath: Corpus.file(rel))))
     }

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// HEIC, HEIF, AVIF and JPEG XL originals: sniffed by their signatures, decoded by libheif and libjxl, upright.
-@Suite struct ModernFormatsTests {
+@Suite(.unitTimeLimit) struct ModernFormatsTests {
     init() throws { try Vips.start(threads: 1) }
 
     func ftyp(_ major: String, _ compatible: [String]) -> [UInt8] {

@@ -11,7 +11,7 @@ import Testing
 /// coefficient alone, no inverse DCT), about a fifth less CPU per photo: the Huffman pass is then nearly all
 /// of it. The thumbnail may not get worse for it: every JPEG of the corpus that makes a thumbnail is made
 /// both ways and compared.
-@Suite struct ThumbnailQualityTests {
+@Suite(.unitTimeLimit) struct ThumbnailQualityTests {
     init() throws { try Vips.start(threads: 1) }
 
     /// Mean absolute difference per sample (0 to 255) allowed between the thumbnail and `vips_thumbnail`'s.

@@ -6,7 +6,7 @@ import Testing
 
 /// A record's list of thumbnails (`thumbnail_spec`, `extra_thumbnails`): all made from one decode, each written
 /// in its format and recorded.
-@Suite struct ThumbnailStageExtrasTests {
+@Suite(.unitTimeLimit) struct ThumbnailStageExtrasTests {
     init() throws { try Vips.start(threads: 1) }
 
     func process(_ line: String, in dir: TemporaryDirectory) throws -> ImageRecord {

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Several thumbnails from one decode, against a `vips_thumbnail` call of their own for each.
-@Suite struct ThumbnailerBoxesTests {
+@Suite(.unitTimeLimit) struct ThumbnailerBoxesTests {
     init() throws { try Vips.start(threads: 1) }
 
     /// Photos (JPEG with shrink-on-load, turned by EXIF, CMYK with a profile, WebP, HEIC, AVIF, JPEG XL), an

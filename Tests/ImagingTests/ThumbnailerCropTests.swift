@@ -8,7 +8,7 @@ import Testing
 /// `--crop attention|entropy` on an image made for it (`Tests/Fixtures/make-attention-target.py`): a detailed
 /// red and yellow disc left of centre on a flat slate-blue field. At 200x300 the disc covers about 9% of
 /// the thumbnail when kept, and the centre crop keeps only its edge.
-@Suite struct ThumbnailerCropTests {
+@Suite(.unitTimeLimit) struct ThumbnailerCropTests {
     init() throws { try Vips.start(threads: 1) }
 
     static let target = "crop/attention-subject-left-1200x800.png"

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Thumbnails as JPEG, WebP and AVIF from one call: exact sizes, formats that decode back, no metadata.
-@Suite struct ThumbnailerFormatsTests {
+@Suite(.unitTimeLimit) struct ThumbnailerFormatsTests {
     init() throws { try Vips.start(threads: 1) }
 
     static let specs = [ThumbnailSpec.standard, ThumbnailSpec(width: 400, height: 600),

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Every file of the shared corpus, against the outcome its MANIFEST.tsv gives.
-@Suite struct ThumbnailerTests {
+@Suite(.unitTimeLimit) struct ThumbnailerTests {
     init() throws { try Vips.start(threads: 1) }
 
     func render(_ rel: String, _ configure: (inout Thumbnailer) -> Void = { _ in }) throws -> Pixels {

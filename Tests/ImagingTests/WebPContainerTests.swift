@@ -1,7 +1,8 @@
 @testable import Imaging
+import TestSupport
 import Testing
 
-@Suite struct WebPContainerTests {
+@Suite(.unitTimeLimit) struct WebPContainerTests {
     func chunk(_ name: String, _ payload: [UInt8]) -> [UInt8] {
         let size = payload.count
         return Array(name.utf8) + [UInt8(size & 0xFF), UInt8(size >> 8 & 0xFF), 0, 0] + payload + (size % 2 == 1 ? [0] : [])

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// What every command shares: --help, --version, and exit 64 for a bad command line.
-@Suite struct CommandLineTests {
+@Suite(.integrationTimeLimit) struct CommandLineTests {
     @Test(arguments: ["img-scan", "spaces-exists", "img-thumb", "spaces-put"])
     func helpVersionAndUsageErrors(command: String) throws {
         let help = try Shell.run("\(command) --help")

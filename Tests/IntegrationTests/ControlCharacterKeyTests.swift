@@ -6,7 +6,7 @@ import Testing
 /// Keys holding characters XML 1.0 cannot carry (`\x01`, `\x1B`, U+FFFE): a ListObjectsV2 answer without
 /// `encoding-type=url` turns them into U+FFFD (SeaweedFS) or sends them raw (moto); either way they must be
 /// decided exactly, or such images are uploaded again on every run.
-@Suite struct ControlCharacterKeyTests {
+@Suite(.integrationTimeLimit) struct ControlCharacterKeyTests {
     /// Linux allows such file names; the plain one is there for comparison.
     static let names = ["a\u{01}b.jpg", "c\u{1B}d.jpg", "e\u{FFFE}f.jpg", "plain.jpg"]
 

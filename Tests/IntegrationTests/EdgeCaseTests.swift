@@ -5,7 +5,7 @@ import Testing
 
 /// The edges of upload-images and the commands where images used to be lost or misreported: stages that
 /// die, signals, a full disk, files replaced mid-run, fields the toolkit does not know.
-@Suite struct DyingStageTests {
+@Suite(.integrationTimeLimit) struct DyingStageTests {
     /// A folder of commands where one stage is replaced by a wrapper that really runs it, then dies.
     func commands(replacing stage: String, with script: String) throws -> TemporaryDirectory {
         let bin = try TemporaryDirectory()
@@ -58,7 +58,7 @@ import Testing
     }
 }
 
-@Suite struct SignalTests {
+@Suite(.integrationTimeLimit) struct SignalTests {
     /// SIGTERM to the script alone (as `timeout` or a service manager sends it) mid-upload, three times: no
     /// batch starts after it, every worker is waited for, the summary counts exactly the results file, which
     /// no worker touches afterwards, and every original in the bucket has an `uploaded` record.
@@ -79,7 +79,7 @@ import Testing
                 usleep(20_000)
             }
             kill(run.processIdentifier, SIGTERM)
-            run.waitUntilExit()
+            run.waitUntilExit(within: 180)
             let output = try String(contentsOfFile: console.path + "/out", encoding: .utf8)
             #expect(run.terminationStatus == 130, "\(output.suffix(600))")
             let file = try #require(try UploadImagesTests().newest("upload_results_", in: folder))
@@ -122,7 +122,7 @@ import Testing
         let scanning = try Shell.run("pgrep -f 'img-scan --prefix avatar \(photos.path)|spaces-exists --env-file \(bucket.envFile)'").stdout
         kill(run.processIdentifier, SIGTERM)
         let sent = Date()
-        run.waitUntilExit()
+        run.waitUntilExit(within: 180)
         let output = try String(contentsOfFile: console.path + "/out", encoding: .utf8)
         #expect(!scanning.isEmpty, "the scan had ended before the signal: \(output)")
         #expect(run.terminationStatus == 130, "\(output)")
@@ -135,7 +135,7 @@ import Testing
     }
 }
 
-@Suite struct FullDiskTests {
+@Suite(.integrationTimeLimit) struct FullDiskTests {
     /// The results file on a disk that fills up mid-run (a 64 KB tmpfs in a mount namespace of its own):
     /// exit 2, one line saying so, the summary of what was recorded, and no half line left in the file.
     @Test func aResultsFileThatCannotBeWrittenEndsTheRunPlainly() throws {
@@ -162,7 +162,7 @@ import Testing
     }
 }
 
-@Suite struct SwappedFileTests {
+@Suite(.integrationTimeLimit) struct SwappedFileTests {
     /// c.jpg replaced by a PNG after img-thumb read it: spaces-put uploads neither it nor its stale
     /// thumbnail, the record fails saying why, and the next run uploads the PNG with its own thumbnail.
     @Test(arguments: ["replace", "rewrite"])
@@ -188,7 +188,7 @@ import Testing
     }
 }
 
-@Suite struct UnknownFieldTests {
+@Suite(.integrationTimeLimit) struct UnknownFieldTests {
     /// Fields a user joined in with jq pass every stage and reach the results file unchanged, even one that
     /// holds a "status" of its own.
     @Test func fieldsAUserAddedSurviveEveryStage() throws {

@@ -46,7 +46,7 @@ final class FaultProxy {
 
     deinit {
         process.terminate()
-        process.waitUntilExit()
+        process.waitUntilExit(within: 180)
     }
 
     /// SIGUSR1: every request from now on stalls, as if the server had gone; SIGUSR2 brings it back.
@@ -77,7 +77,7 @@ final class FaultProxy {
 
 /// The real server behind our fault-injecting proxy: throttling, dropped and cut connections, stalls and a
 /// server that goes away cost retries and time, never data.
-@Suite struct FaultTests {
+@Suite(.integrationTimeLimit) struct FaultTests {
     @Test func throttlingAndDroppedConnectionsLoseNothing() throws {
         let bucket = try TestBucket("faults")
         let proxy = try FaultProxy(slowdown: 0.2, drop: 0.05)
@@ -173,7 +173,7 @@ final class FaultProxy {
         while process.isRunning && Date().timeIntervalSince(goneAt) < 90 { usleep(50_000) }
         let took = Date().timeIntervalSince(goneAt)
         if process.isRunning { kill(-process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitUntilExit(within: 180)
         let stderr = (try? String(contentsOfFile: console.path + "/output", encoding: .utf8)) ?? ""
         print("server gone after \(proxy.count("forwarded")) requests: the run ended \(String(format: "%.1f", took)) s later")
         // With a 1 s stall timeout and one retry, a record fails within ~4 s and three in a row open the
@@ -211,9 +211,7 @@ final class FaultProxy {
         let put = Process()
         put.executableURL = URL(fileURLWithPath: Harness.binDirectory + "/spaces-put")
         put.arguments = ["--env-file", bucket.envFile]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
-        environment["SPACES_ENDPOINT"] = proxy.endpoint
-        put.environment = environment
+        put.environment = Shell.environment(["SPACES_ENDPOINT": proxy.endpoint])
         let input = Pipe(), output = Pipe(), errors = Pipe()
         put.standardInput = input
         put.standardOutput = output
@@ -227,7 +225,7 @@ final class FaultProxy {
         handle.seekToEndOfFile()
         handle.write(Data(repeating: 0, count: 4096))
         try handle.close()
-        put.waitUntilExit()
+        put.waitUntilExit(within: 180)
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(put.terminationStatus == 1)

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The production shape, end to end: HTTPS, bucket-in-host-name URLs, the Spaces endpoint form, SPACES_CA_BUNDLE.
-@Suite struct HTTPSTests {
+@Suite(.integrationTimeLimit) struct HTTPSTests {
     let rig: HTTPSRig
 
     init() throws { rig = try HTTPSRig() }

@@ -152,8 +152,11 @@ enum Shell {
         func records() throws -> [ImageRecord] { try lines.map { try RecordCoding.decode(Data($0.utf8)) } }
     }
 
+    /// Runs `command` with bash, at most `limit` seconds: past that its whole process group is killed and the
+    /// test gets an issue naming the command, so that a hang fails the test that met it, within minutes.
     static func run(_ command: String, stdin: String = "", environment extra: [String: String] = [:],
-                    directory: String? = nil) throws -> Result {
+                    directory: String? = nil, limit: Double = 240,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let scratch = try TemporaryDirectory()
         let input = scratch.path + "/stdin", output = scratch.path + "/stdout", errors = scratch.path + "/stderr"
         try stdin.write(toFile: input, atomically: false, encoding: .utf8)
@@ -162,11 +165,7 @@ enum Shell {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-o", "pipefail", "-c", command]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
-        environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["UPLOAD_IMAGES_BIN"] = Harness.binDirectory  // the build under test, whatever else is built
-        environment.merge(extra) { $1 }
-        process.environment = environment
+        process.environment = environment(extra)
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? scratch.path)
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -174,11 +173,24 @@ enum Shell {
         let started = Date()
         Shell.unblockSignals()
         try process.run()
-        process.waitUntilExit()
+        process.waitUntilExit(within: limit, command, sourceLocation: sourceLocation)
         return Result(status: process.terminationStatus,
                       stdout: try String(contentsOfFile: output, encoding: .utf8),
                       stderr: try String(contentsOfFile: errors, encoding: .utf8),
                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The environment a test's command runs in: this one's without SPACES_* settings (each test names its own)
+    /// and without BASH_ENV or ENV (no rc file of the tester's runs in a script), with the build under test
+    /// first on PATH; then `extra`. scripts/test gives the whole run a HOME of its own.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("SPACES_") && $0.key != "BASH_ENV" && $0.key != "ENV"
+        }
+        environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["UPLOAD_IMAGES_BIN"] = Harness.binDirectory  // the build under test, whatever else is built
+        environment.merge(extra) { $1 }
+        return environment
     }
 
     /// Test threads may block signals, and children inherit the mask: a script started with SIGINT and

@@ -42,6 +42,19 @@ final class HostsRig {
         try #require(run.status == 0, "\(run.stderr)")
     }
 
+    /// Host `index`'s ~/.bashrc becomes `text`: the rig's own home for root there, never the tester's.
+    func setLoginFile(_ index: Int, _ text: String) throws {
+        let file = "\(directory)/h\(index)/rc.new"
+        try text.write(toFile: file, atomically: false, encoding: .utf8)
+        let run = try Shell.run("\(Shell.quote(Self.script)) rc \(Shell.quote(directory)) \(index) \(Shell.quote(file))")
+        try #require(run.status == 0, "\(run.stderr)")
+    }
+
+    /// Runs `command` on host `index` over ssh, as the run's logins do.
+    func ssh(_ index: Int, _ command: String) throws -> Shell.Result {
+        try Shell.run("ssh -F \(Shell.quote(directory + "/ssh_config")) h\(index) \(Shell.quote(command))", limit: 30)
+    }
+
     /// How many ssh logins host `index`'s sshd accepted.
     func logins(_ index: Int) -> Int {
         ((try? String(contentsOfFile: "\(directory)/h\(index)/sshd.log", encoding: .utf8)) ?? "")

@@ -5,7 +5,7 @@ import Testing
 
 /// `upload-images --hosts`: the batches on two hosts, each a network namespace with its own address and sshd
 /// (`HostsRig`), the scan, results and summary here. Each test starts a rig of its own (about 10 s).
-@Suite(.serialized) struct HostsTests {
+@Suite(.serialized, .integrationTimeLimit) struct HostsTests {
     /// `count` images under names of their own: copies of three small corpus JPEGs, 100 to a folder.
     static func photos(_ count: Int) throws -> TemporaryDirectory {
         let photos = try TemporaryDirectory()
@@ -25,12 +25,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: UploadImagesTests.script)
         process.arguments = arguments + ["--env-file", envFile]
         process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
-        environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["UPLOAD_IMAGES_BIN"] = Harness.binDirectory
-        environment["TMPDIR"] = folder.path
-        environment.merge(rig.environment) { $1 }
-        process.environment = environment
+        process.environment = Shell.environment(rig.environment.merging(["TMPDIR": folder.path]) { $1 })
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = process.standardOutput
@@ -123,7 +118,7 @@ import Testing
         }
         try #require(process.isRunning, "the run ended before h2 could be taken down: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         try rig.down(2)
-        process.waitUntilExit()
+        process.waitUntilExit(within: 180)
         let console = try String(contentsOfFile: output, encoding: .utf8)
         let records = try results(in: folder)
         #expect(records.count == 300 && Set(records.map(\.path)).count == 300, "every image once: \(records.count)")
@@ -155,7 +150,6 @@ import Testing
         let folder = try TemporaryDirectory()
         let bucket = try rig.bucket("secret", in: folder)
         let photos = try Self.photos(60)
-        let leftBefore = try batchFolders()
         let namespaces = ["h1": try rig.networkNamespace(ofHost: 1), "h2": try rig.networkNamespace(ofHost: 2),
                           "here": try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")]
         let output = folder.path + "/output"
@@ -197,8 +191,7 @@ import Testing
         for file in files + [output] {
             #expect(!(try String(contentsOfFile: file, encoding: .utf8)).contains(bucket.secret), "\(file)")
         }
-        // Only this run's folders count: a batch of an earlier test whose host was cut off may still be ending.
-        #expect(try batchFolders().subtracting(leftBefore).isEmpty, "the hosts' batch folders are removed")
+        #expect(try batchFolders(rig).isEmpty, "the hosts' batch folders are removed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix("upload-images.") },
                 "the work folder is removed")
     }
@@ -271,8 +264,69 @@ import Testing
         #expect(notStarted >= 10 && notStarted + failedOnAHost == 60, "\(notStarted) not started, \(failedOnAHost) failed on a host")
     }
 
-    func batchFolders() throws -> Set<String> {
-        Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("upload-images-batch.") })
+    /// The rig owns the login environment: a login on a host reads the rig's own HOME and rc file, never the
+    /// ~/.bashrc or /etc/bash.bashrc of whoever runs the tests (which may start pyenv, print, or hang).
+    @Test func aLoginOnARigHostReadsTheRigsOwnHome() throws {
+        let rig = try HostsRig(hosts: 1)
+        let login = try rig.ssh(1, #"printf '%s\n' "$HOME" "${PYENV_ROOT:-none}"; wc -c </etc/bash.bashrc"#)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.lines == ["\(rig.directory)/h1/home", "none", "0"], "\(login.lines)")
+        try rig.setLoginFile(1, "echo from-the-rigs-rc\n")
+        #expect(try rig.ssh(1, "true").stdout == "from-the-rigs-rc\n")
+    }
+
+    /// A host whose login files sleep 2 s and print, on stdout, a banner and a line that looks like a record:
+    /// every batch still completes there, no record is lost or forged, and the stray text is logged once.
+    @Test func aNoisySlowLoginLosesNoRecordAndForgesNone() throws {
+        let rig = try HostsRig(hosts: 1)
+        try rig.setLoginFile(1, """
+            sleep 2
+            echo "Welcome to h1 (rc-noise)"
+            echo '{"path":"/forged.jpg","rel":"forged.jpg","key":"avatar/original/forged.jpg","status":"uploaded"}'
+            (sleep 1; echo late-rc-noise) &
+            """)
+        let folder = try TemporaryDirectory()
+        let bucket = try rig.bucket("noisy", in: folder)
+        let photos = try Self.photos(30)
+        let run = try upload("\(Shell.quote(photos.path)) --sshlogin 2/h1 --batch-size 10", envFile: bucket.envFile, rig: rig, in: folder)
+        #expect(run.status == 0, "\(run.stderr.suffix(1500))")
+        let records = try results(in: folder)
+        #expect(records.count == 30 && records.allSatisfy { $0.status == .uploaded }, "\(records.map { "\($0.rel) \($0.status)" })")
+        #expect(Set(records.map(\.path)) == Set((0..<30).map { "\(photos.path)/\($0 / 100)/photo \($0).jpg" }), "no forged record")
+        let stored = try rig.objects(envFile: bucket.envFile, bucket: bucket.name)
+        #expect(stored.count == 60 && stored["avatar/original/forged.jpg"] == nil)
+        #expect(try expectStored(records, in: stored) == 30)
+        let log = try log(in: folder)
+        #expect(batchHosts(log).values.filter { $0.host == "h1" }.map(\.results).reduce(0, +) == 30, "\(log.suffix(2000))")
+        let told = log.split(separator: "\n").filter { $0.contains("host h1 printed text that is not a record") }
+        #expect(told.count == 1 && told.first?.contains("Welcome to h1 (rc-noise)") == true, "\(log.suffix(2000))")
+    }
+
+    /// A host whose login files hang (a stale lock, say) is left out once its login has not answered within
+    /// twice --connect-timeout; its batches go to the other host and the run ends promptly.
+    @Test func aHostWhoseLoginHangsIsLeftOut() throws {
+        let rig = try HostsRig(hosts: 2)
+        try rig.setLoginFile(2, "sleep 600\n")
+        let folder = try TemporaryDirectory()
+        let bucket = try rig.bucket("hang", in: folder)
+        let photos = try Self.photos(20)
+        let run = try upload("\(Shell.quote(photos.path)) --sshlogin 1/h1,1/h2 --batch-size 10 --connect-timeout 2",
+                             envFile: bucket.envFile, rig: rig, in: folder)
+        #expect(run.status == 0, "\(run.stderr.suffix(1500))")
+        #expect(run.stderr.contains("warning: host h2 is left out: its login did not answer within 4 s"), "\(run.stderr.prefix(1500))")
+        #expect(run.stderr.contains("hosts: h1 (1 worker)"), "\(run.stderr.prefix(1500))")
+        #expect(run.seconds < 60, "the hanging login held the run \(run.seconds) s")
+        let records = try results(in: folder)
+        #expect(records.count == 20 && records.allSatisfy { $0.status == .uploaded })
+        #expect(batchHosts(try log(in: folder)).values.allSatisfy { $0.host == "h1" })
+    }
+
+    /// The batch folders on the rig's hosts (each host's TMPDIR is the rig's, not /tmp).
+    func batchFolders(_ rig: HostsRig) throws -> Set<String> {
+        Set(try (1...rig.hosts).flatMap { host in
+            try FileManager.default.contentsOfDirectory(atPath: "\(rig.directory)/h\(host)/tmp")
+                .filter { $0.hasPrefix("upload-images-batch.") }.map { "h\(host)/\($0)" }
+        })
     }
 }
 
@@ -294,7 +348,7 @@ func isDescendant(_ pid: Int32, of ancestor: Int32, parents: [Int32: Int32]) -> 
 }
 
 /// Options of --hosts that need no host: refused before any work, and ':' alone (this machine through parallel).
-@Suite struct HostsOptionTests {
+@Suite(.integrationTimeLimit) struct HostsOptionTests {
     @Test(arguments: [
         ("--sshlogin 0/h1", 64, "--sshlogin: '0/h1': the workers before the '/' must be a whole number from 1 to 1000"),
         ("--sshlogin 1001/h1", 64, "must be a whole number from 1 to 1000"),

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The img-scan binary, run as a user runs it.
-@Suite struct ImgScanTests {
+@Suite(.integrationTimeLimit) struct ImgScanTests {
     @Test func aMissingFolderIsFatal() throws {
         let run = try Shell.run("img-scan /no/such/folder")
         #expect(run.status == 2)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `img-scan | img-thumb | spaces-put` as a user runs it, against the real server.
-@Suite struct ImgThumbTests {
+@Suite(.integrationTimeLimit) struct ImgThumbTests {
     @Test func goodImagesArriveWithThumbnailsAndBrokenOnesNotAtAll() throws {
         let bucket = try TestBucket("thumbs")
         let work = try TemporaryDirectory()

@@ -6,7 +6,7 @@ import Testing
 /// What `make install` puts under PREFIX, as a user gets it: the commands run where no Swift toolchain is (its
 /// runtime is linked into them), and the completions and man pages load. `scripts/test` stages the install
 /// (`make install PREFIX=...`, a release build) and names it in `S3TEST_INSTALL`.
-@Suite struct InstallTests {
+@Suite(.integrationTimeLimit) struct InstallTests {
     static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-images"]
 
     func prefix() throws -> String {

@@ -5,7 +5,7 @@ import Testing
 
 /// What a real photo folder holds besides photos, and --include/--exclude, through upload-images as a user
 /// runs it: only the photos go up, and the summary says what was left out and why.
-@Suite struct JunkAndFilterTests {
+@Suite(.integrationTimeLimit) struct JunkAndFilterTests {
     let uploads = UploadImagesTests()
 
     /// The corpus's junk folder (an AppleDouble file, a Synology @eaDir, a hidden copy, a desktop's hidden

@@ -5,7 +5,7 @@ import Testing
 
 /// `--limit-rate`: one cap for the whole run, every worker and connection together, measured from outside as
 /// the bytes of the originals and thumbnails stored over the time the upload took.
-@Suite(.serialized) struct LimitRateTests {
+@Suite(.serialized, .integrationTimeLimit) struct LimitRateTests {
     /// Real photos, so that thumbnails are made as usual; 4.7 MiB a set.
     static let photos = ["photo-nokia-panorama-like.jpg", "photo-ultrahdr-gainmap.jpg", "photo-jolla-phone.jpg",
                          "photo-canon-camera-orient6.jpg"]
@@ -114,7 +114,7 @@ import Testing
         usleep(1_000_000)
         let asked = Date()
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.waitUntilExit(within: 180)
         #expect(Date().timeIntervalSince(asked) < 1, "stopped within a second")
         #expect(process.terminationStatus == 130)
         let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

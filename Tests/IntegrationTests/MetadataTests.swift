@@ -5,7 +5,7 @@ import Testing
 
 /// `--meta KEY=VALUE` and `--content-disposition`, read back from the stored objects by boto3's head_object, on
 /// SeaweedFS and on Ceph's RADOS Gateway (what Spaces runs on), which both check the signatures they are in.
-@Suite struct MetadataTests {
+@Suite(.integrationTimeLimit) struct MetadataTests {
     struct Head: Decodable {
         var metadata: [String: String]
         var content_disposition: String?

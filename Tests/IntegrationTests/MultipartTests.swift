@@ -8,7 +8,7 @@ import Testing
 /// and correct when read back by another client, their parts retried alone under faults, nothing left behind by a
 /// failure, an interruption or a changed file, what a killed run left removed by `--abort-incomplete`, and
 /// resumed correctly with `--checksum`. Serialized: the 200 MB uploads need the machine to themselves.
-@Suite(.serialized) struct MultipartTests {
+@Suite(.serialized, .integrationTimeLimit) struct MultipartTests {
     static let mebibyte = 1 << 20
     /// Small parts for the fault, kill and resume tests, so that they take seconds: 5 MiB is S3's smallest.
     static let smallParts = "--multipart-threshold 5M --part-size 5M"
@@ -110,7 +110,7 @@ import Testing
         let put = try SlowPut(photos: photos, bucket: bucket)
         try put.waitForStoredParts(1)
         kill(put.process.processIdentifier, SIGKILL)
-        put.process.waitUntilExit()
+        put.process.waitUntilExit(within: 180)
 
         let left = try Self.uploads(in: bucket)
         #expect(left.count == 1 && left.first?.key == "avatar/original/scan.tif" && (left.first?.parts ?? 0) >= 1, "\(left)")
@@ -145,7 +145,7 @@ import Testing
         try stopped.waitForStoredParts(1)
         let asked = Date()
         kill(stopped.process.processIdentifier, SIGTERM)
-        stopped.process.waitUntilExit()
+        stopped.process.waitUntilExit(within: 180)
         #expect(Date().timeIntervalSince(asked) < 3, "TERM stops it within a second or two")
         #expect(stopped.process.terminationStatus == 130)
         let interrupted = try #require(try stopped.records().first)
@@ -156,7 +156,7 @@ import Testing
         let edited = try SlowPut(photos: photos, bucket: bucket)
         try edited.waitForStoredParts(1)
         try Self.flipByte(path, at: 20_000_000)
-        edited.process.waitUntilExit()
+        edited.process.waitUntilExit(within: 180)
         let changed = try #require(try edited.records().first)
         #expect(edited.process.terminationStatus == 1)
         #expect(changed.status == .failed && changed.error?.contains("changed while it was uploaded (modified)") == true, "\(changed)")
@@ -303,7 +303,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: Harness.binDirectory + "/spaces-put")
             process.arguments = ["--env-file", bucket.envFile, "--multipart-threshold", "5M", "--part-size", "5M",
                                  "--part-concurrency", "1", "--limit-rate", "2M", "--progress-file", directory.path + "/progress"]
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
+            process.environment = Shell.environment()
             process.standardInput = FileHandle(forReadingAtPath: directory.path + "/records")
             _ = FileManager.default.createFile(atPath: directory.path + "/out", contents: nil)
             _ = FileManager.default.createFile(atPath: directory.path + "/err", contents: nil)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The four commands piped together by hand, exactly as the README shows them.
-@Suite struct PipelineTests {
+@Suite(.integrationTimeLimit) struct PipelineTests {
     /// A working folder holding `.env` for the bucket, as a user's project folder would.
     func projectFolder(for bucket: TestBucket) throws -> TemporaryDirectory {
         let folder = try TemporaryDirectory()

@@ -5,7 +5,7 @@ import Testing
 
 /// upload-images' first requests (the HeadBucket check, and spaces-exists' decision) follow the run's own
 /// retries and timeouts, and say plainly when the service is throttling or not answering.
-@Suite struct PreflightTests {
+@Suite(.integrationTimeLimit) struct PreflightTests {
     func photos(_ count: Int) throws -> TemporaryDirectory {
         let photos = try TemporaryDirectory()
         for index in 0..<count { try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "p\(index).jpg") }

@@ -5,7 +5,7 @@ import Testing
 
 /// `upload-images --delete-removed` and its parts (`spaces-exists --removed`, `spaces-put --delete`), against
 /// the real servers.
-@Suite struct PruneTests {
+@Suite(.integrationTimeLimit) struct PruneTests {
     let script = UploadImagesTests()
 
     /// The deletion lines of the newest results file in `folder`.

@@ -6,7 +6,7 @@ import Testing
 /// What only Ceph's RADOS Gateway (what Spaces runs on) shows: ACLs enforced as users meet them, throttling
 /// answered with 503 SlowDown, virtual-hosted buckets, and error bodies without a message. The S3-facing
 /// tests of the other suites run on it too (`Harness.Server.s3Servers`).
-@Suite struct RGWTests {
+@Suite(.integrationTimeLimit) struct RGWTests {
     func photos() throws -> TemporaryDirectory {
         let photos = try TemporaryDirectory()
         try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")

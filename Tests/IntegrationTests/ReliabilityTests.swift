@@ -11,12 +11,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
     process.executableURL = URL(fileURLWithPath: UploadImagesTests.script)
     process.arguments = arguments + ["--env-file", bucket.envFile]
     process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPACES_") }
-    environment["PATH"] = Harness.binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["UPLOAD_IMAGES_BIN"] = Harness.binDirectory
-    environment["TMPDIR"] = folder.path
-    environment.merge(extra) { $1 }
-    process.environment = environment
+    process.environment = Shell.environment(["TMPDIR": folder.path].merging(extra) { $1 })
     if let output {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -30,7 +25,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
     return process
 }
 
-@Suite struct CrashTests {
+@Suite(.integrationTimeLimit) struct CrashTests {
     /// SIGKILL to the whole pipeline at random moments, five times, then a run to the end: every object is
     /// complete and correct, nothing was uploaded twice but the images in flight at a kill, and the killed
     /// runs' temporary folders are gone.
@@ -56,7 +51,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
             #expect(getpgid(run.processIdentifier) == run.processIdentifier,
                     "the run ended before the kill: \((try? String(contentsOfFile: console.path + "/run\(kills.count)", encoding: .utf8)) ?? "")")
             kill(-run.processIdentifier, SIGKILL)
-            run.waitUntilExit()
+            run.waitUntilExit(within: 180)
             kills.append(String(format: "%.1f s (%d requests)", delay, putsBefore))
         }
         // A killed run leaves its work folder behind: it can't clean up after SIGKILL.
@@ -85,7 +80,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
     }
 }
 
-@Suite struct HostileInputTests {
+@Suite(.integrationTimeLimit) struct HostileInputTests {
     /// The corpus plus every awkward thing a folder can hold, through upload-images: each gets one clear line
     /// naming it, everything else is uploaded, the exit status is 1.
     @Test func awkwardFilesAndFoldersAreReportedAndEverythingElseIsUploaded() throws {
@@ -221,7 +216,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
     }
 }
 
-@Suite struct SecretTests {
+@Suite(.integrationTimeLimit) struct SecretTests {
     /// A whole --debug run: neither the secret key nor a request signature appears in any output file or
     /// any process's command line while it runs.
     @Test func aDebugRunShowsNoSecretAnywhere() throws {

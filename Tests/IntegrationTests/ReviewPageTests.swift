@@ -6,7 +6,7 @@ import Testing
 /// upload-images' review page, opened in a real browser (Debian's headless Chromium) against Ceph's RADOS
 /// Gateway, which serves public-read objects to anyone as Spaces does: every thumbnail must load, each linked
 /// to its original, and the failures must be listed with their reasons.
-@Suite struct ReviewPageTests {
+@Suite(.integrationTimeLimit) struct ReviewPageTests {
     let uploads = UploadImagesTests()
 
     /// Runs headless Chromium on `page`: the DOM after its scripts ran, and a screenshot at `screenshot`.

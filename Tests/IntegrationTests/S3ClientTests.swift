@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The S3 operations of the library, against the real server.
-@Suite struct S3ClientTests {
+@Suite(.integrationTimeLimit) struct S3ClientTests {
     func upload(_ client: S3Client, _ key: String, _ contents: String, in dir: TemporaryDirectory) throws -> FileDigest {
         let file = try dir.write(UUID().uuidString, Data(contents.utf8))
         let digest = try FileDigest.compute(path: file)

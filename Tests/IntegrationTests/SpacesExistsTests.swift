@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `spaces-exists` against the real server: what it skips is really there, in few requests.
-@Suite struct SpacesExistsTests {
+@Suite(.integrationTimeLimit) struct SpacesExistsTests {
     /// A folder of small images with awkward names, uploaded (originals and thumbnails) into `bucket`.
     func uploadedFolder(_ bucket: TestBucket) throws -> TemporaryDirectory {
         let photos = try TemporaryDirectory()

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `img-scan | spaces-put` against the real SeaweedFS server, checked with an independent client (boto3).
-@Suite struct SpacesPutTests {
+@Suite(.integrationTimeLimit) struct SpacesPutTests {
     @Test(arguments: Harness.Server.s3Servers) func everyCorpusImageArrivesIntactUnderItsKeyWithItsRealContentType(server: Harness.Server) throws {
         let bucket = try TestBucket("corpus", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug")

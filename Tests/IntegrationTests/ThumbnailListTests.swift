@@ -5,7 +5,7 @@ import Testing
 
 /// `--thumbnails` end to end: every thumbnail of the list stored under its key with its format's type, and an
 /// image one of whose thumbnails went missing uploaded again by the next run.
-@Suite struct ThumbnailListTests {
+@Suite(.integrationTimeLimit) struct ThumbnailListTests {
     let uploads = UploadImagesTests()
 
     @Test func aMissingTwoXThumbnailSendsItsImageUpAgain() throws {

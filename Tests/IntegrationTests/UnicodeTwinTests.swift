@@ -5,7 +5,7 @@ import Testing
 
 /// `José.jpg` as macOS writes it (NFD, `Jose\u{301}`) and as most other tools do (NFC, `Jos\u{E9}`): Swift's
 /// `String ==` calls them equal, but they are two files on Linux and two keys in S3. Every stage keeps them apart.
-@Suite struct UnicodeTwinTests {
+@Suite(.integrationTimeLimit) struct UnicodeTwinTests {
     static let nfc = "Jos\u{E9}.jpg"
     static let nfd = "Jose\u{301}.jpg"
 

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// upload-images' command line: what it refuses before any work, and how often it repeats itself.
-@Suite struct UploadImagesOptionsTests {
+@Suite(.integrationTimeLimit) struct UploadImagesOptionsTests {
     /// Each exits 64 with one line naming the option, and leaves no log, results or upload behind.
     @Test(arguments: [
         ("DIR --workers", "--workers needs a value"),

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `scripts/upload-images` end to end, as a user runs it, against the real server.
-@Suite struct UploadImagesTests {
+@Suite(.integrationTimeLimit) struct UploadImagesTests {
     static let script = Corpus.packageRoot + "/scripts/upload-images"
 
     /// Runs the script in a fresh working folder (where it writes its log and results).
@@ -176,7 +176,7 @@ import Testing
         }
         let interruptedAt = Date()
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        process.waitUntilExit(within: 180)
         #expect(Date().timeIntervalSince(interruptedAt) < 2)
         #expect(process.terminationStatus == 130)
         let done = try results(in: folder).filter { $0.status == .uploaded }.count

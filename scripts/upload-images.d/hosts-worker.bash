@@ -12,7 +12,9 @@
 # as it is open (/dev/fd/3 reopens it): they are on the host's disk for an instant, in a folder only the user
 # can enter, even when the batch is killed.
 #
-# stdout: RS "begin" TAB NAME TAB HOST, the records as spaces-put answers them, then RS "end" TAB NAME TAB
+# stdout: RS "begin" TAB NAME TAB HOST, the records as spaces-put answers them, each line behind US (0x1f), TAG
+# and TAB (so that nothing else the host prints, its login files' banners or what they leave running, can pass
+# for a record), then RS "end" TAB NAME TAB
 # STATUS TAB HOST TAB REASON, then RS. STATUS is ok, fatal (spaces-put exited 2), unavailable (3: the server stopped
 # answering) or died (a stage was killed or ended with a status that is not an answer, or the commands are
 # missing). RS never occurs in a JSON text (RFC 7464 puts it before each text for that reason): a line cut short
@@ -33,11 +35,12 @@ finish() {  # STATUS EXIT REASON (the RS after the end line lets the reader take
 IFS=$'\t' read -r marker batch words || finish died 6 "no batch on stdin"
 [[ $marker == $'\036upload-images-batch' ]] || finish died 6 "no batch header on stdin"
 printf '\036begin\t%s\t%s\n' "$batch" "$host"
-bin="" settings="" thumb_args=() put_args=()
+bin="" tag="" settings="" thumb_args=() put_args=()
 mapfile -d '' decoded < <(printf '%s' "$words" | base64 -d)
 for word in "${decoded[@]}"; do
   case $word in
     bin=*) bin=${word#bin=} ;;
+    tag=*) tag=${word#tag=} ;;
     thumb=*) thumb_args+=("${word#thumb=}") ;;
     put=*) put_args+=("${word#put=}") ;;
     settings=*) settings=${word#settings=} ;;
@@ -63,7 +66,7 @@ rm -f "$folder/settings.env"
 # The stages' messages name the host they come from.
 exec 4>&2 2> >(while IFS= read -r line; do printf '%s: %s\n' "$host" "$line"; done >&4)
 prefixer=$!
-"$thumb" --out "$folder" "${thumb_args[@]}" | "$put" --env-file /dev/fd/3 "${put_args[@]}"
+"$thumb" --out "$folder" "${thumb_args[@]}" | "$put" --env-file /dev/fd/3 "${put_args[@]}" | sed "s/^/"$'\037'"$tag"$'\t'"/"
 statuses=("${PIPESTATUS[@]}")
 exec 2>&4 3<&-
 wait "$prefixer" 2>/dev/null

@@ -72,6 +72,7 @@ hosts_prepare() {
 hosts_ssh_command() {
   local seconds=10 control="$work/ssh/%C"
   [[ -z $connect_timeout ]] || seconds=$(awk -v s="$connect_timeout" 'BEGIN { printf "%d", s == int(s) ? s : int(s) + 1 }')
+  hosts_login_seconds=$seconds
   hosts_ssh="${PARALLEL_SSH:-ssh} -o BatchMode=yes -o ConnectTimeout=$seconds -o ServerAliveInterval=15 -o ServerAliveCountMax=4"
   if ((${#control} + 40 < 104)); then
     mkdir -p "$work/ssh"
@@ -92,12 +93,16 @@ hosts_parallel_command() {
 # --- before any work: can each host run a batch? ----------------------------------------------------------
 # One ssh login per host (while the folder is scanned), which also opens the connection later logins reuse:
 # the commands must be where they are here or on the host's PATH. A host that fails is left out with a warning
-# saying why; when none is left, the run stops (exit 2) before any upload.
+# saying why; when none is left, the run stops (exit 2) before any upload. A login has --connect-timeout to
+# connect and as long again to answer: a host whose login files hang (a stale lock, a prompt) is left out
+# instead of holding the run.
 hosts_probe_start() {
   # shellcheck disable=SC2016 # code for the host, where $1 is the folder of the commands here
   local code='if [[ -x $1/img-thumb && -x $1/spaces-put ]] || { command -v img-thumb && command -v spaces-put; } >/dev/null
 then echo ok; else echo "img-thumb and spaces-put are neither in $1 nor on PATH ($PATH)"; fi'
+  cp "$work/sshlogins" "$work/sshlogins.given"
   "${hosts_parallel[@]}" --ssh "$hosts_ssh" --nonall --tag -j "$hosts_count" --joblog "$work/probe.joblog" \
+    --timeout "$((2 * hosts_login_seconds))" \
     -q bash -c "$code" upload-images-probe "$bin" >"$work/probe.out" 2>"$work/probe.err" </dev/null &
   hosts_probe_pid=$!
 }
@@ -117,6 +122,11 @@ hosts_probe_wait() {
     why=$(cat "$work/probe.out" "$work/probe.err" | LC_ALL=C awk -v login="$login" '
       index($0, login "\t") == 1 { line = substr($0, length(login) + 2); sub(/\r.*/, "", line)
         if (line != "" && line != "ok") { print line; exit } }')
+    # parallel's joblog: a probe it stopped at --timeout failed after running that long (ssh ends with 255).
+    if [[ -z $why ]] && LC_ALL=C awk -F '\t' -v login="$login" -v limit="$((2 * hosts_login_seconds))" \
+      '$2 == login && $7 != 0 && $4 + 0.5 >= limit { found = 1 } END { exit !found }' "$work/probe.joblog" 2>/dev/null; then
+      why="its login did not answer within $((2 * hosts_login_seconds)) s (--connect-timeout to connect, as long again to log in)"
+    fi
     say "$name: warning: host $login is left out: ${why:-it did not answer}"
     workers=$((workers - ${entry%%/*}))
   done <"$work/sshlogins"
@@ -139,6 +149,9 @@ hosts_probe_wait() {
 # failed is one whose records reconcile reports).
 hosts_upload() {
   local words code block status
+  # Each record line comes back behind this run's tag (hosts-worker.bash): text that a host's login files or
+  # their leftovers print can never pass for a record.
+  hosts_tag=$(head -c 9 /dev/urandom | base64 | tr '/+' '_-')
   words=$(hosts_words | base64 -w 0)
   code="$(declare -f ending)"$'\n'"$(<"$parts/hosts-worker.bash")"
   # A block holds at least one whole batch, so that parallel never has to grow it (and warn).
@@ -152,7 +165,7 @@ hosts_upload() {
          --pipe -N 1 --recstart $'\036upload-images-batch\t' --block "$block" -j 100% \
          --retries "$((hosts_count > 2 ? hosts_count : 2))" --joblog "$work/joblog" \
          -q bash -c "$code" upload-images-worker) \
-    | hosts_collect | while IFS= read -r line; do log_line "$line"; done
+    | hosts_collect "$hosts_tag" | while IFS= read -r line; do log_line "$line"; done
   status=${PIPESTATUS[1]}
   hosts_review | while IFS= read -r line; do log_line "$line"; done
   hosts_close
@@ -167,6 +180,7 @@ hosts_upload() {
 hosts_words() {
   local word name settings=$env_file thumb_words
   printf 'bin=%s\0' "$bin"
+  printf 'tag=%s\0' "$hosts_tag"
   mapfile -d '' thumb_words <"$work/thumb.args"
   for word in "${thumb_words[@]}"; do printf 'thumb=%s\0' "$word"; done
   for word in "${put_args[@]}" "${upload_args[@]}" "${debug_args[@]}"; do printf 'put=%s\0' "$word"; done
@@ -184,43 +198,61 @@ hosts_batches() {
   done
 }
 
-# Reads parallel's output, the last try of each batch, framed by hosts-worker.bash: RS begin, the records, RS
-# end with how the batch ended, RS. Whole records go to the results file; a line cut short (a connection lost
-# mid-line) is left out, so reconcile fails its record. A batch that did not end well leaves its reason for
-# reconcile, and a fatal error or an unavailable server stops the run as they do without hosts: the stop file
-# makes every batch not started yet end at once (hosts-ssh.bash, hosts-worker.bash), while those running
-# finish. (Sending parallel SIGHUP instead left it waiting forever, in --pipe mode, for input it no longer
-# read.) Log lines on stdout.
+# Reads parallel's output, the last try of each batch, framed by hosts-worker.bash: RS begin, the records (each
+# line behind US and the run's tag), RS end with how the batch ended, RS. Whole records go to the results file;
+# a line cut short (a connection lost mid-line) is left out, so reconcile fails its record. Any other text (a
+# host's login files print banners, pyenv's or conda's messages, before the batch or, from what they left
+# running, during it) is never a record: it is logged once per host, and the records go on. A batch that did
+# not end well leaves its reason for reconcile, and a fatal error or an unavailable server stops the run as
+# they do without hosts: the stop file makes every batch not started yet end at once (hosts-ssh.bash,
+# hosts-worker.bash), while those running finish. (Sending parallel SIGHUP instead left it waiting forever, in
+# --pipe mode, for input it no longer read.) Log lines on stdout.
 # In perl, which parallel is written in: it hands over each RS-ended piece as soon as it arrives, where awk
 # (mawk) waits for a full buffer, and the stop must not wait for the next batch to end.
 hosts_collect() {
   perl -e '
     use strict;
     use warnings;
-    my ($results, $work) = @ARGV;
+    my ($results, $work, $tag) = @ARGV;
     $/ = "\036";
     $| = 1;
     my ($batch, $host, $answered) = ("?", "?", 0);
+    my (%told, @stray);
     sub touch { my ($path, $text) = @_; open(my $file, ">", $path) or return; print $file ($text // ""); close($file) }
+    # Text that is not ours, logged the first time a host sends any (its host is known at the next frame).
+    sub stray { my ($where) = @_;
+      if (@stray and $where ne "?" and !$told{$where}++) {
+        my $text = join(" | ", map { substr($_, 0, 200) } grep { /\S/ } @stray);
+        print "host $where printed text that is not a record (its login files?), left out: $text\n";
+        print "host $where: such text is logged once per host\n";
+      }
+      @stray = () if $where ne "?";
+    }
     while (my $piece = <STDIN>) {
       chomp $piece;
       next if $piece eq "";
       # The last line is empty when the piece ends with a newline; otherwise it is a line cut short.
       my @lines = split /\n/, $piece, -1;
-      my @head = split /\t/, shift(@lines), -1;
+      my @head = split /\t/, $lines[0], -1;
       if ($head[0] eq "begin") {
+        shift @lines;
         ($batch, $host, $answered) = ($head[1] // "?", $head[2] // "?", 0);
+        stray($host);
         my $cut = pop(@lines) // "";
         open(my $out, ">>", $results) or warn "upload-images: cannot write $results: $!\n";
         for my $line (@lines) {
-          if ($line =~ /^\{/) { print $out "$line\n"; $answered++ }
-          elsif ($line ne "") { print "$batch on $host: not a record, left out: ", substr($line, 0, 200), "\n" }
+          if ($line =~ /^\037\Q$tag\E\t(\{.*)$/) { print $out "$1\n"; $answered++ }
+          elsif ($line =~ /\S/) { push @stray, $line }
         }
         close($out) or warn "upload-images: cannot write $results: $!\n";
-        print "$batch on $host: a line cut short, left out: ", substr($cut, 0, 200), "\n" if $cut ne "";
+        stray($host);
+        if ($cut =~ /^\037\Q$tag\E\t/) { print "$batch on $host: a line cut short, left out: ", substr($cut, 0, 200), "\n" }
+        elsif ($cut =~ /\S/) { push @stray, $cut }
       } elsif ($head[0] eq "end") {
         my ($status, $reason) = ($head[2] // "died", $head[4] // "");
         ($batch, $host) = ($head[1] // "?", $head[3] // "?");
+        push @stray, @lines[1 .. $#lines];
+        stray($host);
         if (open(my $ended, ">>", "$work/ended")) { print $ended "$batch\n" }
         if ($status eq "ok") { print "$batch on $host: $answered results\n"; next }
         print "$batch on $host: $answered results, then $status: $reason\n";
@@ -229,8 +261,10 @@ hosts_collect() {
           touch("$work/$status");
           touch("$work/stop");
         }
+      } else {
+        push @stray, @lines;
       }
-    }' "$results" "$work"
+    }' "$results" "$work" "$1"
 }
 
 # After the upload, from parallel's joblog (each batch's last try) and hosts-ssh.bash's notes (every try on a
@@ -265,10 +299,12 @@ hosts_review() {
 # Ends the reused connections (their masters would otherwise linger ControlPersist seconds), after the upload
 # and when the run ends early.
 hosts_close() {
-  [[ -d $work/ssh && -f $work/sshlogins ]] || return 0
+  local logins=$work/sshlogins.given
+  [[ -f $logins ]] || logins=$work/sshlogins
+  [[ -d $work/ssh && -f $logins ]] || return 0
   local login
   while IFS= read -r login; do
     login=${login#*/}
     [[ $login == : || $login == *" "* ]] || bash -c "$hosts_ssh -O exit $(printf '%q' "$login")" >/dev/null 2>&1 </dev/null || true
-  done <"$work/sshlogins"
+  done <"$logins"
 }
