@@ -55,6 +55,13 @@ struct SpacesExists: ParsableCommand {
         """, valueName: "path"))
     var removedFile: String?
 
+    @Option(help: ArgumentHelp("""
+        With --removed: refuse the prune (every deletion record marked refused, exit 2) when it would delete \
+        more than N objects. Without it the limit is \(PruneGuard.defaultLimit) objects and half of those in the \
+        pruned folders; a scan that found no image never prunes.
+        """, valueName: "N"))
+    var maxDelete: Int?
+
     @Option(help: "With --removed: the prefix img-scan used (keys under PREFIX/original/ and PREFIX/thumbnail/).")
     var prefix = "avatar"
 
@@ -83,6 +90,12 @@ struct SpacesExists: ParsableCommand {
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
         for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
         if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
+        if let maxDelete {
+            guard removedFile != nil else { throw ValidationError("--max-delete applies only with --removed") }
+            guard PruneGuard.maxDeleteRange.contains(maxDelete) else {
+                throw ValidationError("--max-delete must be a whole number from 0 to \(PruneGuard.maxDeleteRange.upperBound)")
+            }
+        }
     }
 
     /// The scan's rules, as img-scan was given them: what they leave out is never taken for removed.
@@ -106,15 +119,22 @@ struct SpacesExists: ParsableCommand {
         let output = try CommandRun.setUp {
             try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil)
         }
+        var refusal: String?
         if let removedFile {
             let removed = try CommandRun.setUp { try stage.removals(RemovalFinder(prefix: prefix, couldBeScanned: scanRules.admits), of: output) }
             report(removed)
-            try write(removed.removals.map { $0.encoded() }, to: removedFile)
+            let guarded = removed.records(under: PruneGuard(maxDelete: maxDelete))
+            refusal = guarded.refusal
+            try write(guarded.records.map { $0.encoded() }, to: removedFile)
         }
         if let pendingFile { try write(output.pending, to: pendingFile) }
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.lines) }
         let checker = stage.checker
         Console.debug("\(checker.usedStrategy.rawValue): \(output.skipped) of \(Console.count(output.checked, "image")) already uploaded, \(Console.count(checker.client.requestCount + checker.extraRequests, "request"))")
+        if let refusal {
+            Console.error("refusing to prune: \(refusal)")
+            throw ExitCode(Toolkit.Exit.fatal)
+        }
         if output.malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 

@@ -62,6 +62,25 @@ import TestSupport
         #expect(result.ignored.count == 2)
     }
 
+    /// A link to a folder that is gone (a NAS not mounted), at the top and deeper down, is a failed record
+    /// naming the link: never skipped in silence, so that pruning keeps what was uploaded from under it.
+    @Test func aLinkToAGoneFolderIsAFailedRecord() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("a.jpg")
+        try dir.write("sub/deep/b.jpg")
+        symlink(dir.path + "/nas-not-mounted", dir.path + "/nas")
+        symlink(dir.path + "/gone-too", dir.path + "/sub/deep/archive")
+        symlink(dir.path + "/gone", dir.path + "/.hidden-link")
+        let result = try ImageScanner(root: dir.path, prefix: "p").scan()
+        #expect(result.records.filter { $0.status == nil }.map(\.rel) == ["a.jpg", "sub/deep/b.jpg"])
+        let failed = result.records.filter { $0.status == .failed }
+        #expect(failed.map(\.rel) == ["nas", "sub/deep/archive"], "\(failed.map(\.rel))")
+        #expect(failed.allSatisfy { $0.error?.contains("broken symbolic link to") == true && $0.error?.contains("not scanned") == true },
+                "\(failed.map { $0.error ?? "" })")
+        #expect(result.hadProblems)
+        #expect(result.ignored.map(\.rel) == [".hidden-link"])
+    }
+
     @Test func missingFolderIsDirectoryNotFound() {
         #expect(throws: ScanError.self) { try ImageScanner(root: "/nonexistent/folder", prefix: "a").scan() }
         #expect(ScanError.directoryNotFound("x").description == "Directory not found: x")

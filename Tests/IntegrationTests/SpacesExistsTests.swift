@@ -12,8 +12,8 @@ import Testing
         let sources = ["jpeg/jpeg-grayscale.jpg", "png/png-palette-trns.png", "gif/gif-static-photo.gif",
                        "webp/webp-lossy-alpha.webp", "exif/exif-orient-3.jpg", "jpeg/jpeg-1x1.jpg"]
         for (name, source) in zip(names, sources) { try photos.copy(Corpus.file(source), to: name) }
-        let thumbs = photos.path + "/../" + URL(fileURLWithPath: photos.path).lastPathComponent + "-thumbs"
-        let run = try Shell.run("img-scan \(photos.path) | img-thumb --out \(thumbs) | spaces-put --env-file \(bucket.envFile)")
+        let thumbs = try TemporaryDirectory()  // beside the photos, not in them: img-scan must not find the thumbnails
+        let run = try Shell.run("img-scan \(photos.path) | img-thumb --out \(thumbs.path) | spaces-put --env-file \(bucket.envFile)")
         try #require(run.status == 0, "\(run.stderr)")
         return photos
     }

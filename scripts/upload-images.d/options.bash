@@ -9,7 +9,7 @@ scan_args=()
 # The rules alone (not --thumbnails), which spaces-exists --removed needs to keep what the scan leaves out.
 rule_args=()
 crop=""
-delete_removed=0 max_delete=""
+delete_removed=0 max_delete="" max_delete_given=0
 limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
 multipart_threshold="" part_size="" part_concurrency="" abort_incomplete=""
 # --hosts FILE and --sshlogin LOGINS (repeatable): the batches run there (hosts.bash).
@@ -36,7 +36,7 @@ while (($#)); do
     --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
     --thumbnails) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
     --crop) value_of "$@"; crop=${2/#center/centre}; shift ;;
-    --max-delete) value_of "$@"; max_delete=$2; shift ;;
+    --max-delete) value_of "$@"; max_delete=$2 max_delete_given=1; shift ;;
     --max-delete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --delete-removed) delete_removed=1 ;;
     --limit-rate) value_of "$@"; limit_rate=$2; limit_rate_given=1; shift ;;
@@ -72,9 +72,9 @@ in_range "$batch_size" 1 1000000 || usage_error "--batch-size must be a whole nu
 [[ -z $retries ]] || in_range "$retries" 0 100 || usage_error "--retries must be a whole number from 0 to 100"
 [[ -z $connect_timeout ]] || seconds_in_range "$connect_timeout" 3600 || usage_error "--connect-timeout must be a number of seconds above 0, at most 3600"
 [[ -z $stall_timeout ]] || in_range "$stall_timeout" 1 86400 || usage_error "--stall-timeout must be a whole number of seconds from 1 to 86400"
-[[ -z $max_delete ]] || ((delete_removed)) || usage_error "--max-delete applies only with --delete-removed"
-[[ -z $max_delete ]] || in_range "$max_delete" 0 9999999 || usage_error "--max-delete must be a whole number from 0 to 9999999"
-max_delete=$((10#${max_delete:-100}))  # objects: originals and thumbnails alike
+# --max-delete's rules (the default limits, the empty scan) are PruneGuard's, applied by spaces-exists.
+((!max_delete_given)) || ((delete_removed)) || usage_error "--max-delete applies only with --delete-removed"
+((!max_delete_given)) || in_range "$max_delete" 0 9999999 || usage_error "--max-delete must be a whole number from 0 to 9999999"
 # Pruning needs the whole folder's scan: records from a file say nothing about what is gone.
 ((!delete_removed)) || [[ -z $from_records ]] || usage_error "--delete-removed needs a scan of DIR, not --from-records"
 # Keys are PREFIX/original/REL: a prefix is folder names joined by single slashes (one leading or trailing

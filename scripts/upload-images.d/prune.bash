@@ -1,8 +1,16 @@
 # shellcheck shell=bash
 # upload-images --delete-removed: what is gone from DIR, shown (--dry-run), guarded (--max-delete) and deleted.
-# Sourced by upload-images; uses its variables ($work, $bin, $dir, $prefix, $max_delete, $results, $log and the
+# Sourced by upload-images; uses its variables ($work, $bin, $dir, $prefix, $results, $log and the
 # option arrays) and functions (say, log_line, log_stream, die, summary, results_damaged, results_failed).
-# spaces-exists --removed writes $work/removed.jsonl: one deletion record per object, originals first.
+# spaces-exists --removed writes $work/removed.jsonl: one deletion record per object, originals first, each
+# marked "refused" with the reason when the prune is refused (PruneGuard decides: an empty scan, the limits,
+# --max-delete).
+
+# Whether the prune was refused, and why (prune_reason).
+prune_refused() {
+  [[ -f $work/removed.jsonl ]] && grep -q '"refused":' "$work/removed.jsonl" || return 1
+  prune_reason=$(jq -r 'select(.refused) | .refused' "$work/removed.jsonl" | head -n 1)
+}
 
 # How many objects would go, and of which kind: sets removed_count, removed_originals, removed_thumbnails.
 count_removals() {
@@ -22,21 +30,21 @@ show_removals() {
   count_removals
   say "dry run: $(removals_text) would be deleted$( ((removed_count > 0)) && echo ":")"
   jq -r '"  delete \(.key)"' "$work/removed.jsonl"
-  if ((removed_count > max_delete)); then
-    say "dry run: that is more than --max-delete $max_delete: a real run would refuse (run it with --max-delete $removed_count to delete them)"
+  if prune_refused; then
+    say "dry run: a real run would refuse to prune: $prune_reason"
   fi
 }
 
-# The guard, before any upload: more than --max-delete objects to delete stops the run (exit 2). The first
-# keys are shown, all of them logged.
+# The guard, before any upload: a refused prune stops the run (exit 2). The first keys are shown, all of them
+# logged.
 refuse_too_many() {
   count_removals
-  ((removed_count > max_delete)) || return 0
-  say "$name: --delete-removed would delete $(removals_text), more than --max-delete $max_delete:"
+  prune_refused || return 0
+  say "$name: --delete-removed would delete $(removals_text):"
   jq -r '"  \(.key)"' "$work/removed.jsonl" | head -n 10 >&2
   ((removed_count <= 10)) || printf '  ... and %d more (all of them: --dry-run)\n' $((removed_count - 10)) >&2
   jq -r '"would delete \(.key)"' "$work/removed.jsonl" | while IFS= read -r line; do log_line "$line"; done
-  die "refusing: nothing was uploaded or deleted. If $dir is the whole folder that was uploaded (not a part of it, not a drive that is not mounted), run again with --max-delete $removed_count"
+  die "refusing to prune: $prune_reason. Nothing was uploaded or deleted"
 }
 
 # After the uploads: one spaces-put --delete, its lines appended to the results file.

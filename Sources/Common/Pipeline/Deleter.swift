@@ -63,6 +63,9 @@ public final class Deleter {
             return .output(RemovalRecord.failedLine(message))
         }
         if record.status != nil { return .output(line) }
+        if let refused = record.refused {
+            return .output(failed(record, "not deleted: the prune was refused: \(refused)").encoded())
+        }
         guard finder.mayDelete(record.key) else {
             return .output(failed(record, "outside \(finder.originals) and the thumbnail folders \(finder.folder)thumbnail*/").encoded())
         }

@@ -175,11 +175,19 @@ private struct Walk {
             var childInfo = stat()
             let childPath = path + [UInt8(ascii: "/")] + name
             guard Self.withCPath(childPath, { stat($0, &childInfo) }) == 0 else {
-                guard ImageScanner.isImageName(name, extensions: rules.extensions) else { continue }
-                if let reason = rules.ignoredFile(name, rel: childRel) {
+                // A name that cannot be followed: a link to an image that is gone, or to a folder whose drive is
+                // not mounted (nothing tells which). Either way it is a failure, never silence: a failed record
+                // keeps whatever was uploaded from under its name when removed images are pruned.
+                if ImageScanner.isImageName(name, extensions: rules.extensions) {
+                    if let reason = rules.ignoredFile(name, rel: childRel) {
+                        ignored.append((childRel, reason))
+                    } else {
+                        failures.append((childRel, Self.unfollowable(childPath)))
+                    }
+                } else if let reason = rules.ignoredFolder(name) {
                     ignored.append((childRel, reason))
                 } else {
-                    failures.append((childRel, Self.unfollowable(childPath)))
+                    failures.append((childRel, Self.unfollowable(childPath) + "; if it was a folder (a drive not mounted?), the images under it were not scanned"))
                 }
                 continue
             }

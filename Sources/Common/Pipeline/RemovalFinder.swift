@@ -42,6 +42,18 @@ public struct RemovalFinder {
         public var keptIgnored = 0
         /// Keys the listing may have altered, kept.
         public var uncertain: [String] = []
+        /// Objects in the pruned folders (originals, and thumbnails by the names this toolkit gives), removals included.
+        public var present = 0
+        /// Images the scan found: records with a key, of any status.
+        public var scannedImages = 0
+
+        /// The removals as they go to `spaces-put --delete`: each marked refused when `prune` refuses them all.
+        public func records(under prune: PruneGuard) -> (records: [RemovalRecord], refusal: String?) {
+            guard let refusal = prune.refusal(removing: removals.count, present: present, scannedImages: scannedImages) else {
+                return (removals, nil)
+            }
+            return (removals.map { var record = $0; record.refused = refusal; return record }, refusal)
+        }
     }
 
     public enum Problem: Error, CustomStringConvertible, Equatable {
@@ -66,11 +78,13 @@ public struct RemovalFinder {
     public func find(records: [ImageRecord], listed: [ObjectInfo], keysAreExact: Bool) throws(Problem) -> Result {
         var claims = try Claims(records: records, finder: self)
         var result = Result()
+        result.scannedImages = records.count { $0.key != nil }
         var byKey: [ExactKey: ObjectInfo] = [:]
         for object in listed where byKey[ExactKey(object.key)] == nil { byKey[ExactKey(object.key)] = object }
         let sorted = byKey.keys.sorted().compactMap { byKey[$0] }
         for object in sorted {
             guard let rel = Self.rel(of: object.key, under: originals), !rel.isEmpty else { continue }
+            result.present += 1
             if let kept = keep(object.key, rel: rel, claims: claims, exact: keysAreExact, result: &result) {
                 if kept { claims.own(thumbnailsOf: rel, keys) }
             } else {
@@ -80,6 +94,7 @@ public struct RemovalFinder {
         for object in sorted {
             // Only names this toolkit gives thumbnails: `REL-without-extension.EXT` or `REL.EXT`, in a thumbnail folder.
             guard let thumbnail = thumbnailName(object.key) else { continue }
+            result.present += 1
             if keep(object.key, rel: thumbnail.rel, stem: thumbnail.stem, claims: claims, exact: keysAreExact, result: &result) == nil {
                 result.removals.append(RemovalRecord(key: object.key, kind: .thumbnail, size: object.size))
             }

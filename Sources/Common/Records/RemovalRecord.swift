@@ -25,6 +25,9 @@ public struct RemovalRecord: Codable, Sendable, Equatable {
     public var size: Int64?
     public var status: Status?
     public var error: String?
+    /// Why the prune this record belongs to was refused (`PruneGuard`): `spaces-put --delete` then deletes
+    /// nothing of it, so that ignoring spaces-exists' exit status cannot get around the guard.
+    public var refused: String?
 
     public init(key: String, kind: Kind, rel: String? = nil, size: Int64? = nil) {
         action = Self.action
