@@ -1,11 +1,12 @@
 import ArgumentParser
+import Common
 
-/// A thumbnail's box, `WxH` on the command line (`200x300`), each side 1 to 10,000 pixels.
+/// A thumbnail's box, `WxH` on the command line (`200x300`), each side within `ThumbnailSpec.sides`.
 public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, ExpressibleByArgument {
     public var width: Int
     public var height: Int
 
-    public static let sides = 1...10_000
+    public static let sides = ThumbnailSpec.sides
 
     public init(width: Int, height: Int) {
         self.width = width

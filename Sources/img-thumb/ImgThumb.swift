@@ -24,7 +24,7 @@ struct ImgThumb: ParsableCommand {
         """, valueName: "dir"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Thumbnail size, each side 1-10000.", valueName: "WxH"))
+    @Option(help: ArgumentHelp("Thumbnail size, each side 1-4096.", valueName: "WxH"))
     var size = ThumbnailSize(width: 200, height: 300)
 
     @Option(help: "JPEG quality, 1-100.")

@@ -88,11 +88,27 @@ struct SpacesPut: ParsableCommand {
     @Flag(help: "Keep thumbnail files after uploading them (by default each is deleted once its image is uploaded; a failed upload always keeps it, for a retry).")
     var keepThumbnails = false
 
-    @Flag(help: "Delete the objects that the input's deletion records name (from spaces-exists --removed) instead of uploading; only keys under PREFIX/original/ and PREFIX/thumbnail/.")
+    @Flag(help: "Delete the objects that the input's deletion records name (from spaces-exists --removed) instead of uploading; only keys the scan makes under PREFIX/original/ and the thumbnail folders.")
     var delete = false
 
-    @Option(help: "With --delete: the prefix whose original/ and thumbnail/ folders deletions are confined to; with --abort-incomplete, whose folder is cleaned (default avatar).")
+    @Option(help: """
+        The prefix img-scan used (default avatar): records are uploaded only under PREFIX/original/ and its \
+        thumbnail folders (any other key fails its record); --delete and --abort-incomplete stay there too.
+        """)
     var prefix: String?
+
+    @Option(help: ArgumentHelp("With --delete: img-scan's --extensions, so that keys of those images may be deleted.", valueName: "list"))
+    var extensions: String?
+
+    @Flag(help: "With --delete: img-scan scanned hidden files and folders (--include-hidden), so their keys may be deleted.")
+    var includeHidden = false
+
+    /// The keys this run may write or delete.
+    var scope: KeyScope {
+        var rules = ScanRules(includeHidden: includeHidden)
+        if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
+        return KeyScope(prefix: prefix ?? KeyMapper.defaultPrefix, rules: rules)
+    }
 
     @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
     var debug = false
@@ -115,7 +131,10 @@ struct SpacesPut: ParsableCommand {
 
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
-        if prefix != nil && !delete && abortIncomplete == nil { throw ValidationError("--prefix applies only with --delete or --abort-incomplete") }
+        if (delete || abortIncomplete != nil) && scope.mapper.prefix.isEmpty {
+            throw ValidationError("\(delete ? "--delete" : "--abort-incomplete") refuses an empty --prefix: it would reach every key of the bucket")
+        }
+        if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
         if let abortIncomplete, IncompleteUploads.parseAge(abortIncomplete) == nil { throw ValidationError(IncompleteUploads.ageRule) }
         if abortIncomplete != nil && (delete || check) { throw ValidationError("--abort-incomplete goes alone, without --delete or --check") }
         do { _ = try multipart } catch { throw ValidationError(error.description) }
@@ -141,7 +160,7 @@ struct SpacesPut: ParsableCommand {
             http.rateLimiter = try makeRateLimiter()
             let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: http)
             if debug { client.debugLog = { Console.debug($0) } }
-            var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl)
+            var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl, scope: scope)
             options.keepThumbnails = keepThumbnails
             options.metadata = try metadata
             options.multipart = try multipart
@@ -178,10 +197,13 @@ struct SpacesPut: ParsableCommand {
 
     /// `--abort-incomplete`: one line per upload aborted (or not) on stdout; exit 1 when one could not be.
     private func abortUploads(olderThan age: String, client: S3Client) throws {
-        let mapped = KeyMapper(prefix: prefix ?? "avatar").prefix
+        let mapped = scope.mapper.prefix
         let folder = mapped.isEmpty ? "" : mapped + "/"
         let cleaner = IncompleteUploads(client: client, report: Console.error)
-        let records = try CommandRun.setUp { try cleaner.abort(prefix: folder, olderThan: IncompleteUploads.parseAge(age) ?? 0) }
+        let scope = scope
+        let records = try CommandRun.setUp {
+            try cleaner.abort(prefix: scope.originals, olderThan: IncompleteUploads.parseAge(age) ?? 0) { scope.mayDelete($0) }
+        }
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(records.map { $0.encoded() }) }
         let failed = records.filter { $0.status == AbortRecord.Status.failed }.count
         Console.debug("\(Console.count(records.count - failed, "incomplete upload")) older than \(age) under \(folder) aborted, \(failed) not")
@@ -191,7 +213,7 @@ struct SpacesPut: ParsableCommand {
     /// `--delete`: a request per 1,000 records, each written back with its status; between requests INT and TERM
     /// end the run.
     private func deleteObjects(client: S3Client) throws {
-        let deleter = Deleter(client: client, prefix: prefix ?? "avatar", report: Console.error)
+        let deleter = Deleter(client: client, scope: scope, report: Console.error)
         let reader = LineReader()
         while !Interruption.requested, let lines = try CommandRun.setUp({ try deleter.next(from: reader) }) {
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(lines) }

@@ -115,9 +115,9 @@ import Testing
             "avatar/thumbnail-400x600/gone.avif", "avatar/thumbnail-big/gone.jpg", "avatar/thumbnail/gone.txt"))
         #expect(removed == ["avatar/original/gone.png", "avatar/thumbnail-400x600/gone.avif", "avatar/thumbnail-400x600/gone.jpg",
                             "avatar/thumbnail/gone.jpg", "avatar/thumbnail/gone.webp"])
-        #expect(RemovalFinder(prefix: "avatar").mayDelete("avatar/thumbnail-400x600/a.webp"))
-        #expect(!RemovalFinder(prefix: "avatar").mayDelete("avatar/thumbnail-big/a.jpg"))
-        #expect(!RemovalFinder(prefix: "avatar").mayDelete("avatar/other/a.jpg"))
+        #expect(KeyScope(prefix: "avatar").mayDelete("avatar/thumbnail-400x600/a.webp"))
+        #expect(!KeyScope(prefix: "avatar").mayDelete("avatar/thumbnail-big/a.jpg"))
+        #expect(!KeyScope(prefix: "avatar").mayDelete("avatar/other/a.jpg"))
     }
 
     @Test func keysAreComparedByTheirBytes() throws {

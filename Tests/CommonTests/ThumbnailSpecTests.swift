@@ -12,7 +12,8 @@ import TestSupport
         for spec in specs { #expect(try ThumbnailSpec.parse(spec.description).get() == spec) }
     }
 
-    @Test(arguments: ["", "200", "200x", "0x300", "200x300.gif", "200x300:0", "200x300:101", "10001x1", "200x300,,400x600",
+    @Test(arguments: ["", "200", "200x", "0x300", "200x300.gif", "200x300:0", "200x300:101", "10001x1", "4097x1", "1x10000",
+                      "200x300,,400x600", (1...11).map { "\($0)x\($0)" }.joined(separator: ","),
                       "200x300,200x300:90", "a x b"])
     func badListsAreRefusedWithAReason(_ text: String) {
         guard case .failure(let error) = ThumbnailSpec.parseList(text) else {

@@ -330,8 +330,11 @@ import Testing
         }
     }
 
+    /// Random bytes behind an image format's signature (TIFF's for a .tif, JPEG's otherwise): spaces-put uploads
+    /// only files whose first bytes are an image's.
     static func randomFile(_ path: String, bytes: Int) throws {
-        let made = try Shell.run("head -c \(bytes) /dev/urandom > \(Shell.quote(path))")
+        let signature = path.hasSuffix(".tif") ? #"II*\0"# : #"\xff\xd8\xff\xe0"#
+        let made = try Shell.run("{ printf '\(signature)'; head -c \(bytes - 4) /dev/urandom; } > \(Shell.quote(path))")
         try #require(made.status == 0, "\(made.stderr)")
     }
 

@@ -143,14 +143,14 @@ import Testing
         let fd = open(input, O_RDONLY)
         try #require(fd >= 0)
         defer { close(fd) }
-        let deleter = Deleter(client: client, prefix: "avatar", report: { _ in })
+        let deleter = Deleter(client: client, scope: KeyScope(prefix: "avatar"), report: { _ in })
         deleter.chunkSize = 3
         let requestsBefore = client.requestCount
         var output: [String] = []
         let reader = LineReader(fd: fd)
         while let chunk = try deleter.next(from: reader) { output += chunk.map { String(decoding: $0, as: UTF8.self) } }
         #expect(output.count == lines.count - 1, "one line out per line in, the blank one aside")
-        #expect(output[2].contains(#""error":"outside avatar/original/ and the thumbnail folders avatar/thumbnail*/""#) && output[2].contains(#""status":"failed""#))
+        #expect(output[2].contains(#""error":"not deleted: not a key the scan makes under avatar/original/ or the thumbnail folders avatar/thumbnail*/""#) && output[2].contains(#""status":"failed""#))
         #expect(output[4].hasPrefix(#"{"action":"delete","error":"input line 5: not a deletion record"#))
         #expect(output.filter { $0.contains(#""status":"deleted""#) }.count == inside.count)
         #expect(deleter.deletedCount == inside.count && deleter.failedCount == 2)
@@ -171,7 +171,7 @@ import Testing
         let fd = open(input, O_RDONLY)
         try #require(fd >= 0)
         defer { close(fd) }
-        let deleter = Deleter(client: client, prefix: "avatar", report: { _ in })
+        let deleter = Deleter(client: client, scope: KeyScope(prefix: "avatar"), report: { _ in })
         let requestsBefore = client.requestCount
         var lines = 0
         let reader = LineReader(fd: fd)
@@ -192,6 +192,21 @@ import Testing
         #expect(garbled.status == 2)
         #expect(garbled.stderr.contains("1 input line was not a record, so what was removed cannot be told"))
         #expect(!FileManager.default.fileExists(atPath: removed))
+    }
+
+    /// `spaces-put --delete` refuses, without a request, every key the scan rules could not have made, even under
+    /// the prefix's folders: not an image, hidden, a NAS cache, AppleDouble, a box no --thumbnails can make.
+    @Test func theDeleteRefusesKeysNoScanMakes() throws {
+        let bucket = try TestBucket("prunerules")
+        let keys = ["avatar/original/x.txt", "avatar/original/db.sqlite", "avatar/original/.hidden.jpg", "avatar/original/@eaDir/x.jpg",
+                    "avatar/original/._x.jpg", "avatar/thumbnail-0x0/a.jpg", "avatar/thumbnail-99999x99999/a.jpg", "db.sqlite"]
+        try put(keys, into: bucket, client: try bucket.client())
+        let input = keys.map { String(decoding: RemovalRecord(key: $0, kind: .original).encoded(), as: UTF8.self) }.joined(separator: "\n")
+        let run = try Shell.run("spaces-put --delete --env-file \(bucket.envFile)", stdin: input + "\n")
+        #expect(run.status == 1)
+        let output = try run.lines.map { try RemovalRecord.decode(Data($0.utf8)) }
+        #expect(output.count == keys.count && output.allSatisfy { $0.status == .failed && $0.error?.contains("not a key the scan makes") == true }, "\(run.stdout)")
+        #expect(Set(try bucket.objects().keys) == Set(keys))
     }
 
     /// A folder link whose target is gone (a NAS not mounted): the link is a failed record, what was uploaded
@@ -262,7 +277,9 @@ import Testing
             let run = try Shell.run("\(UploadImagesTests.script) \(arguments)")
             #expect(run.status == 64 && run.stderr == "upload-images: \(message) (see --help)\n", "\(arguments): \(run.stderr)")
         }
-        let usage = try Shell.run("spaces-put --prefix avatar")
-        #expect(usage.status == 64 && usage.stderr.contains("--prefix applies only with --delete"))
+        for command in ["spaces-put --delete --prefix ''", "spaces-put --abort-incomplete 1d --prefix /"] {
+            let usage = try Shell.run(command)
+            #expect(usage.status == 64 && usage.stderr.contains("refuses an empty --prefix"), "\(command): \(usage.stderr)")
+        }
     }
 }

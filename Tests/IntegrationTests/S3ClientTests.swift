@@ -84,12 +84,12 @@ import Testing
         try photos.copy(Harness.corpus + "/gif/gif-1x1.gif", to: "a.gif")
         let everyone = "http://acs.amazonaws.com/groups/global/AllUsers"
 
-        let publicRun = try Shell.run("img-scan --prefix pub \(photos.path) | spaces-put --env-file \(bucket.envFile)",
+        let publicRun = try Shell.run("img-scan --prefix pub \(photos.path) | spaces-put --prefix pub --env-file \(bucket.envFile)",
                                       environment: ["SPACES_ACL": "public-read"])
         #expect(publicRun.status == 0, "\(publicRun.stderr)")
         #expect(try bucket.grants("pub/original/a.gif").contains([everyone, "READ"]))
 
-        let privateRun = try Shell.run("img-scan --prefix priv \(photos.path) | spaces-put --env-file \(bucket.envFile)")
+        let privateRun = try Shell.run("img-scan --prefix priv \(photos.path) | spaces-put --prefix priv --env-file \(bucket.envFile)")
         #expect(privateRun.status == 0, "\(privateRun.stderr)")
         let grants = try bucket.grants("priv/original/a.gif")
         #expect(!grants.isEmpty && !grants.contains { $0.first == everyone })

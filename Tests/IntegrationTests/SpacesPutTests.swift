@@ -8,14 +8,20 @@ import Testing
     @Test(arguments: Harness.Server.s3Servers) func everyCorpusImageArrivesIntactUnderItsKeyWithItsRealContentType(server: Harness.Server) throws {
         let bucket = try TestBucket("corpus", on: server)
         let run = try Shell.run("img-scan \(Shell.quote(Harness.corpus)) | spaces-put --env-file \(bucket.envFile) --debug")
-        #expect(run.status == 0, "\(run.stderr)")
+        // A text file named .jpg and an empty one are refused by their bytes; every image goes up.
+        let notImages: Set = ["broken/broken-text-file.jpg", "broken/broken-zero-bytes.jpg"]
+        #expect(run.status == 1, "\(run.stderr)")
         let records = try run.records()
         let manifest = try CorpusManifest()
         let expectedFiles = manifest.scanned.map(\.file)
         #expect(records.map(\.rel).sorted() == expectedFiles.sorted())
         let stored = try bucket.objects()
-        #expect(stored.count == records.count)
+        #expect(stored.count == records.count - notImages.count)
         for record in records {
+            if notImages.contains(record.rel) {
+                #expect(record.status == .failed && record.error?.contains("is not an image") == true, "\(record.rel): \(record.error ?? "")")
+                continue
+            }
             #expect(record.status == .uploaded, "\(record.rel): \(record.error ?? "")")
             let key = try #require(record.key)
             let object = try #require(stored[key], "\(record.rel) is not in the bucket")
@@ -30,9 +36,41 @@ import Testing
                 #expect(record.contentType == mime)
             }
         }
-        // One connection, reused for every PUT.
-        #expect(run.counts(of: "request", where: "debug:") == [records.count], "\(run.stderr.suffix(300))")
+        // One connection, reused for every PUT; none for the files refused.
+        #expect(run.counts(of: "request", where: "debug:") == [records.count - notImages.count], "\(run.stderr.suffix(300))")
         #expect(run.counts(of: "connection", where: "debug:") == [1], "\(run.stderr.suffix(300))")
+    }
+
+    /// A record may ask only for its own keys under spaces-put's --prefix, and only for image bytes: the
+    /// process's environment, the .env, any text file, another team's key, a leading slash are each refused with
+    /// the reason, nothing is stored, and the exit status says so.
+    @Test func onlyImageBytesUnderThePrefixGoUp() throws {
+        let bucket = try TestBucket("trust")
+        let photos = try TemporaryDirectory()
+        let image = try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")
+        try FileManager.default.copyItem(atPath: bucket.envFile, toPath: photos.path + "/.env")
+        func record(_ key: String, _ path: String, thumbnail: (key: String, path: String)? = nil) -> String {
+            var fields = ["\"key\":\"\(key)\"", "\"path\":\"\(path)\"", "\"rel\":\"a.jpg\"", "\"size\":1", "\"mtime\":1"]
+            if let thumbnail { fields += ["\"thumbnail_key\":\"\(thumbnail.key)\"", "\"thumbnail_path\":\"\(thumbnail.path)\""] }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        let cases: [(String, String)] = [
+            (record("avatar/original/env.jpg", "/proc/self/environ"), "is not an image"),
+            (record("avatar/original/dotenv.jpg", photos.path + "/.env"), "is not an image"),
+            (record("avatar/original/passwd.jpg", "/etc/passwd"), "is not an image"),
+            (record("avatar/original/a.jpg", image, thumbnail: ("avatar/thumbnail/a.jpg", "/etc/hostname")), "the thumbnail file /etc/hostname is not an image"),
+            (record("other-team/original/keep.jpg", image), "its key other-team/original/keep.jpg is not under avatar/original/"),
+            (record("/avatar/original/a.jpg", image), "is not under avatar/original/"),
+            (record("avatar/original/a.jpg", image, thumbnail: ("avatar/thumbnail/other.jpg", image)), "is not one of a.jpg's thumbnail keys"),
+        ]
+        let run = try Shell.run("spaces-put --env-file \(bucket.envFile)", stdin: cases.map(\.0).joined(separator: "\n") + "\n")
+        #expect(run.status == 1, "\(run.stderr)")
+        let records = try run.records()
+        #expect(records.count == cases.count)
+        for (record, (_, reason)) in zip(records, cases) {
+            #expect(record.status == .failed && record.error?.contains(reason) == true, "\(record.error ?? "no error") for \(reason)")
+        }
+        #expect(try bucket.objects().isEmpty, "nothing stored")
     }
 
     @Test(arguments: Harness.Server.s3Servers) func awkwardNamesBecomeTheExactKeys(server: Harness.Server) throws {
@@ -42,7 +80,7 @@ import Testing
         let names = ["a b.jpg", "a+b.jpg", "100%.jpg", "tilde~.jpg", "x=y&z.jpg", "quote'\"s.jpg", "é.jpg", "😀 smile.jpg",
                      "sub dir/ü.png", "semi;colon,comma.jpg", "#hash?.jpg"]
         for name in names { try photos.copy(source, to: name) }
-        let run = try Shell.run("img-scan --prefix 'my prefix' \(Shell.quote(photos.path)) | spaces-put --env-file \(bucket.envFile)")
+        let run = try Shell.run("img-scan --prefix 'my prefix' \(Shell.quote(photos.path)) | spaces-put --prefix 'my prefix' --env-file \(bucket.envFile)")
         #expect(run.status == 0, "\(run.stderr)")
         let stored = try bucket.objects()
         #expect(Set(stored.keys) == Set(names.map { "my prefix/original/\($0)" }))
@@ -101,8 +139,8 @@ import Testing
         let input = [
             finished,
             "this is not json",
-            #"{"path":"\#(good)","rel":"good.gif","key":"k/good.gif","thumbnail_key":"t/good.jpg"}"#,
-            #"{"path":"\#(photos.path)/gone.jpg","rel":"gone.jpg","key":"k/gone.jpg","thumbnail_key":"t/gone.jpg"}"#,
+            #"{"path":"\#(good)","rel":"good.gif","key":"avatar/original/good.gif","thumbnail_key":"avatar/thumbnail/good.jpg"}"#,
+            #"{"path":"\#(photos.path)/gone.jpg","rel":"gone.jpg","key":"avatar/original/gone.jpg","thumbnail_key":"avatar/thumbnail/gone.jpg"}"#,
             "",
             #"{"rel":"nopath.jpg"}"#,
         ].joined(separator: "\n") + "\n"
@@ -119,7 +157,7 @@ import Testing
         #expect(gone.error?.contains("gone.jpg: no such file or directory") == true)
         #expect(lines[4].contains(#"input line 6: record has no \"path\""#))
         #expect(run.stderr.contains("spaces-put: error: gone.jpg:"))
-        #expect(Set(try bucket.objects().keys) == ["k/good.gif"])
+        #expect(Set(try bucket.objects().keys) == ["avatar/original/good.gif"])
     }
 
     @Test(arguments: Harness.Server.s3Servers) func thumbnailGoesFirstAndItsFileIsRemovedUnlessKept(server: Harness.Server) throws {
@@ -128,18 +166,18 @@ import Testing
         let original = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
         func record(_ name: String) throws -> String {
             let thumbnail = try work.copy(Harness.corpus + "/png/png-palette-trns.png", to: "\(name).thumb")
-            return #"{"path":"\#(original)","rel":"photo.jpg","key":"o/\#(name).jpg","thumbnail_key":"t/\#(name).jpg","thumbnail_path":"\#(thumbnail)"}"#
+            return #"{"path":"\#(original)","rel":"photo.jpg","key":"avatar/original/\#(name).jpg","thumbnail_key":"avatar/thumbnail/\#(name).jpg","thumbnail_path":"\#(thumbnail)"}"#
         }
         let first = try record("one")
         let run = try Shell.run("spaces-put --debug --env-file \(bucket.envFile)", stdin: first + "\n")
         #expect(run.status == 0, "\(run.stderr)")
         let puts = run.stderr.split(separator: "\n").filter { $0.contains("debug: PUT") }
-        #expect(puts.count == 2 && puts[0].contains("PUT t/one.jpg") && puts[1].contains("PUT o/one.jpg"))
+        #expect(puts.count == 2 && puts[0].contains("PUT avatar/thumbnail/one.jpg") && puts[1].contains("PUT avatar/original/one.jpg"))
         #expect(!FileManager.default.fileExists(atPath: work.path + "/one.thumb"))
         let out = try run.records()[0]
-        #expect(out.thumbnailEtag != nil && out.thumbnailUrl?.hasSuffix("/t/one.jpg") == true && out.thumbnailSize != nil)
+        #expect(out.thumbnailEtag != nil && out.thumbnailUrl?.hasSuffix("/avatar/thumbnail/one.jpg") == true && out.thumbnailSize != nil)
         let stored = try bucket.objects()
-        #expect(stored["t/one.jpg"]?.content_type == "image/jpeg")
+        #expect(stored["avatar/thumbnail/one.jpg"]?.content_type == "image/jpeg")
 
         let kept = try Shell.run("spaces-put --keep-thumbnails --env-file \(bucket.envFile)", stdin: try record("two") + "\n")
         #expect(kept.status == 0)
@@ -150,7 +188,7 @@ import Testing
         let bucket = try TestBucket("nothumb")
         let work = try TemporaryDirectory()
         let original = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
-        let line = #"{"path":"\#(original)","rel":"photo.jpg","key":"o/p.jpg","thumbnail_key":"t/p.jpg","thumbnail_path":"\#(work.path)/none.jpg"}"#
+        let line = #"{"path":"\#(original)","rel":"photo.jpg","key":"avatar/original/p.jpg","thumbnail_key":"avatar/thumbnail/p.jpg","thumbnail_path":"\#(work.path)/none.jpg"}"#
         let run = try Shell.run("spaces-put --env-file \(bucket.envFile)", stdin: line + "\n")
         #expect(run.status == 1)
         #expect(try run.records()[0].error?.hasPrefix("thumbnail: cannot read") == true)
@@ -168,9 +206,9 @@ import Testing
         let photo = try work.copy(Harness.corpus + "/jpeg/jpeg-grayscale.jpg", to: "photo.jpg")
         let thumbnail = try work.copy(Harness.corpus + "/png/png-palette-trns.png", to: "photo.thumb")
         let input = [
-            #"{"key":"o/pipe.jpg","path":"\#(fifo)","rel":"pipe.jpg","thumbnail_key":"t/pipe.jpg"}"#,
-            #"{"key":"o/p.jpg","path":"\#(photo)","rel":"p.jpg","thumbnail_key":"t/p.jpg","thumbnail_path":"\#(fifo)"}"#,
-            #"{"key":"o/good.jpg","path":"\#(photo)","rel":"good.jpg","thumbnail_key":"t/good.jpg","thumbnail_path":"\#(thumbnail)"}"#,
+            #"{"key":"avatar/original/pipe.jpg","path":"\#(fifo)","rel":"pipe.jpg","thumbnail_key":"avatar/thumbnail/pipe.jpg"}"#,
+            #"{"key":"avatar/original/p.jpg","path":"\#(photo)","rel":"p.jpg","thumbnail_key":"avatar/thumbnail/p.jpg","thumbnail_path":"\#(fifo)"}"#,
+            #"{"key":"avatar/original/good.jpg","path":"\#(photo)","rel":"good.jpg","thumbnail_key":"avatar/thumbnail/good.jpg","thumbnail_path":"\#(thumbnail)"}"#,
         ].joined(separator: "\n") + "\n"
         let run = try Shell.run("timeout 20 spaces-put --env-file \(bucket.envFile)", stdin: input)
         #expect(run.status == 1, "exit 1: some records failed (124: it hung)")
@@ -182,7 +220,7 @@ import Testing
                 && records[1].error == "thumbnail: cannot read \(fifo): not a regular file (a FIFO)", "\(records[1])")
         #expect(records[2].status == .uploaded, "\(records[2])")
         #expect(run.stderr.contains("spaces-put: error: pipe.jpg: cannot read \(fifo): not a regular file (a FIFO)"), "\(run.stderr)")
-        #expect(Set(try bucket.objects().keys) == ["o/good.jpg", "t/good.jpg"])
+        #expect(Set(try bucket.objects().keys) == ["avatar/original/good.jpg", "avatar/thumbnail/good.jpg"])
     }
 
     @Test(arguments: Harness.Server.s3Servers) func cacheControlIsSent(server: Harness.Server) throws {

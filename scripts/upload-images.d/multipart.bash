@@ -7,7 +7,7 @@
 # is a warning: the run goes on, and the next run tries again.
 abort_incomplete_uploads() {
   local status=0 aborted failed
-  "$bin/spaces-put" --abort-incomplete "$abort_incomplete" --prefix "$prefix" "${env_args[@]}" "${put_args[@]}" \
+  "$bin/spaces-put" --abort-incomplete "$abort_incomplete" --prefix "$prefix" "${key_rule_args[@]}" "${env_args[@]}" "${put_args[@]}" \
     "${debug_args[@]}" >"$work/aborted.jsonl" 2>"$work/aborted.err" || status=$?
   log_stream <"$work/aborted.err"
   jq -r '"aborted incomplete upload \(.upload_id) of \(.key), started \(.age) s ago: \(.status)"' "$work/aborted.jsonl" 2>/dev/null \

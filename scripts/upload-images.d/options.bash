@@ -8,6 +8,8 @@ retries="" connect_timeout="" stall_timeout=""
 scan_args=()
 # The rules alone (not --thumbnails), which spaces-exists --removed needs to keep what the scan leaves out.
 rule_args=()
+# What spaces-put --delete and --abort-incomplete need of the rules: which keys a scan can make.
+key_rule_args=()
 crop=""
 delete_removed=0 max_delete="" max_delete_given=0
 limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
@@ -32,8 +34,8 @@ while (($#)); do
       value_of "$@"
       [[ -n $2 ]] || usage_error "$1 needs a pattern (got an empty one)"
       scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
-    --include-hidden) scan_args+=(--include-hidden); rule_args+=(--include-hidden) ;;
-    --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
+    --include-hidden) scan_args+=(--include-hidden); rule_args+=(--include-hidden); key_rule_args+=(--include-hidden) ;;
+    --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); key_rule_args+=("$1" "$2"); shift ;;
     --thumbnails) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
     --crop) value_of "$@"; crop=${2/#center/centre}; shift ;;
     --max-delete) value_of "$@"; max_delete=$2 max_delete_given=1; shift ;;
@@ -81,6 +83,9 @@ in_range "$batch_size" 1 1000000 || usage_error "--batch-size must be a whole nu
 # slash is dropped), none of them . or .. (S3 refuses such keys, and a//b would not be the key asked for).
 prefix_segments=${prefix#/}
 prefix_segments=${prefix_segments%/}
+if [[ -z $prefix_segments ]] && { ((delete_removed)) || [[ -n $abort_incomplete ]]; }; then
+  usage_error "--delete-removed and --abort-incomplete refuse an empty --prefix: they would reach every key of the bucket"
+fi
 if [[ -n $prefix_segments ]]; then
   [[ /$prefix_segments/ != *//* && /$prefix_segments/ != */./* && /$prefix_segments/ != */../* ]] \
     || usage_error "--prefix must be folder names joined by single slashes, none of them . or .. (got '$prefix')"

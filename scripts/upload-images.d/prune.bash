@@ -56,7 +56,7 @@ delete_removals() {
   ((removed_count > 0)) || return 0
   say "deleting $(removals_text)"
   local status=0
-  "$bin/spaces-put" --delete --prefix "$prefix" "${env_args[@]}" "${put_args[@]}" "${debug_args[@]}" \
+  "$bin/spaces-put" --delete --prefix "$prefix" "${key_rule_args[@]}" "${env_args[@]}" "${put_args[@]}" "${debug_args[@]}" \
     <"$work/removed.jsonl" >>"$results" 2> >(log_stream) || status=$?
   results_damaged && results_failed
   case $status in

@@ -3,10 +3,10 @@ import Glibc
 
 /// Deletes the objects that deletion records name (`spaces-put --delete`), `chunkSize` keys a DeleteObjects
 /// request, and writes each record again with its status, `deleted` or `failed` with the reason: one line out
-/// per line in, in order. Only keys under `PREFIX/original/` and `PREFIX/thumbnail/` are ever sent.
+/// per line in, in order. Only keys that the scan's rules make under `PREFIX/` are ever sent (`KeyScope`).
 public final class Deleter {
     public let client: S3Client
-    public let finder: RemovalFinder
+    public let scope: KeyScope
     /// Keys per request: S3's 1,000; tests make it small.
     public var chunkSize = DeleteObjects.maxKeys
     public private(set) var deletedCount = 0
@@ -14,9 +14,9 @@ public final class Deleter {
     /// Receives one line per key that could not be deleted and per input line that is not a deletion record.
     let report: (String) -> Void
 
-    public init(client: S3Client, prefix: String, report: @escaping (String) -> Void) {
+    public init(client: S3Client, scope: KeyScope, report: @escaping (String) -> Void) {
         self.client = client
-        finder = RemovalFinder(prefix: prefix)
+        self.scope = scope
         self.report = report
     }
 
@@ -66,8 +66,8 @@ public final class Deleter {
         if let refused = record.refused {
             return .output(failed(record, "not deleted: the prune was refused: \(refused)").encoded())
         }
-        guard finder.mayDelete(record.key) else {
-            return .output(failed(record, "outside \(finder.originals) and the thumbnail folders \(finder.folder)thumbnail*/").encoded())
+        guard scope.mayDelete(record.key) else {
+            return .output(failed(record, "not deleted: not a key the scan makes under \(scope.originals) or the thumbnail folders \(scope.folder)thumbnail*/").encoded())
         }
         return .delete(record)
     }

@@ -37,10 +37,12 @@ public struct IncompleteUploads {
         uploads.filter { upload in upload.initiated.map { now - $0 >= age } ?? false }
     }
 
-    /// Lists the incomplete uploads under `prefix`, aborts those at least `age` seconds old, and returns one
-    /// record per upload aborted or not abortable. Throws only when the listing itself failed.
-    public func abort(prefix: String, olderThan age: Int64) throws(S3Error) -> [AbortRecord] {
-        let (uploads, serverTime) = try client.listAllMultipartUploads(prefix: prefix, pageSize: pageSize)
+    /// Lists the incomplete uploads under `prefix`, aborts those at least `age` seconds old whose key is
+    /// `ours` (an original this toolkit uploads: only originals go in parts), and returns one record per upload
+    /// aborted or not abortable. Uploads of other keys are left alone. Throws only when the listing failed.
+    public func abort(prefix: String, olderThan age: Int64, ours: (String) -> Bool = { _ in true }) throws(S3Error) -> [AbortRecord] {
+        let (listed, serverTime) = try client.listAllMultipartUploads(prefix: prefix, pageSize: pageSize)
+        let uploads = listed.filter { ours($0.key) }
         let now = serverTime ?? Int64(Date().timeIntervalSince1970)
         for upload in uploads where upload.initiated == nil {
             report("\(upload.key): the start time of upload \(upload.uploadId) is unreadable; left alone")

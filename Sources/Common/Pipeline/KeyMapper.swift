@@ -2,6 +2,9 @@
 /// `PREFIX/original/REL` and `PREFIX/thumbnail/REL-without-extension.jpg`.
 public struct KeyMapper: Sendable {
     /// The prefix without leading or trailing slashes; empty puts `original/` at the bucket's root.
+    /// The Python tool's default, and every command's.
+    public static let defaultPrefix = "avatar"
+
     public let prefix: String
 
     public init(prefix: String) {

@@ -126,25 +126,13 @@ public struct RemovalFinder {
     func thumbnailName(_ key: String) -> (rel: String, stem: String)? {
         guard let inside = Self.rel(of: key, under: folder), let slash = inside.firstIndex(of: "/") else { return nil }
         let name = inside[..<slash]
-        guard name == "thumbnail" || Self.isBoxFolder(name) else { return nil }
+        guard KeyScope.isThumbnailFolder(name) else { return nil }
         let rel = String(inside[inside.index(after: slash)...])
         guard let dot = rel.lastIndex(of: "."), rel[dot...].count > 1,
               ThumbnailSpec.Format.allCases.contains(where: { "." + $0.fileExtension == rel[dot...] }) else { return nil }
         return (rel, String(rel[..<dot]))
     }
 
-    /// `thumbnail-400x600`: the folder of a box other than 200x300.
-    static func isBoxFolder(_ name: Substring) -> Bool {
-        guard name.hasPrefix("thumbnail-") else { return false }
-        let sides = name.dropFirst("thumbnail-".count).split(separator: "x", omittingEmptySubsequences: false)
-        return sides.count == 2 && sides.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
-    }
-
-    /// Whether `key` is in one of the folders pruning may delete from: `PREFIX/original/` or a thumbnail folder.
-    public func mayDelete(_ key: String) -> Bool {
-        if let rel = Self.rel(of: key, under: originals) { return !rel.isEmpty }
-        return thumbnailName(key) != nil
-    }
 
     /// `key` without `folder`, or nil when it is not under it; by bytes.
     static func rel(of key: String, under folder: String) -> String? {

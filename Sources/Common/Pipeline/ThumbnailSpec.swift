@@ -35,7 +35,10 @@ public struct ThumbnailSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public static let sides = 1...10_000
+    /// Each side's range: a 4096x4096 thumbnail costs about 50 MB of pixels to make (10000x10000 cost 359 MB).
+    public static let sides = 1...4096
+    /// Thumbnails per image, at most: each is made and stored for every image.
+    public static let maxCount = 10
     /// Today's thumbnail, the default: 200x300 JPEG at quality 85, at `PREFIX/thumbnail/REL.jpg`.
     public static let standard = ThumbnailSpec(width: 200, height: 300, format: .jpeg, quality: 85)
 
@@ -86,7 +89,7 @@ public struct ThumbnailSpec: Hashable, Sendable, CustomStringConvertible {
         let sides = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         guard sides.count == 2, let width = Int(sides[0]), let height = Int(sides[1]),
               Self.sides.contains(width), Self.sides.contains(height) else {
-            return .failure(SpecError("'\(item)': a thumbnail is WxH[.FORMAT][:QUALITY], each side 1-10000 (200x300, 400x600.webp, 200x300.avif:60)"))
+            return .failure(SpecError("'\(item)': a thumbnail is WxH[.FORMAT][:QUALITY], each side 1-\(Self.sides.upperBound) (200x300, 400x600.webp, 200x300.avif:60)"))
         }
         return .success(ThumbnailSpec(width: width, height: height, format: format, quality: quality))
     }
@@ -94,7 +97,11 @@ public struct ThumbnailSpec: Hashable, Sendable, CustomStringConvertible {
     /// A whole `--thumbnails` list: at least one item, no box and format twice.
     public static func parseList(_ text: String) -> Result<[ThumbnailSpec], SpecError> {
         var specs: [ThumbnailSpec] = []
-        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= maxCount else {
+            return .failure(SpecError("--thumbnails takes at most \(maxCount) thumbnails (got \(items.count))"))
+        }
+        for item in items {
             switch parse(String(item)) {
             case .failure(let error): return .failure(error)
             case .success(let spec):

@@ -17,10 +17,14 @@ public final class Uploader {
         public var progress: UploadProgress?
         /// Receives the parts' request lines when debugging (from the parts' own threads).
         public var partDebugLog: (@Sendable (String) -> Void)?
+        /// The keys a record may ask for (`--prefix`): its original under `PREFIX/original/`, its thumbnails in
+        /// the thumbnail folders under the original's own names.
+        public var scope: KeyScope
 
-        public init(acl: String, cacheControl: String? = nil) {
+        public init(acl: String, cacheControl: String? = nil, scope: KeyScope = KeyScope(prefix: KeyMapper.defaultPrefix)) {
             self.acl = acl
             self.cacheControl = cacheControl
+            self.scope = scope
         }
     }
 
@@ -78,6 +82,10 @@ public final class Uploader {
     /// go back into spaces-put as it is.
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
+        let thumbnailKeys = [record.thumbnailKey].compactMap { $0 } + (record.extraThumbnails ?? []).map(\.key)
+        if let refusal = options.scope.uploadRefusal(key: key, thumbnailKeys: thumbnailKeys) {
+            throw .badRecord("not uploaded: \(refusal)")
+        }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
         // An original that goes in parts is hashed later, beside its parts (`putInParts`); here only looked at.
         var inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
@@ -86,12 +94,16 @@ public final class Uploader {
             inParts = false  // it shrank since: one PUT after all
             original = try digest(record.path, what: nil)
         }
+        // Only image bytes go up, by their first bytes (from the same read that hashes them): a record naming
+        // /proc/self/environ, a .env or any text file is refused, whatever its name says.
+        try Self.ensureImage(original, path: record.path, what: "")
         if let thumbnailPath = record.thumbnailPath {
             guard let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
                 throw .badRecord("record has a thumbnail_path but no \"thumbnail_key\"")
             }
             try ensureThumbnailIsOf(original, record: record)
             let digest = try digest(thumbnailPath, what: "thumbnail")
+            try Self.ensureImage(digest, path: thumbnailPath, what: "thumbnail ")
             do {
                 record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest,
                                                contentType: Self.contentType(spec: record.thumbnailSpec), original: false)
@@ -125,6 +137,7 @@ public final class Uploader {
                 throw .badRecord("extra thumbnail \(extras[index].spec) has no \"path\": send the record through img-thumb first")
             }
             let digest = try digest(path, what: "thumbnail \(extras[index].spec)")
+            try Self.ensureImage(digest, path: path, what: "thumbnail \(extras[index].spec) ")
             do {
                 extras[index].etag = try put(key: extras[index].key, file: path, digest: digest,
                                              contentType: Self.contentType(spec: extras[index].spec), original: false)
@@ -190,6 +203,12 @@ public final class Uploader {
               let now = original.identity, now != recorded else { return }
         if !options.keepThumbnails { thumbnailFiles(of: record).forEach { unlink($0) } }
         throw .fileChanged("changed after its thumbnail was made (\(now.change(since: recorded))): send it through img-thumb again")
+    }
+
+    /// Refuses a file whose first bytes are no image format the toolkit supports (`ContentType.sniff`).
+    static func ensureImage(_ file: FileDigest, path: String, what: String) throws(S3Error) {
+        guard ContentType.sniff(file.head) == nil else { return }
+        throw .badRecord("not uploaded: the \(what)file \(path) is not an image (its first bytes are no format this toolkit uploads)")
     }
 
     /// The size, first bytes and identity of the file at `path`, without hashing it.
