@@ -26,7 +26,12 @@ public struct RunningTimeLimit: TestTrait, SuiteTrait, TestScoping {
 
     public func provideScope(for test: Test, testCase: Test.Case?,
                              performing function: @Sendable () async throws -> Void) async throws {
-        let name = "\(test.id)", seconds = seconds
+        // `Module.Suite/test()`, without the source location Swift Testing adds to the id.
+        var name = "\(test.id)"
+        if let slash = name.range(of: "/", options: .backwards), name[slash.upperBound...].contains(".swift:") {
+            name = String(name[..<slash.lowerBound])
+        }
+        let seconds = seconds
         let watchdog = DispatchWorkItem {
             let line = "error: \(name) has run for \(Int(seconds)) s, its time limit: it hangs; the test run stops here\n"
             FileHandle.standardError.write(Data(line.utf8))
@@ -34,8 +39,25 @@ public struct RunningTimeLimit: TestTrait, SuiteTrait, TestScoping {
         }
         // A global queue's thread, not the cooperative pool's, which the stuck test may be holding.
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-        defer { watchdog.cancel() }
+        let started = Date()
+        defer {
+            watchdog.cancel()
+            Self.note(Date().timeIntervalSince(started), name, testCase: testCase)
+        }
         try await function()
+    }
+
+    /// With S3TEST_TIMES set (scripts/test sets it), each test case's running time, one line `SECONDS<TAB>NAME`
+    /// appended to that file: Swift Testing's own times count the wait for a thread too.
+    private static func note(_ elapsed: TimeInterval, _ name: String, testCase: Test.Case?) {
+        guard let path = ProcessInfo.processInfo.environment["S3TEST_TIMES"] else { return }
+        let label = testCase?.isParameterized == true ? name + " (one of its cases)" : name
+        let seconds = (elapsed * 100).rounded() / 100
+        let line = "\(seconds)\t\(label)\n"
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        close(fd)
     }
 }
 
