@@ -120,6 +120,12 @@ import Testing
         #expect(!KeyScope(prefix: "avatar").mayDelete("avatar/other/a.jpg"))
     }
 
+    /// SeaweedFS stores `x\y.jpg` as `x/y.jpg`: the image that is still there keeps the key as listed.
+    @Test func aKeyTheServerStoresUnderAnotherNameStays() throws {
+        let removed = try removedKeys([scanned("x\\y.jpg")], listed("avatar/original/x/y.jpg", "avatar/thumbnail/x/y.jpg"))
+        #expect(removed.isEmpty)
+    }
+
     @Test func keysAreComparedByTheirBytes() throws {
         // The file is José.jpg in NFC; the bucket also holds the NFD twin, whose file is gone.
         let nfc = "Jos\u{E9}.jpg", nfd = "Jose\u{301}.jpg"

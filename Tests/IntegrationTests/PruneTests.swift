@@ -209,6 +209,21 @@ import Testing
         #expect(Set(try bucket.objects().keys) == Set(keys))
     }
 
+    /// A file named `x\y.jpg`: SeaweedFS stores its key as `x/y.jpg`. Uploaded, then pruned in the same run and
+    /// again: it is never deleted, since no run deletes what it scanned, uploaded or found.
+    @Test func aKeyStoredUnderAnotherNameIsNeverPruned() throws {
+        let bucket = try TestBucket("backslash")
+        let folder = try TemporaryDirectory()
+        let photos = try photos(["x\\y.jpg", "keep.jpg"])
+        for _ in 0..<2 {
+            let run = try script.upload("\(Shell.quote(photos.path)) --delete-removed", bucket: bucket, in: folder)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("  deleted:    0 objects whose image is gone\n"), "\(run.stderr)")
+        }
+        #expect(Set(try bucket.objects().keys) == ["avatar/original/x/y.jpg", "avatar/thumbnail/x/y.jpg",
+                                                   "avatar/original/keep.jpg", "avatar/thumbnail/keep.jpg"])
+    }
+
     /// A folder link whose target is gone (a NAS not mounted): the link is a failed record, what was uploaded
     /// from under it stays, and the run says something failed; on both paths, upload-images and the bare
     /// pipeline.

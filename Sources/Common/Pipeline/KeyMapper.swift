@@ -1,10 +1,17 @@
 /// Maps an image's path relative to the scanned folder to its keys in the bucket:
 /// `PREFIX/original/REL` and `PREFIX/thumbnail/REL-without-extension.jpg`.
 public struct KeyMapper: Sendable {
-    /// The prefix without leading or trailing slashes; empty puts `original/` at the bucket's root.
     /// The Python tool's default, and every command's.
     public static let defaultPrefix = "avatar"
 
+    /// The key, and the other forms a server may store it under: SeaweedFS turns `\` into `/` (`x\y.jpg` is
+    /// listed as `x/y.jpg`). A prune keeps every form of a key this run scanned, uploaded or found.
+    public static func storedForms(of key: String) -> [String] {
+        guard key.contains("\\") else { return [key] }
+        return [key, String(key.map { $0 == "\\" ? "/" : $0 })]
+    }
+
+    /// The prefix without leading or trailing slashes; empty puts `original/` at the bucket's root.
     public let prefix: String
 
     public init(prefix: String) {

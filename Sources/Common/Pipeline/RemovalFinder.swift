@@ -141,7 +141,8 @@ public struct RemovalFinder {
     }
 }
 
-/// The keys and folders the scan's records keep, by exact bytes.
+/// The keys and folders the scan's records keep, by exact bytes, each also in the form a server may have stored
+/// it under (`KeyMapper.storedForms`): a key uploaded as `x\y.jpg` and listed as `x/y.jpg` is still this image's.
 private struct Claims {
     var keys: Set<ExactKey> = []
     /// Thumbnail names without their extension, in any thumbnail folder (`own(thumbnailsOf:)`).
@@ -155,20 +156,19 @@ private struct Claims {
                 guard RemovalFinder.rel(of: key, under: finder.originals) != nil else {
                     throw .recordOutsidePrefix(rel: record.rel, key: key, folder: finder.originals)
                 }
-                keys.insert(ExactKey(key))
+                claim(key)
             }
             for key in [record.thumbnailKey].compactMap({ $0 }) + (record.extraThumbnails ?? []).map(\.key) {
                 guard finder.thumbnailName(key) != nil else {
                     throw .recordOutsidePrefix(rel: record.rel, key: key, folder: finder.thumbnails)
                 }
-                keys.insert(ExactKey(key))
+                claim(key)
             }
-            keys.insert(ExactKey(finder.keys.originalKey(for: record.rel)))
+            claim(finder.keys.originalKey(for: record.rel))
             own(thumbnailsOf: record.rel, finder.keys)
             if record.status == .failed {
                 // A folder that could not be read, or anything else that failed: what lies under its path stays.
-                let under = record.rel.isEmpty ? "" : record.rel + "/"
-                failedFolders.append(under)
+                for rel in KeyMapper.storedForms(of: record.rel) { failedFolders.append(rel.isEmpty ? "" : rel + "/") }
             }
         }
     }
@@ -176,8 +176,13 @@ private struct Claims {
     /// Every thumbnail an image may have, of any box and format: those named by its path without its
     /// extension (`a/b`) and with it (`a/b.png`, the de-collided name).
     mutating func own(thumbnailsOf rel: String, _ mapper: KeyMapper) {
-        stems.insert(ExactKey(KeyMapper.dropExtension(rel)))
-        stems.insert(ExactKey(rel))
+        for form in KeyMapper.storedForms(of: KeyMapper.dropExtension(rel)) + KeyMapper.storedForms(of: rel) {
+            stems.insert(ExactKey(form))
+        }
+    }
+
+    mutating func claim(_ key: String) {
+        for form in KeyMapper.storedForms(of: key) { keys.insert(ExactKey(form)) }
     }
 
     func claimed(_ key: String) -> Bool { keys.contains(ExactKey(key)) }
