@@ -5,6 +5,8 @@
 #define CVIPS_SHIM_H
 
 #include <vips/vips.h>
+// mallopt(M_ARENA_MAX): glibc's allocator for libvips' threads (Vips.swift); the Glibc module leaves malloc.h out.
+#include <malloc.h>
 
 /// vips_image_new_from_file: opens an image lazily (header only until pixels are needed).
 static inline VipsImage *cvips_image_new_from_file(const char *filename, VipsFailOn fail_on) {

@@ -78,6 +78,12 @@ struct SpacesPut: ParsableCommand {
         """, valueName: "age"))
     var abortIncomplete: String?
 
+    @Flag(help: """
+        Instead of uploading: say on stderr how many multipart uploads of originals under PREFIX/original/ were \
+        started and never completed (a stopped run's), and how old the oldest is; nothing is aborted.
+        """)
+    var listIncomplete = false
+
     /// upload-images' progress line adds these files up over its workers (see `UploadProgress`).
     @Option(help: ArgumentHelp("Keep the bytes of originals stored so far in this file.", valueName: "file", visibility: .hidden))
     var progressFile: String?
@@ -131,12 +137,15 @@ struct SpacesPut: ParsableCommand {
 
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
-        if (delete || abortIncomplete != nil) && scope.mapper.prefix.isEmpty {
-            throw ValidationError("\(delete ? "--delete" : "--abort-incomplete") refuses an empty --prefix: it would reach every key of the bucket")
+        if (delete || abortIncomplete != nil || listIncomplete) && scope.mapper.prefix.isEmpty {
+            throw ValidationError("\(delete ? "--delete" : abortIncomplete != nil ? "--abort-incomplete" : "--list-incomplete") refuses an empty --prefix: it would reach every key of the bucket")
         }
         if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
         if let abortIncomplete, IncompleteUploads.parseAge(abortIncomplete) == nil { throw ValidationError(IncompleteUploads.ageRule) }
         if abortIncomplete != nil && (delete || check) { throw ValidationError("--abort-incomplete goes alone, without --delete or --check") }
+        if listIncomplete && (delete || check || abortIncomplete != nil) {
+            throw ValidationError("--list-incomplete goes alone, without --delete, --check or --abort-incomplete")
+        }
         do { _ = try multipart } catch { throw ValidationError(error.description) }
         if let prefix, let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         if limitRate != nil && rateLimit == nil { throw ValidationError(RateLimit.rule) }
@@ -177,6 +186,7 @@ struct SpacesPut: ParsableCommand {
         Interruption.catchSignals()
         if delete { return try deleteObjects(client: uploader.client) }
         if let abortIncomplete { return try abortUploads(olderThan: abortIncomplete, client: uploader.client) }
+        if listIncomplete { return try reportIncomplete(client: uploader.client) }
         let reader = LineReader()
         while !Interruption.requested, let line = reader.next() {
             guard let output = try CommandRun.setUp({ try uploader.process(line: line, lineNumber: reader.lineNumber) }) else { continue }
@@ -208,6 +218,19 @@ struct SpacesPut: ParsableCommand {
         let failed = records.filter { $0.status == AbortRecord.Status.failed }.count
         Console.debug("\(Console.count(records.count - failed, "incomplete upload")) older than \(age) under \(folder) aborted, \(failed) not")
         if failed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+    }
+
+    /// `--list-incomplete`: one warning line when a stopped run left incomplete uploads of originals.
+    private func reportIncomplete(client: S3Client) throws {
+        let scope = scope
+        let cleaner = IncompleteUploads(client: client, report: Console.error)
+        let left = try CommandRun.setUp { try cleaner.left(prefix: scope.originals) { scope.mayDelete($0) } }
+        guard left.count > 0 else {
+            Console.debug("no incomplete multipart upload under \(scope.originals)")
+            return
+        }
+        let oldest = left.oldestAge.map { ", the oldest started \(IncompleteUploads.describe(age: $0)) ago" } ?? ""
+        Console.warning("\(Console.count(left.count, "incomplete multipart upload")) under \(scope.originals) that a stopped run left\(oldest): their parts are stored (and billed) until --abort-incomplete AGE removes them")
     }
 
     /// `--delete`: a request per 1,000 records, each written back with its status; between requests INT and TERM

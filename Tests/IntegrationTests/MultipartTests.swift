@@ -192,6 +192,35 @@ import Testing
         try client.abortMultipartUpload(key: "other/original/c.tif", uploadId: started[3])  // gone already: fine
     }
 
+    /// --abort-incomplete aborts only uploads of originals the scan makes under the prefix: another folder of the
+    /// prefix and the rest of the bucket are left alone, and an empty prefix is refused. Without it, a run says
+    /// what a stopped run left.
+    @Test func abortsStayInTheirLaneAndARunSaysWhatWasLeft() throws {
+        let bucket = try TestBucket("mplane")
+        let client = try bucket.client()
+        let md5 = Data(Insecure.MD5.hash(data: Data()))
+        var started: [String: String] = [:]
+        for key in ["avatar/original/ours.tif", "avatar/notmine/backup.tar", "backups/db.tar", "avatar/original/notes.txt"] {
+            started[key] = try client.createMultipartUpload(key: key, md5: md5, contentType: "application/octet-stream")
+        }
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "a.jpg")
+        let told = try UploadImagesTests().upload(Shell.quote(photos.path), bucket: bucket, in: folder)
+        #expect(told.status == 0, "\(told.stderr)")
+        #expect(told.stderr.contains("spaces-put: warning: 1 incomplete multipart upload under avatar/original/ that a stopped run left, the oldest started "), "\(told.stderr)")
+        for command in ["--abort-incomplete 0s --prefix ''", "--abort-incomplete 0s --prefix /", "--list-incomplete --prefix ''"] {
+            let refused = try Shell.run("spaces-put --env-file \(bucket.envFile) \(command)")
+            #expect(refused.status == 64 && refused.stderr.contains("refuses an empty --prefix"), "\(command): \(refused.stderr)")
+        }
+        let aborted = try Shell.run("spaces-put --env-file \(bucket.envFile) --abort-incomplete 0s --prefix avatar")
+        #expect(aborted.status == 0, "\(aborted.stderr)")
+        #expect(aborted.lines.count == 1 && aborted.stdout.contains(#""key":"avatar/original/ours.tif""#), "\(aborted.stdout)")
+        let left = try client.listAllMultipartUploads(prefix: "").uploads.map(\.key).sorted()
+        #expect(left == ["avatar/notmine/backup.tar", "avatar/original/notes.txt", "backups/db.tar"])
+        for (key, id) in started where key != "avatar/original/ours.tif" { try client.abortMultipartUpload(key: key, uploadId: id) }
+    }
+
     // MARK: Resume
 
     /// A multipart object's ETag is not its MD5: `--checksum` compares the stored one, with a HEAD of that object

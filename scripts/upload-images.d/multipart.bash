@@ -5,6 +5,15 @@
 # Aborts the multipart uploads under PREFIX/ that killed runs left, started more than AGE ago by the server's
 # clock (spaces-put --abort-incomplete), and says how many. One that cannot be aborted, or a listing that fails,
 # is a warning: the run goes on, and the next run tries again.
+# Without --abort-incomplete: says how many incomplete uploads of originals a stopped run left (one listing;
+# spaces-put --list-incomplete words it). A listing that fails costs the run nothing.
+report_incomplete_uploads() {
+  "$bin/spaces-put" --list-incomplete --prefix "$prefix" "${key_rule_args[@]}" "${env_args[@]}" "${put_args[@]}" \
+    "${debug_args[@]}" </dev/null >/dev/null 2>"$work/incomplete.err" || true
+  log_stream <"$work/incomplete.err"
+  grep -F ': warning: ' "$work/incomplete.err" >&2 || true
+}
+
 abort_incomplete_uploads() {
   local status=0 aborted failed
   "$bin/spaces-put" --abort-incomplete "$abort_incomplete" --prefix "$prefix" "${key_rule_args[@]}" "${env_args[@]}" "${put_args[@]}" \

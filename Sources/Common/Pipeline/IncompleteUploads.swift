@@ -37,6 +37,25 @@ public struct IncompleteUploads {
         uploads.filter { upload in upload.initiated.map { now - $0 >= age } ?? false }
     }
 
+    /// The incomplete uploads under `prefix` whose key is `ours`, aborting none: how many, and how long ago the
+    /// oldest was started (by the server's clock). What a stopped run left, for upload-images to say so.
+    public func left(prefix: String, ours: (String) -> Bool) throws(S3Error) -> (count: Int, oldestAge: Int64?) {
+        let (listed, serverTime) = try client.listAllMultipartUploads(prefix: prefix, pageSize: pageSize)
+        let now = serverTime ?? Int64(Date().timeIntervalSince1970)
+        let uploads = listed.filter { ours($0.key) }
+        return (uploads.count, uploads.compactMap(\.initiated).min().map { now - $0 })
+    }
+
+    /// `90 s`, `25 min`, `5 h`, `3 days`: an age as a person reads it.
+    public static func describe(age seconds: Int64) -> String {
+        switch seconds {
+        case ..<120: return "\(max(seconds, 0)) s"
+        case ..<7_200: return "\(seconds / 60) min"
+        case ..<172_800: return "\(seconds / 3_600) h"
+        default: return "\(seconds / 86_400) days"
+        }
+    }
+
     /// Lists the incomplete uploads under `prefix`, aborts those at least `age` seconds old whose key is
     /// `ours` (an original this toolkit uploads: only originals go in parts), and returns one record per upload
     /// aborted or not abortable. Uploads of other keys are left alone. Throws only when the listing failed.
