@@ -11,7 +11,7 @@ report_incomplete_uploads() {
   "$bin/spaces-put" --list-incomplete --prefix "$prefix" "${key_rule_args[@]}" "${env_args[@]}" "${put_args[@]}" \
     "${debug_args[@]}" </dev/null >/dev/null 2>"$work/incomplete.err" || true
   log_stream <"$work/incomplete.err"
-  grep -F ': warning: ' "$work/incomplete.err" >&2 || true
+  grep -F 'that a stopped run left' "$work/incomplete.err" >&2 || true
 }
 
 abort_incomplete_uploads() {
