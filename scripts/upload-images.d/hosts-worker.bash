@@ -13,8 +13,8 @@
 # can enter, even when the batch is killed.
 #
 # stdout: RS "begin" TAB NAME TAB HOST, the records as spaces-put answers them, each line behind US (0x1f), TAG
-# and TAB (so that nothing else the host prints, its login files' banners or what they leave running, can pass
-# for a record), then RS "end" TAB NAME TAB
+# and TAB, one write each (sed -u), so that nothing else the host prints, its login files' banners or what they
+# leave running, can pass for a record or split one; then RS "end" TAB NAME TAB
 # STATUS TAB HOST TAB REASON, then RS. STATUS is ok, fatal (spaces-put exited 2), unavailable (3: the server stopped
 # answering) or died (a stage was killed or ended with a status that is not an answer, or the commands are
 # missing). RS never occurs in a JSON text (RFC 7464 puts it before each text for that reason): a line cut short
@@ -66,7 +66,7 @@ rm -f "$folder/settings.env"
 # The stages' messages name the host they come from.
 exec 4>&2 2> >(while IFS= read -r line; do printf '%s: %s\n' "$host" "$line"; done >&4)
 prefixer=$!
-"$thumb" --out "$folder" "${thumb_args[@]}" | "$put" --env-file /dev/fd/3 "${put_args[@]}" | sed "s/^/"$'\037'"$tag"$'\t'"/"
+"$thumb" --out "$folder" "${thumb_args[@]}" | "$put" --env-file /dev/fd/3 "${put_args[@]}" | sed -u "s/^/"$'\037'"$tag"$'\t'"/"
 statuses=("${PIPESTATUS[@]}")
 exec 2>&4 3<&-
 wait "$prefixer" 2>/dev/null

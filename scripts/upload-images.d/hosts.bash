@@ -241,7 +241,7 @@ hosts_collect() {
         my $cut = pop(@lines) // "";
         open(my $out, ">>", $results) or warn "upload-images: cannot write $results: $!\n";
         for my $line (@lines) {
-          if ($line =~ /^\037\Q$tag\E\t(\{.*)$/) { print $out "$1\n"; $answered++ }
+          if ($line =~ /^\037\Q$tag\E\t(\{.*\})$/) { print $out "$1\n"; $answered++ }
           elsif ($line =~ /\S/) { push @stray, $line }
         }
         close($out) or warn "upload-images: cannot write $results: $!\n";
