@@ -19,9 +19,12 @@ public struct RemovalFinder {
     /// Whether the scan could have produced a record for `rel` were its file there. The seam for img-scan's own
     /// filters (--include, --exclude, hidden files): a key whose path the scan ignores is not removed, it stays.
     public var couldBeScanned: (String) -> Bool
+    /// Which keys are thumbnails this toolkit names (`KeyScope.thumbnail`).
+    let scope: KeyScope
 
     public init(prefix: String, couldBeScanned: @escaping (String) -> Bool = RemovalFinder.scannableByDefault) {
         keys = KeyMapper(prefix: prefix)
+        scope = KeyScope(prefix: prefix)
         originals = keys.originalKey(for: "")
         folder = String(originals.dropLast("original/".count))
         thumbnails = folder + "thumbnail/"
@@ -121,24 +124,14 @@ public struct RemovalFinder {
         return nil
     }
 
-    /// A thumbnail key's parts: `PREFIX/thumbnail/a/b.webp` is `a/b.webp` with the stem `a/b`, in `thumbnail/`
-    /// or `thumbnail-WxH/`, with the extension of a thumbnail format; nil for any other key.
+    /// A thumbnail key's parts: `PREFIX/thumbnail/a/b.webp` is `a/b.webp` with the stem `a/b`, in a thumbnail
+    /// folder some `--thumbnails` can make, with the extension of a thumbnail format; nil for any other key.
     func thumbnailName(_ key: String) -> (rel: String, stem: String)? {
-        guard let inside = Self.rel(of: key, under: folder), let slash = inside.firstIndex(of: "/") else { return nil }
-        let name = inside[..<slash]
-        guard KeyScope.isThumbnailFolder(name) else { return nil }
-        let rel = String(inside[inside.index(after: slash)...])
-        guard let dot = rel.lastIndex(of: "."), rel[dot...].count > 1,
-              ThumbnailSpec.Format.allCases.contains(where: { "." + $0.fileExtension == rel[dot...] }) else { return nil }
-        return (rel, String(rel[..<dot]))
+        scope.thumbnail(key).map { ($0.rel, $0.stem) }
     }
-
 
     /// `key` without `folder`, or nil when it is not under it; by bytes.
-    static func rel(of key: String, under folder: String) -> String? {
-        guard key.utf8.starts(with: folder.utf8) else { return nil }
-        return String(decoding: Array(key.utf8.dropFirst(folder.utf8.count)), as: UTF8.self)
-    }
+    static func rel(of key: String, under folder: String) -> String? { KeyScope.rel(of: key, under: folder) }
 }
 
 /// The keys and folders the scan's records keep, by exact bytes, each also in the form a server may have stored
