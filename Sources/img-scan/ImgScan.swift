@@ -17,6 +17,8 @@ struct ImgScan: ParsableCommand {
             that img-thumb, spaces-exists and spaces-put need no option. Keys: PREFIX/thumbnail/REL.EXT for \
             200x300, PREFIX/thumbnail-WxH/REL.EXT for other boxes. The default, 200x300, is one JPEG.
 
+            --thumbnail-names: stem (the default, as the Python tool) names a thumbnail after the image's path             without its extension (a/b.png: a/b.jpg); full after the whole path (a/b.png.jpg). With stem, images             in one folder that differ only by extension (a.jpg, a.png, a.JPG) would share a thumbnail: each of             them is a failed record instead, naming the others. Use one naming for a prefix.
+
             Left out, counted on stderr (and each named with --debug): macOS AppleDouble files (._*), hidden \
             files and folders (names starting with a dot; --include-hidden takes them back), NAS thumbnail \
             folders (@eaDir, @__thumb), and what --include/--exclude leave out.
@@ -53,6 +55,9 @@ struct ImgScan: ParsableCommand {
     @Option(help: ArgumentHelp("The thumbnails each image needs (see below).", valueName: "list"))
     var thumbnails = "200x300"
 
+    @Option(help: ArgumentHelp("How thumbnails are named: stem (a.png: a.jpg) or full (a.png: a.png.jpg).", valueName: "names"))
+    var thumbnailNames: KeyMapper.ThumbnailNames = .stem
+
     @Option(help: ArgumentHelp("The extensions to take, separated by commas (any case).", valueName: "list"))
     var extensions: String?
 
@@ -86,9 +91,9 @@ struct ImgScan: ParsableCommand {
         if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
         let specs = (try? ThumbnailSpec.parseList(thumbnails).get()) ?? [.standard]
         let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs,
-                                                                  shard: shard.flatMap(Shard.init(parsing:))).scan() }
+                                                                  shard: shard.flatMap(Shard.init(parsing:)),
+                                                                  names: thumbnailNames).scan() }
         result.warnings.forEach(Console.warning)
-        result.notices.forEach(Console.warning)
         for record in result.records where record.status == .failed {
             Console.error("\(record.path): \(record.error ?? "failed")")
         }
@@ -99,3 +104,5 @@ struct ImgScan: ParsableCommand {
         if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
     }
 }
+
+extension KeyMapper.ThumbnailNames: ExpressibleByArgument {}

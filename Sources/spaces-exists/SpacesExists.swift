@@ -71,7 +71,7 @@ struct SpacesExists: ParsableCommand {
     @Option(help: ArgumentHelp("With --removed: img-scan's --exclude rules, so that what they leave out is kept (repeatable).", valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(help: ArgumentHelp("With --removed: img-scan's --extensions.", valueName: "list"))
+    @Option(help: ArgumentHelp("img-scan's --extensions: which originals in the bucket are images (shared thumbnails; --removed).", valueName: "list"))
     var extensions: String?
 
     @Flag(help: "With --removed: img-scan scanned hidden files and folders (--include-hidden).")
@@ -114,6 +114,7 @@ struct SpacesExists: ParsableCommand {
             let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
             let checker = ExistenceChecker(client: client, strategy: strategy, checksum: checksum, warn: Console.warning)
+            checker.sharedThumbnail = SharedThumbnail(rules: scanRules)
             return ExistenceStage(checker: checker, report: Console.error)
         }
         let output = try CommandRun.setUp {

@@ -164,28 +164,33 @@ import TestSupport
             #expect(Array(record.thumbnailKey?.utf8 ?? "".utf8) == Array("p/thumbnail/\(base).jpg".utf8), "\(record)")
             #expect(record.status == nil)
         }
-        #expect(result.notices.isEmpty, "no collision between twins: \(result.notices)")
         #expect(!result.hadProblems)
     }
 
-    /// A real collision next to a twin: the NFC `José.jpg` and `José.png` share a thumbnail name and each keeps its
-    /// extension; the notice names the other file, and the NFD `José.jpg`, which collides with nothing, is left alone.
+    /// A real collision next to a twin: the NFC `José.jpg` and `José.png` share a thumbnail name, so each is a failed
+    /// record naming the other, and the NFD `José.jpg`, which collides with nothing, is left alone. With
+    /// `--thumbnail-names full`, all three are taken, each under its whole name.
     @Test func aCollisionBesideATwinNamesOnlyTheOtherFile() throws {
         let dir = try TemporaryDirectory()
         let nfcJPEG = "Jos\u{E9}.jpg", nfcPNG = "Jos\u{E9}.png", nfdJPEG = "Jose\u{301}.jpg"
         for name in [nfcJPEG, nfcPNG, nfdJPEG] { try dir.write(name) }
         let result = try ImageScanner(root: dir.path, prefix: "p").scan()
-        func thumbnailKey(_ rel: String) -> [UInt8]? {
-            result.records.first { $0.rel.utf8.elementsEqual(rel.utf8) }?.thumbnailKey.map { Array($0.utf8) }
-        }
+        func record(_ rel: String, in result: ImageScanner.Result) -> ImageRecord? { result.records.first { $0.rel.utf8.elementsEqual(rel.utf8) } }
         #expect(result.records.count == 3)
-        #expect(thumbnailKey(nfcJPEG) == Array("p/thumbnail/\(nfcJPEG).jpg".utf8))
-        #expect(thumbnailKey(nfcPNG) == Array("p/thumbnail/\(nfcPNG).jpg".utf8))
-        #expect(thumbnailKey(nfdJPEG) == Array("p/thumbnail/\(nfdJPEG)".utf8))
-        let expected = ["\(nfcJPEG): shares its thumbnail name with \(nfcPNG); its thumbnail goes to p/thumbnail/\(nfcJPEG).jpg",
-                        "\(nfcPNG): shares its thumbnail name with \(nfcJPEG); its thumbnail goes to p/thumbnail/\(nfcPNG).jpg"]
-        #expect(result.notices.map { Array($0.utf8) } == expected.map { Array($0.utf8) }, "\(result.notices)")
-        #expect(!result.hadProblems)
+        #expect(record(nfdJPEG, in: result)?.thumbnailKey.map { Array($0.utf8) } == Array("p/thumbnail/\(nfdJPEG)".utf8))
+        #expect(record(nfdJPEG, in: result)?.status == nil)
+        for (rel, other) in [(nfcJPEG, nfcPNG), (nfcPNG, nfcJPEG)] {
+            let failed = try #require(record(rel, in: result))
+            #expect(failed.status == .failed && failed.thumbnailKey == nil && failed.key != nil)
+            #expect(failed.error.map { Array($0.utf8) } == Array("its thumbnail key p/thumbnail/\(nfcJPEG) is also that of \(other), so none of them is uploaded: rename one, or give every image its full name with --thumbnail-names full".utf8))
+        }
+        #expect(result.hadProblems)
+
+        let full = try ImageScanner(root: dir.path, prefix: "p", names: .full).scan()
+        #expect(!full.hadProblems)
+        for rel in [nfcJPEG, nfcPNG, nfdJPEG] {
+            #expect(record(rel, in: full)?.thumbnailKey.map { Array($0.utf8) } == Array("p/thumbnail/\(rel).jpg".utf8))
+        }
     }
 
     @Test func escapesOnlyInvalidBytes() {

@@ -29,4 +29,17 @@ import Testing
         #expect(exact.keysAreExact && exact.answers(for: "a/\u{01}.jpg") && exact.answers(for: "a/\u{FFFE}.jpg"))
         #expect(exact["a/\u{01}.jpg"] != nil && exact["a/\u{1B}.jpg"] == nil)
     }
+
+    /// The keys under a start, by bytes, from pages in S3's order or not.
+    @Test func keysStartingWithAPrefixComeInByteOrder() {
+        let keys = ["p/original/a.JPG", "p/original/a.jpg", "p/original/a.jpg.jpg", "p/original/a/b.jpg", "p/original/b.jpg", "p/thumbnail/a.jpg"]
+        for pages in [[page(Array(keys.prefix(3))), page(Array(keys.dropFirst(3)))], [page(keys.reversed())]] {
+            let index = ObjectIndex(pages: pages)
+            #expect(index.keys(startingWith: "p/original/a.") == ["p/original/a.JPG", "p/original/a.jpg", "p/original/a.jpg.jpg"])
+            #expect(index.keys(startingWith: "p/original/b.") == ["p/original/b.jpg"])
+            #expect(index.keys(startingWith: "p/original/c.").isEmpty && index.keys(startingWith: "q").isEmpty)
+            #expect(index.keys(startingWith: "").count == keys.count)
+        }
+        #expect(ObjectIndex(pages: [page(["p/original/Jos\u{E9}.png"])]).keys(startingWith: "p/original/Jose\u{301}.").isEmpty)
+    }
 }

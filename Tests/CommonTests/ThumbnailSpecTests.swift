@@ -26,14 +26,16 @@ import TestSupport
     /// The default stays today's key; every other box gets a folder of its own, every format its extension.
     @Test func keysFollowOneRuleThatCannotCollide() throws {
         let keys = KeyMapper(prefix: "avatar")
-        let assigned = keys.thumbnailKeys(for: ["a.jpg", "a.png", "b/c.heic"]).keys
+        let assigned = keys.thumbnailKeys(for: ["a.jpg", "a.png", "b/c.heic"], names: .full).keys
         let specs = try ThumbnailSpec.parseList("200x300,400x600,200x300.webp,400x600.avif").get()
         let table = ["a.jpg", "a.png", "b/c.heic"].map { rel in specs.map { keys.thumbnailKey(assigned[ExactKey(rel)]!, for: $0) } }
         #expect(table == [
             ["avatar/thumbnail/a.jpg.jpg", "avatar/thumbnail-400x600/a.jpg.jpg", "avatar/thumbnail/a.jpg.webp", "avatar/thumbnail-400x600/a.jpg.avif"],
             ["avatar/thumbnail/a.png.jpg", "avatar/thumbnail-400x600/a.png.jpg", "avatar/thumbnail/a.png.webp", "avatar/thumbnail-400x600/a.png.avif"],
-            ["avatar/thumbnail/b/c.jpg", "avatar/thumbnail-400x600/b/c.jpg", "avatar/thumbnail/b/c.webp", "avatar/thumbnail-400x600/b/c.avif"],
+            ["avatar/thumbnail/b/c.heic.jpg", "avatar/thumbnail-400x600/b/c.heic.jpg", "avatar/thumbnail/b/c.heic.webp", "avatar/thumbnail-400x600/b/c.heic.avif"],
         ])
+        let stem = keys.thumbnailKeys(for: ["b/c.heic"]).keys[ExactKey("b/c.heic")]!
+        #expect(specs.map { keys.thumbnailKey(stem, for: $0) } == ["avatar/thumbnail/b/c.jpg", "avatar/thumbnail-400x600/b/c.jpg", "avatar/thumbnail/b/c.webp", "avatar/thumbnail-400x600/b/c.avif"])
         #expect(Set(table.joined()).count == 12)
         let bare = KeyMapper(prefix: "")
         #expect(bare.thumbnailKey("thumbnail/x.jpg", for: .init(width: 1, height: 2, format: .webp)) == "thumbnail-1x2/x.webp")

@@ -41,4 +41,25 @@ import Testing
         #expect(run.stderr.contains("img-scan: error: \(photos.path)/locked: cannot read folder: permission denied"))
         #expect(run.stderr.contains("img-scan: error: \(photos.path)/secret.jpg: permission denied"))
     }
+
+    /// Whether an image's thumbnail key is shared does not depend on whether the other file can be read today:
+    /// `a.png` fails beside an unreadable `a.jpg`, and `--thumbnail-names full` takes it.
+    @Test func anUnreadableNameStillTakesPartInACollision() throws {
+        let photos = try TemporaryDirectory()
+        try photos.write("a.jpg")
+        try photos.write("a.png")
+        chmod(photos.path + "/a.jpg", 0)
+        chmod(photos.path, 0o755)
+        let asUser = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : ""
+        let run = try Shell.run("\(asUser)\(Harness.binDirectory)/img-scan \(photos.path)")
+        #expect(run.status == 1)
+        let records = try run.records()
+        #expect(records.map(\.rel) == ["a.jpg", "a.png"])
+        #expect(records.first?.error == "permission denied")
+        #expect(records.last?.status == .failed && records.last?.thumbnailKey == nil)
+        #expect(run.stderr.contains("img-scan: error: \(photos.path)/a.png: its thumbnail key avatar/thumbnail/a.jpg is also that of a.jpg, so none of them is uploaded"), "\(run.stderr)")
+        let full = try Shell.run("\(asUser)\(Harness.binDirectory)/img-scan --thumbnail-names full \(photos.path)")
+        #expect(try full.records().last?.thumbnailKey == "avatar/thumbnail/a.png.jpg")
+        #expect(try full.records().last?.status == nil)
+    }
 }

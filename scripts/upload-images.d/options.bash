@@ -10,6 +10,8 @@ scan_args=()
 rule_args=()
 # What spaces-put --delete and --abort-incomplete need of the rules: which keys a scan can make.
 key_rule_args=()
+# --extensions alone (spaces-exists: which originals in the bucket are images).
+extension_arg=()
 crop=""
 delete_removed=0 max_delete="" max_delete_given=0
 limit_rate="" limit_rate_given=0 meta=() content_disposition="" content_disposition_given=0
@@ -35,8 +37,8 @@ while (($#)); do
       [[ -n $2 ]] || usage_error "$1 needs a pattern (got an empty one)"
       scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); shift ;;
     --include-hidden) scan_args+=(--include-hidden); rule_args+=(--include-hidden); key_rule_args+=(--include-hidden) ;;
-    --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); key_rule_args+=("$1" "$2"); shift ;;
-    --thumbnails) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
+    --extensions) value_of "$@"; scan_args+=("$1" "$2"); rule_args+=("$1" "$2"); key_rule_args+=("$1" "$2"); extension_arg=("$1" "$2"); shift ;;
+    --thumbnails | --thumbnail-names) value_of "$@"; scan_args+=("$1" "$2"); shift ;;
     --crop) value_of "$@"; crop=${2/#center/centre}; shift ;;
     --max-delete) value_of "$@"; max_delete=$2 max_delete_given=1; shift ;;
     --max-delete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
@@ -56,7 +58,7 @@ while (($#)); do
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
-    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=* | --include=* | --exclude=* | --thumbnails=* | --extensions=* | --crop=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --workers=* | --batch-size=* | --prefix=* | --env-file=* | --from-records=* | --retries=* | --connect-timeout=* | --stall-timeout=* | --include=* | --exclude=* | --thumbnails=* | --thumbnail-names=* | --extensions=* | --crop=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     -*) usage_error "unknown option $1" ;;
     *) [[ -z $dir ]] || usage_error "one folder only"; dir=$1 ;;
   esac

@@ -37,6 +37,8 @@ public final class ExistenceChecker {
     public let client: S3Client
     public let strategy: Strategy
     public let decision: SkipDecision
+    /// Which originals in the bucket share a record's thumbnail key (`--extensions` gives the scan's rules).
+    public var sharedThumbnail = SharedThumbnail()
     /// Receives one-line warnings: an image whose state could not be found out, a listing that failed.
     let warn: (String) -> Void
 
@@ -138,7 +140,14 @@ public final class ExistenceChecker {
         let decided = decision.decide(records, from: index, file: Self.localFile, publicURL: client.publicURL(forKey:))
         var result: [ImageRecord] = []
         for (record, decided) in zip(records, decided) {
-            if let decided { result.append(decided) } else { result.append(try headCheck(record)) }
+            let shared = sharedThumbnail.siblingPrefix(of: record).flatMap { sharedThumbnail.other(of: record, among: index.keys(startingWith: $0)) }
+            if shared != nil {
+                result.append(SharedThumbnail.failing(record, sharedWith: shared))
+            } else if let decided {
+                result.append(decided)
+            } else {
+                result.append(try headCheck(record))
+            }
         }
         return result
     }
@@ -232,6 +241,13 @@ public final class ExistenceChecker {
     func headCheck(_ record: ImageRecord) throws(S3Error) -> ImageRecord {
         guard let key = record.key, let thumbnailKey = record.thumbnailKey else { return record }
         do {
+            if let siblings = sharedThumbnail.siblingPrefix(of: record) {
+                // No listing of the folder: its originals of this stem, in one request.
+                let page = try client.listObjects(prefix: siblings, maxKeys: 1000)
+                if let other = sharedThumbnail.other(of: record, among: page.objects.map(\.key)) {
+                    return SharedThumbnail.failing(record, sharedWith: other)
+                }
+            }
             let file = Self.localFile(record)
             guard let original = try client.headObject(key: key), decision.matches(file, original) else { return record }
             guard let thumbnail = try client.headObject(key: thumbnailKey) else { return record }

@@ -18,13 +18,13 @@ public struct ImageScanner {
     public let thumbnails: [ThumbnailSpec]
     /// Only this part of the folder (`--shard I/N`), or all of it.
     public let shard: Shard?
+    /// How thumbnails are named (`--thumbnail-names`).
+    public let thumbnailNames: KeyMapper.ThumbnailNames
 
     /// What the scan found: records in sorted order, plus problems that did not stop it.
     public struct Result {
         public var records: [ImageRecord] = []
         public var warnings: [String] = []
-        /// Things worth knowing that are not problems (thumbnail names changed to avoid a collision).
-        public var notices: [String] = []
         /// What was left out on purpose (junk, hidden, filtered), by relative path: not problems.
         public var ignored: [(rel: String, reason: ScanRules.Reason)] = []
         /// True when anything was skipped for a reason the user should see (exit status 1).
@@ -32,8 +32,9 @@ public struct ImageScanner {
     }
 
     public init(root: String, prefix: String, rules: ScanRules = ScanRules(), thumbnails: [ThumbnailSpec] = [.standard],
-                shard: Shard? = nil) {
+                shard: Shard? = nil, names: KeyMapper.ThumbnailNames = .stem) {
         self.root = root
+        thumbnailNames = names
         keys = KeyMapper(prefix: prefix)
         self.rules = rules
         self.thumbnails = thumbnails.isEmpty ? [.standard] : thumbnails
@@ -52,8 +53,9 @@ public struct ImageScanner {
         result.ignored = walk.ignored.map { (Self.escaped($0.rel), $0.reason) }
         let files = walk.files.sorted { $0.rel.lexicographicallyPrecedes($1.rel) }
         let names = files.map { String(validating: $0.rel, as: UTF8.self) }
-        let assigned = keys.thumbnailKeys(for: zip(files, names).compactMap { file, name in file.readable ? name : nil })
-        result.notices = assigned.warnings
+        // Every image name takes part, readable or not: whether a.png is uploaded never depends on whether the
+        // a.jpg beside it could be read today.
+        let assigned = keys.thumbnailKeys(for: names.compactMap { $0 }, names: thumbnailNames)
         for (file, name) in zip(files, names) {
             guard let rel = name else {
                 let shown = Self.escaped(file.rel)
@@ -68,9 +70,9 @@ public struct ImageScanner {
             let standardKey = assigned.keys[ExactKey(rel)]
             var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
                                      key: keys.originalKey(for: rel), thumbnailKey: standardKey.map { keys.thumbnailKey($0, for: thumbnails[0]) })
-            if record.thumbnailKey == nil {
+            if let collision = assigned.failures[ExactKey(rel)] {
                 record.status = .failed
-                record.error = "its thumbnail key collides with another image's; rename one of them"
+                record.error = collision
             } else if let standardKey, thumbnails != [.standard] {
                 record.thumbnailSpec = thumbnails[0].description
                 let extras = thumbnails.dropFirst().map { ImageRecord.ExtraThumbnail(key: keys.thumbnailKey(standardKey, for: $0), spec: $0.description) }

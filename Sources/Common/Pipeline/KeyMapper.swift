@@ -40,46 +40,68 @@ public struct KeyMapper: Sendable {
 
     public func originalKey(for rel: String) -> String { join("original", rel) }
 
+    /// How an image's thumbnail is named from its path: the one rule for a prefix, chosen by `--thumbnail-names`.
+    /// Either way a thumbnail key is a function of its own image's path only: adding, removing or changing one
+    /// image never changes another's keys.
+    public enum ThumbnailNames: String, CaseIterable, Sendable {
+        /// The Python tool's: the path with its extension replaced by `.jpg` (`a/b.png` → `a/b.jpg`). Images in one
+        /// folder that differ only by extension (`a.jpg`, `a.png`, `a.JPG`) would share a key: they fail instead.
+        case stem
+        /// The whole path plus `.jpg` (`a/b.png` → `a/b.png.jpg`): never shared. The names earlier versions gave
+        /// only to images whose stems collided.
+        case full
+    }
+
     /// The thumbnail key the Python tool uses: the relative path with its extension replaced by `.jpg`.
     public func naturalThumbnailKey(for rel: String) -> String { join("thumbnail", Self.dropExtension(rel) + ".jpg") }
 
-    /// The key kept when two images share a natural thumbnail key: the full name plus `.jpg` (`a.png.jpg`).
-    public func disambiguatedThumbnailKey(for rel: String) -> String { join("thumbnail", rel + ".jpg") }
+    /// The 200x300 JPEG thumbnail key of `rel` under `names`.
+    public func thumbnailKey(for rel: String, names: ThumbnailNames) -> String {
+        switch names {
+        case .stem: naturalThumbnailKey(for: rel)
+        case .full: join("thumbnail", rel + ".jpg")
+        }
+    }
 
-    /// Thumbnail keys for a whole scan, so that no two images share one, by relative path.
-    ///
-    /// The rule: when images in one folder differ only by extension (`a.jpg`, `a.png`), *each* of them keeps
-    /// its extension in the thumbnail name (`a.jpg.jpg`, `a.png.jpg`); none silently overwrites another.
-    /// An image whose key would still collide gets no key (nil) and is reported as failed by the caller.
-    /// Keys and paths are told apart by their bytes (`ExactKey`), as S3 does: `José.jpg` in NFC and in NFD are
-    /// two images with two thumbnails, not a collision.
-    public func thumbnailKeys(for rels: [String]) -> (keys: [ExactKey: String], warnings: [String]) {
+    /// Thumbnail keys for a whole scan, by relative path: each image's own (`thumbnailKey(for:names:)`), except
+    /// that images sharing one get none, and a reason each (naming the others) in `failures`: no image's
+    /// thumbnail is ever stored under a key another image also maps to, and a collision is never settled by
+    /// which image happens to be there. Paths are told apart by their bytes (`ExactKey`), as S3 does: `José.jpg`
+    /// in NFC and in NFD are two images with two thumbnails, not a collision.
+    public func thumbnailKeys(for rels: [String], names: ThumbnailNames = .stem) -> (keys: [ExactKey: String], failures: [ExactKey: String]) {
         var groups: [ExactKey: [String]] = [:]
-        for rel in rels { groups[ExactKey(naturalThumbnailKey(for: rel)), default: []].append(rel) }
+        for rel in rels { groups[ExactKey(thumbnailKey(for: rel, names: names)), default: []].append(rel) }
         var keys: [ExactKey: String] = [:]
-        var warnings: [String] = []
-        var owners: [ExactKey: String] = [:]
+        var failures: [ExactKey: String] = [:]
         for rel in rels {
-            let group = groups[ExactKey(naturalThumbnailKey(for: rel))] ?? [rel]
-            let key = group.count > 1 ? disambiguatedThumbnailKey(for: rel) : naturalThumbnailKey(for: rel)
-            if group.count > 1 {
-                let others = group.filter { ExactKey($0) != ExactKey(rel) }.joined(separator: ", ")
-                warnings.append("\(rel): shares its thumbnail name with \(others); its thumbnail goes to \(key)")
-            }
-            if let owner = owners[ExactKey(key)] {
-                warnings.append("\(rel): thumbnail key \(key) is already taken by \(owner)")
+            let key = thumbnailKey(for: rel, names: names)
+            let group = groups[ExactKey(key)] ?? [rel]
+            guard group.count > 1 else {
+                keys[ExactKey(rel)] = key
                 continue
             }
-            owners[ExactKey(key)] = rel
-            keys[ExactKey(rel)] = key
+            let others = group.filter { ExactKey($0) != ExactKey(rel) }.joined(separator: ", ")
+            failures[ExactKey(rel)] = Self.sharedKeyReason(key: key, with: others, names: names)
         }
-        return (keys, warnings)
+        return (keys, failures)
+    }
+
+    /// Why an image is not uploaded when its thumbnail key is also `others`' (images beside it in the scan).
+    public static func sharedKeyReason(key: String, with others: String, names: ThumbnailNames) -> String {
+        let remedy = names == .stem ? "rename one, or give every image its full name with --thumbnail-names full" : "rename one"
+        return "its thumbnail key \(key) is also that of \(others), so none of them is uploaded: \(remedy)"
+    }
+
+    /// Why an image is not uploaded when its thumbnail key is also that of `original`, an object in the bucket
+    /// whose file was not scanned: uploading would replace that original's thumbnail with another image's.
+    public static func sharedKeyReason(key: String, withOriginal original: String) -> String {
+        "its thumbnail key \(key) is also that of \(original), which is in the bucket, so it is not uploaded: "
+            + "delete that original (--delete-removed does, when its file is gone), or give every image its full name with --thumbnail-names full"
     }
 
     /// The key of the thumbnail `spec` for the image whose 200x300 JPEG thumbnail key is `standardKey` (as
-    /// `thumbnailKeys` assigned it): the same name, in the spec's folder, with the spec's extension. The
-    /// names were chosen so that no two images share one; the folder and extension only depend on the spec,
-    /// so no two images share a key of any spec either.
+    /// `thumbnailKeys` assigned it): the same name, in the spec's folder, with the spec's extension. No two
+    /// images share a name; the folder and extension only depend on the spec, so no two share a key of any spec.
     public func thumbnailKey(_ standardKey: String, for spec: ThumbnailSpec) -> String {
         let folder = join("thumbnail", "")
         guard spec != .standard, standardKey.hasPrefix(folder), standardKey.hasSuffix(".jpg") else { return standardKey }

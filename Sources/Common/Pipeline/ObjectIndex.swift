@@ -1,6 +1,8 @@
 /// What a listing found in the bucket, by exact key, and which keys it can answer for.
 public struct ObjectIndex: Sendable {
     private var objects: [ExactKey: ObjectInfo]
+    /// Every key, in S3's order (by bytes), for `keys(startingWith:)`.
+    private let sorted: [ExactKey]
     /// Every page came url-encoded, so every key is exact whatever it holds.
     public let keysAreExact: Bool
 
@@ -8,6 +10,25 @@ public struct ObjectIndex: Sendable {
         // By bytes: an NFD key must not find the object of its NFC twin (`ExactKey`).
         objects = Dictionary(pages.flatMap(\.objects).map { (ExactKey($0.key), $0) }) { first, _ in first }
         keysAreExact = pages.allSatisfy(\.keysWereURLEncoded)
+        // A listing comes in S3's order already (pages, and parts, one after another): sorted again only if not.
+        let listed = pages.flatMap { $0.objects.map { ExactKey($0.key) } }
+        sorted = zip(listed, listed.dropFirst()).allSatisfy { $0 < $1 } ? listed : Array(Set(listed)).sorted()
+    }
+
+    /// The keys that start with `prefix`, by bytes, in order.
+    public func keys(startingWith prefix: String) -> [String] {
+        let start = ExactKey(prefix)
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < start { low = middle + 1 } else { high = middle }
+        }
+        var found: [String] = []
+        while low < sorted.count, sorted[low].text.utf8.starts(with: prefix.utf8) {
+            found.append(sorted[low].text)
+            low += 1
+        }
+        return found
     }
 
     public subscript(key: String) -> ObjectInfo? { objects[ExactKey(key)] }

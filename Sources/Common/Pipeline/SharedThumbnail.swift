@@ -1,0 +1,47 @@
+/// Whether an image's thumbnail key is also that of another original already in the bucket: with stem names
+/// (`--thumbnail-names stem`), `a.png`'s thumbnail is `a.jpg`, which is also the thumbnail of an `a.jpg` whose
+/// file is gone from the folder but whose original is still stored. Uploading `a.png` would replace that
+/// original's thumbnail with another image's, and a later run would skip the restored `a.jpg` with the wrong
+/// thumbnail; so `spaces-exists` fails the record instead, naming the other original.
+///
+/// Only the record's own folder in the bucket can hold such an original: `PREFIX/original/a.` followed by an
+/// extension the scan takes (any case), and nothing else.
+public struct SharedThumbnail: Sendable {
+    /// The extensions the scan takes (`ScanRules.extensions`), lowercased.
+    public let extensions: Set<String>
+
+    public init(rules: ScanRules = ScanRules()) { extensions = rules.extensions }
+
+    /// The start that every key sharing `record`'s thumbnail has (`PREFIX/original/a.` for `a.png`), when its
+    /// thumbnail is named by stem; nil for full names, or a record without keys.
+    public func siblingPrefix(of record: ImageRecord) -> String? {
+        guard let key = record.key, let thumbnailKey = record.thumbnailKey, key.utf8.count >= record.rel.utf8.count,
+              key.utf8.reversed().starts(with: record.rel.utf8.reversed()) else { return nil }
+        let stem = KeyMapper.dropExtension(record.rel)
+        let fullName = "/" + record.rel
+        guard stem.utf8.count < record.rel.utf8.count,
+              !KeyMapper.dropExtension(thumbnailKey).utf8.reversed().starts(with: fullName.utf8.reversed()) else { return nil }
+        let folder = key.utf8.dropLast(record.rel.utf8.count)
+        return String(decoding: Array(folder) + Array(stem.utf8) + [UInt8(ascii: ".")], as: UTF8.self)
+    }
+
+    /// The first of `keys` (keys starting with `siblingPrefix(of: record)`) that is another image's original
+    /// with the same stem, or nil.
+    public func other(of record: ImageRecord, among keys: some Sequence<String>) -> String? {
+        guard let prefix = siblingPrefix(of: record), let own = record.key else { return nil }
+        for key in keys where key.utf8.starts(with: prefix.utf8) && !key.utf8.elementsEqual(own.utf8) {
+            let ext = String(decoding: Array(key.utf8.dropFirst(prefix.utf8.count)), as: UTF8.self)
+            if !ext.isEmpty, !ext.contains("/"), !ext.contains("."), extensions.contains(ext.lowercased()) { return key }
+        }
+        return nil
+    }
+
+    /// `record` failed, with the reason, when `other` is set; unchanged otherwise.
+    public static func failing(_ record: ImageRecord, sharedWith other: String?) -> ImageRecord {
+        guard let other, let thumbnailKey = record.thumbnailKey else { return record }
+        var failed = record
+        failed.status = .failed
+        failed.error = KeyMapper.sharedKeyReason(key: thumbnailKey, withOriginal: other)
+        return failed
+    }
+}
