@@ -32,6 +32,9 @@ public final class ThumbnailStage {
         }
     }
 
+    /// What the stage read and wrote, for its exit status and end line (`StreamTally`).
+    public var stream = StreamTally()
+
     /// Creates `directory` (mode 0700) when it is missing.
     public init(thumbnailer: Thumbnailer, directory: String, report: @escaping (String) -> Void) throws(FileError) {
         self.thumbnailer = thumbnailer
@@ -47,7 +50,7 @@ public final class ThumbnailStage {
 
     /// The output line for one input line; nil for a blank line.
     public func process(line: Data, lineNumber: Int) -> Data? {
-        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, report: report) { (pending: ImageRecord) -> ImageRecord in
+        RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report) { (pending: ImageRecord) -> ImageRecord in
             var record = pending
             do throws(Failure) {
                 try makeThumbnail(for: &record)

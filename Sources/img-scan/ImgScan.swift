@@ -36,6 +36,8 @@ struct ImgScan: ParsableCommand {
             folder would look deleted.
 
             Exit status: 0 all found, 1 some items were skipped, 2 no such folder.
+
+            \(Toolkit.pipelineStatusHelp)
             """,
         version: Toolkit.version
     )
@@ -67,6 +69,9 @@ struct ImgScan: ParsableCommand {
     @Flag(help: "Scan hidden files and folders (names starting with a dot) too.")
     var includeHidden = false
 
+    @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
+    var recordsOnly = false
+
     @Flag(help: "Print details of the scan on stderr.")
     var debug = false
 
@@ -87,6 +92,7 @@ struct ImgScan: ParsableCommand {
 
     func run() throws {
         CommandRun.begin("img-scan", debug: debug)
+        let stream = StageStream.start("img-scan", producer: true, writesMarkers: !recordsOnly)
         var rules = ScanRules(includeHidden: includeHidden, filter: filter)
         if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
         let specs = (try? ThumbnailSpec.parseList(thumbnails).get()) ?? [.standard]
@@ -101,7 +107,8 @@ struct ImgScan: ParsableCommand {
         for entry in result.ignored { Console.debug("ignored: \(entry.rel) (\(entry.reason.label))") }
         if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
         Console.debug("\(result.records.count) images found under \(directory)")
-        if result.hadProblems { throw ExitCode(Toolkit.Exit.someFailed) }
+        for record in result.records { stream.tally.wrote(failed: record.status == .failed) }
+        try CommandRun.finish(own: result.hadProblems ? Toolkit.Exit.someFailed : 0)
     }
 }
 

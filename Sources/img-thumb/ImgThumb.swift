@@ -13,6 +13,8 @@ struct ImgThumb: ParsableCommand {
             HEIC/HEIF, AVIF or JPEG XL, is damaged, or is over the pixel limit. Thumbnails fill the box (scaled up or \
             down, then cropped: --crop), are upright (EXIF orientation applied), sRGB, flattened onto white, from the \
             first frame or page, and carry no metadata. Exit status: 0 all made, 1 some failed, 2 fatal.
+
+            \(Toolkit.pipelineStatusHelp)
             """,
         version: Toolkit.version
     )
@@ -57,6 +59,9 @@ struct ImgThumb: ParsableCommand {
     @Option(help: ArgumentHelp("With --batches: the folder this process moves the batches it takes into.", valueName: "dir"))
     var claimInto: String?
 
+    @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
+    var recordsOnly = false
+
     @Flag(help: "Print details on stderr.")
     var debug = false
 
@@ -68,6 +73,8 @@ struct ImgThumb: ParsableCommand {
 
     func run() throws {
         CommandRun.begin("img-thumb", debug: debug)
+        // With --batches, its input is the batch files: nothing in them is no fault of a stage before it.
+        StageStream.start("img-thumb", producer: batches != nil, writesMarkers: !recordsOnly)
         var thumbnailer = Thumbnailer()
         (thumbnailer.width, thumbnailer.height) = (size.width, size.height)
         thumbnailer.quality = quality
@@ -88,6 +95,7 @@ struct ImgThumb: ParsableCommand {
             guard let output = stage.process(line: line, lineNumber: number) else { continue }
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
-        if stage.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+        StageStream.current?.tally = stage.stream
+        try CommandRun.finish(own: stage.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
     }
 }

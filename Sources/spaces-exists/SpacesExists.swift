@@ -13,13 +13,15 @@ struct SpacesExists: ParsableCommand {
             also its MD5, which is the ETag of a single PUT; an original uploaded in parts, whose ETag is not its \
             MD5, is compared by the x-amz-meta-md5 spaces-put stored with it, one HEAD each) and its thumbnail is \
             there too. Complete records get status "skipped"; every \
-            other record passes on unchanged, one line out per line in, in order. Strategies: head (two HEAD \
-            requests per image), list (ListObjectsV2 over the keys' common folder, 1 request per 1,000 objects), \
+            other record passes on unchanged, one line out per line in, in order. Strategies: head (two HEAD requests \
+            per image, and a LIST of the originals that could share its thumbnail name), list (ListObjectsV2 over the keys' common folder, 1 request per 1,000 objects), \
             auto (list above \(ExistenceChecker.autoThreshold) pending images, head otherwise). With --removed, \
             the input must be a whole scan: the objects under PREFIX/original/ whose file is gone, and the thumbnails \
             no image owns any more, are written to that file as deletion records for spaces-put --delete. Exit \
-            status: 0, 1 when input lines were not records, 2 fatal (configuration, credentials, missing bucket, \
+            status: 0, 1 when an input record had failed or a line was not a record, 2 fatal (configuration, credentials, missing bucket, \
             and with --removed a listing that failed or input that cannot tell what was removed).
+
+            \(Toolkit.pipelineStatusHelp)
             """,
         version: Toolkit.version
     )
@@ -77,6 +79,9 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "With --removed: img-scan scanned hidden files and folders (--include-hidden).")
     var includeHidden = false
 
+    @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
+    var recordsOnly = false
+
     @Flag(help: "Log every request on stderr. Never logs secrets.")
     var debug = false
 
@@ -109,6 +114,7 @@ struct SpacesExists: ParsableCommand {
 
     func run() throws {
         CommandRun.begin("spaces-exists", debug: debug)
+        let stream = StageStream.start("spaces-exists", writesMarkers: !recordsOnly)
         let stage = try CommandRun.setUp { () throws -> ExistenceStage in
             let config = try CommandRun.loadConfig(envFile: envFile)
             let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: requestSettings.curlOptions)
@@ -132,11 +138,13 @@ struct SpacesExists: ParsableCommand {
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.lines) }
         let checker = stage.checker
         Console.debug("\(checker.usedStrategy.rawValue): \(output.skipped) of \(Console.count(output.checked, "image")) already uploaded, \(Console.count(checker.client.requestCount + checker.extraRequests, "request"))")
+        stream.tally = output.stream
         if let refusal {
             Console.error("refusing to prune: \(refusal)")
+            stream.endFatal("refusing to prune: \(refusal)")
             throw ExitCode(Toolkit.Exit.fatal)
         }
-        if output.malformed > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+        try CommandRun.finish(own: output.malformed > 0 ? Toolkit.Exit.someFailed : 0)
     }
 
     private func write(_ lines: [Data], to path: String) throws {

@@ -18,6 +18,8 @@ struct SpacesPut: ParsableCommand {
             upload (their ETag is then not their MD5, which is stored as x-amz-meta-md5); a failed or interrupted one \
             is aborted. With --abort-incomplete AGE it aborts the multipart uploads under PREFIX/ that a killed run \
             left, started more than AGE ago, and writes one line per upload.
+
+            \(Toolkit.pipelineStatusHelp)
             """,
         version: Toolkit.version
     )
@@ -116,6 +118,9 @@ struct SpacesPut: ParsableCommand {
         return KeyScope(prefix: prefix ?? KeyMapper.defaultPrefix, rules: rules)
     }
 
+    @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
+    var recordsOnly = false
+
     @Flag(help: "Log every request (method, key, status, time, attempt) on stderr. Never logs secrets.")
     var debug = false
 
@@ -162,6 +167,7 @@ struct SpacesPut: ParsableCommand {
 
     func run() throws {
         CommandRun.begin("spaces-put", debug: debug)
+        if !check && !delete && abortIncomplete == nil && !listIncomplete { StageStream.start("spaces-put", writesMarkers: !recordsOnly) }
         let uploader = try CommandRun.setUp { () throws -> Uploader in
             let config = try CommandRun.loadConfig(envFile: envFile)
             Console.debug("config: \(config)")
@@ -201,8 +207,8 @@ struct SpacesPut: ParsableCommand {
         if let limiter = client.httpOptions.rateLimiter {
             Console.debug("\(Printf.string("%.1f", limiter.secondsWaited)) s waited to keep to --limit-rate \(limiter.limit)")
         }
-        if uploader.serverUnavailable { throw ExitCode(Toolkit.Exit.serverUnavailable) }
-        if uploader.failedCount > 0 { throw ExitCode(Toolkit.Exit.someFailed) }
+        StageStream.current?.tally = uploader.stream
+        try CommandRun.finish(own: uploader.serverUnavailable ? Toolkit.Exit.serverUnavailable : uploader.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
     }
 
     /// `--abort-incomplete`: one line per upload aborted (or not) on stdout; exit 1 when one could not be.

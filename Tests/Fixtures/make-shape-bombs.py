@@ -56,5 +56,6 @@ with tempfile.TemporaryDirectory() as scratch:
         source = os.path.join(scratch, "ramp.png")
         with open(source, "wb") as out:
             out.write(png(width, height))
-        target = os.path.join(corpus, f"aspect/shape-bomb-{width}x{height}.jpg")
+        # -q90: the PNG of the same box beside it would otherwise share its thumbnail name.
+        target = os.path.join(corpus, f"aspect/shape-bomb-{width}x{height}-q90.jpg")
         subprocess.run(["vips", "jpegsave", source, target, "--Q", "90", "--strip"], check=True)

@@ -113,7 +113,7 @@ import Testing
     /// Strips are made box by box from their middle (each costs about its box); the result is each box's
     /// own thumbnail, exactly.
     @Test func stripsGiveEachBoxFromTheirMiddle() throws {
-        for rel in ["aspect/shape-bomb-50000x1.png", "aspect/shape-bomb-1x50000.jpg"] {
+        for rel in ["aspect/shape-bomb-50000x1.png", "aspect/shape-bomb-1x50000-q90.jpg"] {
             for (box, pair) in zip(Self.boxes, try bothWays(rel)) {
                 #expect(pair.once.meanDifference(pair.own) == 0, "\(rel) \(box)")
             }

@@ -59,8 +59,9 @@ import Testing
                 .check(records)
             let pending = decided.filter { $0.status != .skipped }.map { bytes($0.rel) }
             #expect(pending.isEmpty, "\(strategy): not skipped: \(pending)")
-            // One LIST page, then a HEAD of the original and of the thumbnail for each of the three awkward names.
-            #expect(client.requestCount - before == 1 + 3 * 2, "\(strategy)")
+            // One LIST page, then for each of the three awkward names a LIST of the originals sharing its stem
+            // (SharedThumbnail) and a HEAD of the original and of the thumbnail.
+            #expect(client.requestCount - before == 1 + 3 * 3, "\(strategy)")
         }
     }
 

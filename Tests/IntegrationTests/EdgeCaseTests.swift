@@ -119,7 +119,7 @@ import Testing
         let console = try TemporaryDirectory()
         let run = try startUploadImages([photos.path, "--workers", "2"], bucket: bucket, in: folder, output: console.path + "/out")
         usleep(400_000)
-        let scanning = try Shell.run("pgrep -f 'img-scan --prefix avatar \(photos.path)|spaces-exists --env-file \(bucket.envFile)'").stdout
+        let scanning = try Shell.run("pgrep -f 'img-scan --records-only --prefix avatar \(photos.path)|spaces-exists --records-only --env-file \(bucket.envFile)'").stdout
         kill(run.processIdentifier, SIGTERM)
         let sent = Date()
         run.waitUntilExit(within: 180)
@@ -129,7 +129,7 @@ import Testing
         #expect(Date().timeIntervalSince(sent) < 3)
         #expect(output.contains("interrupted before the upload began"), "\(output)")
         usleep(200_000)
-        let left = try Shell.run("pgrep -f 'img-scan --prefix avatar \(photos.path)|spaces-exists --env-file \(bucket.envFile)'").stdout
+        let left = try Shell.run("pgrep -f 'img-scan --records-only --prefix avatar \(photos.path)|spaces-exists --records-only --env-file \(bucket.envFile)'").stdout
         #expect(left.isEmpty, "still running: \(left)")
         #expect(try bucket.objects().isEmpty)
     }

@@ -229,7 +229,7 @@ final class FaultProxy {
         let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(put.terminationStatus == 1)
-        let record = try RecordCoding.decode(Data(out.utf8.prefix { $0 != 10 }))
+        let record = try #require(try Shell.records(in: out).first)
         #expect(record.status == .failed)
         #expect(record.error?.contains("changed while it was uploaded") == true, "\(record.error ?? "")")
         #expect(err.split(separator: "\n").count == 1 && err.contains("growing.jpg: changed while it was uploaded"), "\(err)")

@@ -137,7 +137,11 @@ enum Shell {
         var stderr: String
         var seconds: Double
 
-        var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        /// The lines of stdout, without the stages' stream markers (`StreamMarker`): the records, or a script's text.
+        var lines: [String] { allLines.filter { StreamMarker.decode(Data($0.utf8)) == nil } }
+        var allLines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        /// The stream markers among the lines of stdout.
+        var markers: [StreamMarker] { allLines.compactMap { StreamMarker.decode(Data($0.utf8)) } }
 
         /// The numbers before `noun` (singular or plural) in the lines of stderr that contain `marker`:
         /// `counts(of: "request", in: "debug:")` is [1, 200] for "1 request over ..." and "200 requests ...".
@@ -149,7 +153,12 @@ enum Shell {
                 }
             }
         }
-        func records() throws -> [ImageRecord] { try lines.map { try RecordCoding.decode(Data($0.utf8)) } }
+        func records() throws -> [ImageRecord] { try Shell.records(in: stdout) }
+    }
+
+    /// The records of a stage's output (a results file): its lines without the stream markers.
+    static func records(in text: String) throws -> [ImageRecord] {
+        try text.split(separator: "\n").filter { StreamMarker.decode(Data($0.utf8)) == nil }.map { try RecordCoding.decode(Data($0.utf8)) }
     }
 
     /// Runs `command` with bash, at most `limit` seconds: past that its whole process group is killed and the

@@ -9,16 +9,18 @@ import Testing
         let run = try Shell.run("img-scan /no/such/folder")
         #expect(run.status == 2)
         #expect(run.stderr == "img-scan: error: Directory not found: /no/such/folder\n")
-        #expect(run.stdout.isEmpty)
+        #expect(run.lines.isEmpty)
+        #expect(run.markers == [StreamMarker(.begin, by: "img-scan"),
+                                StreamMarker(.end, by: "img-scan", exit: 2, records: 0, failed: 0, error: "Directory not found: /no/such/folder")])
     }
 
     @Test func outputEndsQuietlyWhenThePipeCloses() throws {
         let photos = try TemporaryDirectory()
         for index in 0..<3000 { try photos.write("p\(index).jpg") }
-        let run = try Shell.run("img-scan \(photos.path) | head -1")
+        let run = try Shell.run("img-scan \(photos.path) | head -2")
         #expect(run.status == 0)
         #expect(run.stderr.isEmpty, "\(run.stderr)")
-        #expect(run.lines.count == 1)
+        #expect(run.lines.count == 1 && run.markers == [StreamMarker(.begin, by: "img-scan")])
     }
 
     @Test func unreadableFilesAndFoldersAreReportedAndTheScanGoesOn() throws {

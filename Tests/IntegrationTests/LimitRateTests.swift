@@ -118,7 +118,7 @@ import Testing
         #expect(Date().timeIntervalSince(asked) < 1, "stopped within a second")
         #expect(process.terminationStatus == 130)
         let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let record = try RecordCoding.decode(Data(line.utf8))
+        let record = try #require(try Shell.records(in: line).first)
         #expect(record.status == .failed && record.error?.contains("interrupted") == true, "\(line)")
         #expect(try bucket.objects().isEmpty)
     }

@@ -354,8 +354,7 @@ import Testing
         }
 
         func records() throws -> [ImageRecord] {
-            try String(contentsOfFile: directory.path + "/out", encoding: .utf8).split(separator: "\n")
-                .map { try RecordCoding.decode(Data($0.utf8)) }
+            try Shell.records(in: String(contentsOfFile: directory.path + "/out", encoding: .utf8))
         }
     }
 

@@ -64,15 +64,13 @@ import Testing
         let first = try Shell.run("img-scan \(Shell.quote(images.path)) | img-thumb | spaces-put --retries 0 > results.jsonl",
                                   environment: ["TMPDIR": tmp.path, "SPACES_ENDPOINT": "http://127.0.0.1:9"], directory: folder.path)
         #expect(first.status != 0)
-        let failed = try String(contentsOfFile: folder.path + "/results.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { try RecordCoding.decode(Data($0.utf8)) }
+        let failed = try Shell.records(in: String(contentsOfFile: folder.path + "/results.jsonl", encoding: .utf8))
         #expect(failed.count == 3 && failed.allSatisfy { $0.status == .failed && $0.thumbnailPath != nil })
         #expect(failed.allSatisfy { FileManager.default.fileExists(atPath: $0.thumbnailPath!) }, "a failed upload keeps its thumbnail")
 
         let retry = try Shell.run(recipe, environment: ["TMPDIR": tmp.path], directory: folder.path)
         #expect(retry.status == 0, "\(recipe): \(retry.stderr)")
-        let retried = try String(contentsOfFile: folder.path + "/retried.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { try RecordCoding.decode(Data($0.utf8)) }
+        let retried = try Shell.records(in: String(contentsOfFile: folder.path + "/retried.jsonl", encoding: .utf8))
         #expect(retried.count == 3 && retried.allSatisfy { $0.status == .uploaded }, "\(retried.map { $0.error ?? "" })")
         let stored = try bucket.objects()
         #expect(retried.allSatisfy { stored[$0.thumbnailKey!]?.md5 == $0.thumbnailEtag && stored[$0.key!] != nil })
@@ -88,7 +86,7 @@ import Testing
         mkdir(folder, 0o755)
         chmod(folder, 0o755)
         let open = try Shell.run("img-thumb", stdin: scan.stdout, environment: ["TMPDIR": tmp.path])
-        #expect(open.status == 2 && open.stdout.isEmpty)
+        #expect(open.status == 2 && open.lines.isEmpty)
         #expect(open.stderr == "img-thumb: error: \(folder): open to other users (mode 755): chmod 700 it, or use --out\n")
         rmdir(folder)
         symlink(tmp.path, folder)

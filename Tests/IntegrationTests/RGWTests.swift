@@ -97,12 +97,11 @@ import Testing
         chmod(env, 0o600)
         let run = try Shell.run("""
             unshare -m bash -c 'mount --bind \(hosts) /etc/hosts && img-scan \(images.path) | img-thumb --out \(folder.path)/t \
-            | spaces-put --debug --env-file \(env) > results.jsonl && jq -r ".url, .thumbnail_url" results.jsonl \
+            | spaces-put --debug --env-file \(env) > results.jsonl && jq -r "select(.status) | .url, .thumbnail_url" results.jsonl \
             | while read -r url; do curl -s "$url" | md5sum | cut -c1-32; done'
             """, directory: folder.path)
         #expect(run.status == 0, "\(run.stderr)")
-        let records = try String(contentsOfFile: folder.path + "/results.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { try RecordCoding.decode(Data($0.utf8)) }
+        let records = try Shell.records(in: String(contentsOfFile: folder.path + "/results.jsonl", encoding: .utf8))
         #expect(records.count == 3 && records.allSatisfy { $0.status == .uploaded })
         let base = "http://\(bucket.name).nyc3.digitaloceanspaces.com:\(port)/"
         #expect(records.allSatisfy { $0.url!.hasPrefix(base) && $0.thumbnailUrl!.hasPrefix(base) }, "\(records.map { $0.url ?? "" })")

@@ -205,7 +205,7 @@ func startUploadImages(_ arguments: [String], bucket: TestBucket, in folder: Tem
         // CPU seconds (user + system), not the wall: another test run on the machine must not make the
         // larger scan look slower.
         func measure(_ folder: TemporaryDirectory) throws -> (seconds: Double, kilobytes: Double, lines: Int) {
-            let run = try Shell.run("/usr/bin/time -f '%U %S %M' -o time.txt img-scan \(folder.path) | wc -l; cat time.txt")
+            let run = try Shell.run("/usr/bin/time -f '%U %S %M' -o time.txt img-scan --records-only \(folder.path) | wc -l; cat time.txt")
             let fields = run.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
             return (fields[1] + fields[2], fields[3], Int(fields[0]))
         }

@@ -94,7 +94,7 @@ import Testing
                                 environment: ["SPACES_SECRET_KEY": "not-the-secret"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("spaces-put: error: Failed to authenticate with DigitalOcean Spaces: SignatureDoesNotMatch"))
-        #expect(run.stdout.isEmpty)
+        #expect(run.lines.isEmpty)
         // No retry storm: one request, then stop.
         #expect(run.stderr.components(separatedBy: "debug: PUT").count - 1 == 1, "\(run.stderr)")
         #expect(run.seconds < 5)

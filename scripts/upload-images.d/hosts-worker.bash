@@ -66,7 +66,7 @@ rm -f "$folder/settings.env"
 # The stages' messages name the host they come from.
 exec 4>&2 2> >(while IFS= read -r line; do printf '%s: %s\n' "$host" "$line"; done >&4)
 prefixer=$!
-"$thumb" --out "$folder" "${thumb_args[@]}" | "$put" --env-file /dev/fd/3 "${put_args[@]}" | sed -u "s/^/"$'\037'"$tag"$'\t'"/"
+"$thumb" --records-only --out "$folder" "${thumb_args[@]}" | "$put" --records-only --env-file /dev/fd/3 "${put_args[@]}" | sed -u "s/^/"$'\037'"$tag"$'\t'"/"
 statuses=("${PIPESTATUS[@]}")
 exec 2>&4 3<&-
 wait "$prefixer" 2>/dev/null

@@ -20,8 +20,8 @@ while [[ ! -e $work/stop ]] && compgen -G "$work/batches/batch.*" >/dev/null; do
   round=$((round + 1))
   taken="$work/lanes/$lane.$round"
   mkdir -p "$taken"
-  "$bin/img-thumb" --out "$work/thumbs" "${thumb_args[@]}" --batches "$work/batches" --claim-into "$taken" </dev/null \
-    | "$bin/spaces-put" "${put_args[@]}" --progress-file "$work/progress/$lane.$round" >>"$results"
+  "$bin/img-thumb" --records-only --out "$work/thumbs" "${thumb_args[@]}" --batches "$work/batches" --claim-into "$taken" </dev/null \
+    | "$bin/spaces-put" --records-only "${put_args[@]}" --progress-file "$work/progress/$lane.$round" >>"$results"
   statuses=("${PIPESTATUS[@]}")
   why=""
   ((statuses[0] == 0 || statuses[0] == 1)) || why=$(ending img-thumb "${statuses[0]}")

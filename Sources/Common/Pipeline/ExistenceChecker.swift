@@ -8,7 +8,8 @@ public final class ExistenceChecker {
         /// LIST for more than `autoThreshold` pending images; otherwise one LIST page, and HEADs only when
         /// that page does not hold every object under the prefix (a huge bucket).
         case auto
-        /// Two HEAD requests per image over one connection: for a small batch into a huge bucket.
+        /// Two HEAD requests per image over one connection (and a LIST of the originals sharing its thumbnail
+        /// name, `SharedThumbnail`): for a small batch into a huge bucket.
         case head
         /// ListObjectsV2 over the folder all keys fall under, once, then answers from memory.
         case list

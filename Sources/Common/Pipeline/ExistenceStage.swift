@@ -19,6 +19,8 @@ public final class ExistenceStage {
         public var checked = 0
         /// With `keepingRecords`: every record read, whatever its status, for `removals`.
         public var records: [ImageRecord] = []
+        /// What was read and written, for the exit status and end line (`StreamTally`).
+        public var stream = StreamTally()
     }
 
     public init(checker: ExistenceChecker, report: @escaping (String) -> Void) {
@@ -33,14 +35,21 @@ public final class ExistenceStage {
         var pending: [(slot: Int, record: ImageRecord)] = []
         var output = Output()
         while let line = reader.next() {
-            switch RecordLine.classify(line, lineNumber: reader.lineNumber) {
+            let kind = RecordLine.classify(line, lineNumber: reader.lineNumber)
+            if case .blank = kind { continue }
+            output.stream.readLine()
+            switch kind {
             case .blank:
                 continue
+            case .marker(let marker):
+                output.stream.read(marker)
             case .malformed(let message, let failed):
                 output.malformed += 1
+                output.stream.wrote(failed: true)
                 report(message)
                 slots.append(failed)
-            case .finished(let line):
+            case .finished(let line, let failed):
+                output.stream.wrote(failed: failed)
                 if keepingRecords, let record = try? RecordCoding.decode(line) { output.records.append(record) }
                 slots.append(line)
             case .pending(let record):
@@ -53,6 +62,7 @@ public final class ExistenceStage {
         let decided = try checker.check(pending.map(\.record))
         for (item, record) in zip(pending, decided) {
             if record.status == .skipped { output.skipped += 1 }
+            output.stream.wrote(failed: record.status == .failed)
             if separatePending && record.status == nil {
                 output.pending.append(RecordCoding.encode(record))
             } else {

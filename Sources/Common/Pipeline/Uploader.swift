@@ -39,6 +39,9 @@ public final class Uploader {
     public internal(set) var partRequests = 0
     public internal(set) var partConnections = 0
 
+    /// What the stage read and wrote, for its exit status and end line (`StreamTally`).
+    public var stream = StreamTally()
+
     /// Receives one line per record that fails and per input line that is not a record.
     let report: (String) -> Void
 
@@ -60,7 +63,7 @@ public final class Uploader {
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, report: report) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
+        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
                 if let reason = breaker.refusal() { throw .notAttempted(reason) }

@@ -7,9 +7,11 @@ public enum RecordLine {
     /// Not a record: the stage writes `output` (a failed record naming the line) so lines stay one-to-one.
     case malformed(message: String, output: Data)
     /// A record that already has a status: written through unchanged, byte for byte.
-    case finished(Data)
+    case finished(Data, failed: Bool)
     /// A record this stage works on.
     case pending(ImageRecord)
+    /// The first or last line of a stage's output (`StreamMarker`): read, never passed on.
+    case marker(StreamMarker)
 
     public static func classify(_ line: Data, lineNumber: Int) -> RecordLine {
         guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) else {
@@ -17,8 +19,9 @@ public enum RecordLine {
         }
         do {
             let record = try RecordCoding.decode(line)
-            return record.status == nil ? .pending(record) : .finished(line)
+            return record.status == nil ? .pending(record) : .finished(line, failed: record.status == .failed)
         } catch {
+            if let marker = StreamMarker.decode(line) { return .marker(marker) }
             let message = "input line \(lineNumber): \(error)"
             let object = ["status": "failed", "error": message]
             let encoder = JSONEncoder()
@@ -33,23 +36,33 @@ public enum RecordLine {
 extension RecordLine {
     /// The output for one input line, handled as every stage does: nothing for a blank line; for a line that
     /// is not a record, a failed record (counted in `failures`, its reason given to `report`); a finished
-    /// record unchanged; and for a pending record, the record `work` makes of it (counted when it failed).
+    /// record unchanged; for a pending record, the record `work` makes of it (counted when it failed); and
+    /// for a stream marker, nothing. `stream` tallies every line read and every record written.
     public static func output<Failure: Error>(
-        for line: Data, lineNumber: Int, failures: inout Int, report: (String) -> Void,
+        for line: Data, lineNumber: Int, failures: inout Int, stream: inout StreamTally, report: (String) -> Void,
         _ work: (ImageRecord) throws(Failure) -> ImageRecord
     ) throws(Failure) -> Data? {
-        switch classify(line, lineNumber: lineNumber) {
+        let kind = classify(line, lineNumber: lineNumber)
+        if case .blank = kind { return nil }
+        stream.readLine()
+        switch kind {
         case .blank:
+            return nil
+        case .marker(let marker):
+            stream.read(marker)
             return nil
         case .malformed(let message, let output):
             failures += 1
+            stream.wrote(failed: true)
             report(message)
             return output
-        case .finished(let line):
+        case .finished(let line, let failed):
+            stream.wrote(failed: failed)
             return line
         case .pending(let record):
             let done = try work(record)
             if done.status == .failed { failures += 1 }
+            stream.wrote(failed: done.status == .failed)
             return RecordCoding.encode(done)
         }
     }

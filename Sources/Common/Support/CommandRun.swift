@@ -19,8 +19,20 @@ public enum CommandRun {
             return try work()
         } catch {
             Console.error("\(error)")
+            StageStream.current?.endFatal("\(error)")
             throw ExitCode(Toolkit.Exit.fatal)
         }
+    }
+
+    /// Ends the command's stream (`StageStream`) after its work, whose own status was `own`: exits with the
+    /// status that the stream's rule gives (`StreamTally`), when it is not 0.
+    public static func finish(own: Int32 = 0) throws(ExitCode) {
+        guard let stream = StageStream.current else {
+            if own != 0 { throw ExitCode(own) }
+            return
+        }
+        let status = stream.finish(own: own)
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// The settings from `.env` (or `envFile`) and the environment; a warning for each line it ignores.
