@@ -79,6 +79,9 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "With --removed: img-scan scanned hidden files and folders (--include-hidden).")
     var includeHidden = false
 
+    @Option(help: ArgumentHelp("Add presigned GET URLs, good for DURATION (1s to 7d: 15m, 12h, 7d), to every skipped record: presigned_url, presigned_thumbnail_url, presigned_expires.", valueName: "duration"))
+    var presign: String?
+
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
 
@@ -91,6 +94,7 @@ struct SpacesExists: ParsableCommand {
 
     func validate() throws {
         if let problem = requestSettings.problem { throw ValidationError(problem) }
+        if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
         for pattern in exclude { if let problem = PathFilter.problem(with: pattern, option: "--exclude") { throw ValidationError(problem) } }
@@ -121,6 +125,7 @@ struct SpacesExists: ParsableCommand {
             if debug { client.debugLog = { Console.debug($0) } }
             let checker = ExistenceChecker(client: client, strategy: strategy, checksum: checksum, warn: Console.warning)
             checker.sharedThumbnail = SharedThumbnail(rules: scanRules)
+            checker.presign = presign.flatMap(Presign.init(parsing:))
             return ExistenceStage(checker: checker, report: Console.error)
         }
         let output = try CommandRun.setUp {

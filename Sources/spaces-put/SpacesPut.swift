@@ -118,6 +118,9 @@ struct SpacesPut: ParsableCommand {
         return KeyScope(prefix: prefix ?? KeyMapper.defaultPrefix, rules: rules)
     }
 
+    @Option(help: ArgumentHelp("Add presigned GET URLs, good for DURATION (1s to 7d: 15m, 12h, 7d), to every uploaded or skipped record: presigned_url, presigned_thumbnail_url, presigned_expires.", valueName: "duration"))
+    var presign: String?
+
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
 
@@ -154,6 +157,7 @@ struct SpacesPut: ParsableCommand {
         do { _ = try multipart } catch { throw ValidationError(error.description) }
         if let prefix, let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         if limitRate != nil && rateLimit == nil { throw ValidationError(RateLimit.rule) }
+        if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if limitRateShare != nil && limitRate == nil { throw ValidationError("--limit-rate-share needs --limit-rate") }
         do { _ = try metadata } catch { throw ValidationError(error.description) }
     }
@@ -177,6 +181,7 @@ struct SpacesPut: ParsableCommand {
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl, scope: scope)
             options.keepThumbnails = keepThumbnails
+            options.presign = presign.flatMap(Presign.init(parsing:))
             options.metadata = try metadata
             options.multipart = try multipart
             options.progress = progressFile.map(UploadProgress.init(path:))

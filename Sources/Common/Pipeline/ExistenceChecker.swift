@@ -40,6 +40,8 @@ public final class ExistenceChecker {
     public let decision: SkipDecision
     /// Which originals in the bucket share a record's thumbnail key (`--extensions` gives the scan's rules).
     public var sharedThumbnail = SharedThumbnail()
+    /// `--presign`: presigned GET URLs in every skipped record.
+    public var presign: Presign?
     /// Receives one-line warnings: an image whose state could not be found out, a listing that failed.
     let warn: (String) -> Void
 

@@ -48,8 +48,8 @@ public final class ExistenceStage {
                 output.stream.wrote(failed: true)
                 report(message)
                 slots.append(failed)
-            case .finished(let line, let failed):
-                output.stream.wrote(failed: failed)
+            case .finished(let line, let record):
+                output.stream.wrote(failed: record.status == .failed)
                 if keepingRecords, let record = try? RecordCoding.decode(line) { output.records.append(record) }
                 slots.append(line)
             case .pending(let record):
@@ -60,7 +60,8 @@ public final class ExistenceStage {
             }
         }
         let decided = try checker.check(pending.map(\.record))
-        for (item, record) in zip(pending, decided) {
+        for (item, checked) in zip(pending, decided) {
+            let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? checked
             if record.status == .skipped { output.skipped += 1 }
             output.stream.wrote(failed: record.status == .failed)
             if separatePending && record.status == nil {

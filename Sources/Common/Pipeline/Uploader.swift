@@ -20,6 +20,8 @@ public final class Uploader {
         /// The keys a record may ask for (`--prefix`): its original under `PREFIX/original/`, its thumbnails in
         /// the thumbnail folders under the original's own names.
         public var scope: KeyScope
+        /// `--presign`: presigned GET URLs in every uploaded or skipped record.
+        public var presign: Presign?
 
         public init(acl: String, cacheControl: String? = nil, scope: KeyScope = KeyScope(prefix: KeyMapper.defaultPrefix)) {
             self.acl = acl
@@ -63,7 +65,12 @@ public final class Uploader {
 
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
-        try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
+        let presign = options.presign, client = client
+        let passing: ((Data, ImageRecord) -> Data)? = presign.map { presign in
+            { line, record in record.status == .skipped ? RecordCoding.encode(presign.signing(record, url: client.presignedURL)) : line }
+        }
+        return try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report,
+                                     passing: passing) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
                 if let reason = breaker.refusal() { throw .notAttempted(reason) }
@@ -76,7 +83,7 @@ public final class Uploader {
                 record.error = error.description
                 report("\(record.rel): \(error)")
             }
-            return record
+            return presign.map { $0.signing(record, url: client.presignedURL) } ?? record
         }
     }
 

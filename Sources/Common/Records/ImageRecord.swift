@@ -19,6 +19,13 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         public var size: Int64?
         public var etag: String?
         public var url: String?
+        /// With `--presign`: a URL that fetches it without credentials until the record's `presigned_expires`.
+        public var presignedUrl: String?
+
+        enum CodingKeys: String, CodingKey {
+            case key, spec, path, size, etag, url
+            case presignedUrl = "presigned_url"
+        }
 
         public init(key: String, spec: String) {
             self.key = key
@@ -52,6 +59,11 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     public var url: String?
     public var thumbnailEtag: String?
     public var thumbnailUrl: String?
+    /// With `--presign`: URLs that fetch the original and the thumbnail without credentials (a private bucket),
+    /// and when they stop working (UTC, `2026-12-07T10:00:00Z`).
+    public var presignedUrl: String?
+    public var presignedThumbnailUrl: String?
+    public var presignedExpires: String?
 
     /// Fields this toolkit does not know (a `user_id` joined in with jq), kept as written and written back
     /// in key order with the rest, by every stage.
@@ -77,6 +89,9 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         case thumbnailUrl = "thumbnail_url"
         case thumbnailSpec = "thumbnail_spec"
         case extraThumbnails = "extra_thumbnails"
+        case presignedUrl = "presigned_url"
+        case presignedThumbnailUrl = "presigned_thumbnail_url"
+        case presignedExpires = "presigned_expires"
     }
 
     /// A record for an item that failed before it could become a normal record.
@@ -128,6 +143,7 @@ public enum RecordCoding {
                 string("etag", extra.etag)
                 string("key", extra.key)
                 string("path", extra.path)
+                string("presigned_url", extra.presignedUrl)
                 number("size", extra.size)
                 string("spec", extra.spec)
                 string("url", extra.url)
@@ -139,6 +155,9 @@ public enum RecordCoding {
         string("key", record.key)
         number("mtime", record.mtime)
         string("path", record.path)
+        string("presigned_expires", record.presignedExpires)
+        string("presigned_thumbnail_url", record.presignedThumbnailUrl)
+        string("presigned_url", record.presignedUrl)
         string("reason", record.reason)
         string("rel", record.rel)
         number("size", record.size)

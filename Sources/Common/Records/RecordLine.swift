@@ -7,7 +7,7 @@ public enum RecordLine {
     /// Not a record: the stage writes `output` (a failed record naming the line) so lines stay one-to-one.
     case malformed(message: String, output: Data)
     /// A record that already has a status: written through unchanged, byte for byte.
-    case finished(Data, failed: Bool)
+    case finished(Data, record: ImageRecord)
     /// A record this stage works on.
     case pending(ImageRecord)
     /// The first or last line of a stage's output (`StreamMarker`): read, never passed on.
@@ -19,7 +19,7 @@ public enum RecordLine {
         }
         do {
             let record = try RecordCoding.decode(line)
-            return record.status == nil ? .pending(record) : .finished(line, failed: record.status == .failed)
+            return record.status == nil ? .pending(record) : .finished(line, record: record)
         } catch {
             if let marker = StreamMarker.decode(line) { return .marker(marker) }
             let message = "input line \(lineNumber): \(error)"
@@ -37,10 +37,11 @@ extension RecordLine {
     /// The output for one input line, handled as every stage does: nothing for a blank line; for a line that
     /// is not a record, a failed record (counted in `failures`, its reason given to `report`); a finished
     /// record unchanged; for a pending record, the record `work` makes of it (counted when it failed); and
-    /// for a stream marker, nothing. `stream` tallies every line read and every record written.
+    /// for a stream marker, nothing. `stream` tallies every line read and every record written. `passing`, when
+    /// given, may rewrite a finished record's line (spaces-put --presign signs the skipped ones).
     public static func output<Failure: Error>(
         for line: Data, lineNumber: Int, failures: inout Int, stream: inout StreamTally, report: (String) -> Void,
-        _ work: (ImageRecord) throws(Failure) -> ImageRecord
+        passing: ((Data, ImageRecord) -> Data)? = nil, _ work: (ImageRecord) throws(Failure) -> ImageRecord
     ) throws(Failure) -> Data? {
         let kind = classify(line, lineNumber: lineNumber)
         if case .blank = kind { return nil }
@@ -56,9 +57,9 @@ extension RecordLine {
             stream.wrote(failed: true)
             report(message)
             return output
-        case .finished(let line, let failed):
-            stream.wrote(failed: failed)
-            return line
+        case .finished(let line, let record):
+            stream.wrote(failed: record.status == .failed)
+            return passing?(line, record) ?? line
         case .pending(let record):
             let done = try work(record)
             if done.status == .failed { failures += 1 }

@@ -43,6 +43,13 @@ public final class S3Client {
     /// Where a user or browser can fetch `key`: the CDN endpoint when configured, else the bucket's URL.
     public func publicURL(forKey key: String) -> String { addressing.publicURL(forKey: key) }
 
+    /// A presigned GET URL of `key` (from the endpoint, never the CDN), good for `expires` seconds from `date`.
+    public func presignedURL(forKey key: String, expires: Int, at date: Date = Date()) -> String {
+        let target = addressing.target(key: key)
+        let query = signer.presignedQuery(method: "GET", host: target.host, encodedPath: target.encodedPath, at: date, expires: expires)
+        return addressing.target(key: key, query: query).url
+    }
+
     // MARK: Operations
 
     /// PutObject with `Content-MD5`, so the server refuses a body that arrives altered.

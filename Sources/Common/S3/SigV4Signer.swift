@@ -59,6 +59,18 @@ public struct SigV4Signer: Sendable {
         return headers
     }
 
+    /// The query of a presigned URL (query-string signing): whoever holds the URL may make that one request
+    /// until `expires` seconds after `date`, without credentials. Only `host` is signed, and the payload is
+    /// `UNSIGNED-PAYLOAD`; the secret is in no part of it, only the signature made with it.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+    public func presignedQuery(method: String, host: String, encodedPath: String, at date: Date, expires: Int) -> [(String, String)] {
+        let (amzDate, dateStamp) = Self.timestamps(date)
+        let query = [("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(accessKey)/\(scope(dateStamp))"),
+                     ("X-Amz-Date", amzDate), ("X-Amz-Expires", String(expires)), ("X-Amz-SignedHeaders", "host")]
+        let request = Request(method: method, encodedPath: encodedPath, query: query, headers: ["host": host], payloadHash: "UNSIGNED-PAYLOAD")
+        return query + [("X-Amz-Signature", signature(for: request, amzDate: amzDate, dateStamp: dateStamp))]
+    }
+
     /// The hex signature for a request whose headers already hold `x-amz-date`.
     func signature(for request: Request, pairs: [(name: String, value: String)]? = nil, amzDate: String, dateStamp: String) -> String {
         let canonical = canonicalRequest(request, pairs: pairs ?? canonicalHeaderPairs(request.headers))

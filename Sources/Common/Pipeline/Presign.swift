@@ -1,0 +1,39 @@
+import FoundationEssentials
+
+/// `--presign DURATION`: result records also carry presigned GET URLs of their objects, so that a private
+/// bucket's images can be seen (the review page, a link sent to someone) without credentials, until they
+/// expire. S3 allows at most 7 days.
+public struct Presign: Sendable, Equatable {
+    public static let longest = 7 * 86_400
+    public static let rule = "--presign must be a duration from 1s to 7d, as 900s, 15m, 12h or 7d"
+
+    public let seconds: Int
+
+    /// `15m`, `12h`, `7d`, `900s`: a whole number and a unit, at most 7 days.
+    public init?(parsing text: String) {
+        guard let seconds = IncompleteUploads.parseAge(text), seconds >= 1, seconds <= Int64(Self.longest) else { return nil }
+        self.seconds = Int(seconds)
+    }
+
+    /// `record` with presigned URLs of its original and thumbnails, when it was uploaded or skipped.
+    public func signing(_ record: ImageRecord, now: Date = Date(), url: (String, Int, Date) -> String) -> ImageRecord {
+        guard record.status == .uploaded || record.status == .skipped, let key = record.key else { return record }
+        var signed = record
+        signed.presignedUrl = url(key, seconds, now)
+        signed.presignedThumbnailUrl = record.thumbnailKey.map { url($0, seconds, now) }
+        signed.extraThumbnails = record.extraThumbnails?.map { extra in
+            var extra = extra
+            extra.presignedUrl = url(extra.key, seconds, now)
+            return extra
+        }
+        signed.presignedExpires = Self.timestamp(now.addingTimeInterval(Double(seconds)))
+        return signed
+    }
+
+    /// `2026-12-07T10:00:00Z`.
+    static func timestamp(_ date: Date) -> String {
+        let amz = SigV4Signer.timestamps(date).amzDate  // 20261207T100000Z
+        let d = Array(amz)
+        return String(d[0..<4]) + "-" + String(d[4..<6]) + "-" + String(d[6..<8]) + "T" + String(d[9..<11]) + ":" + String(d[11..<13]) + ":" + String(d[13..<15]) + "Z"
+    }
+}
