@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "spaces-put", targets: ["spaces-put"]),
         .executable(name: "img-thumb", targets: ["img-thumb"]),
         .executable(name: "spaces-exists", targets: ["spaces-exists"]),
+        .executable(name: "upload-review", targets: ["upload-review"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,6 +67,10 @@ let package = Package(
         .executableTarget(
             name: "img-thumb",
             dependencies: ["Imaging", "Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "upload-review",
+            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),

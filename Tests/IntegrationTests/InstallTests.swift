@@ -7,7 +7,7 @@ import Testing
 /// runtime is linked into them), and the completions and man pages load. `scripts/test` stages the install
 /// (`make install PREFIX=...`, a release build) and names it in `S3TEST_INSTALL`.
 @Suite(.integrationTimeLimit) struct InstallTests {
-    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-images"]
+    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-images"]
 
     func prefix() throws -> String {
         let prefix = try #require(Harness.environment["S3TEST_INSTALL"],
@@ -40,7 +40,7 @@ import Testing
 
         let versions = try withoutToolchain("for c in \(Self.commands.joined(separator: " ")); do $c --version; done", prefix: prefix)
         #expect(versions.status == 0, "\(versions.stderr)")
-        #expect(versions.lines == Array(repeating: Toolkit.version, count: 4) + ["upload-images \(Toolkit.version)"])
+        #expect(versions.lines == Array(repeating: Toolkit.version, count: 5) + ["upload-images \(Toolkit.version)"])
 
         let bucket = try TestBucket("install")
         let images = try TemporaryDirectory()

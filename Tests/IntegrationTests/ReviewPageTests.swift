@@ -68,6 +68,42 @@ import Testing
         let run = try uploads.upload(Shell.quote(photos.path), bucket: bucket, in: folder, environment: ["SPACES_ACL": "private"])
         #expect(run.status == 0, "\(run.stderr)")
         let dom = try browse(try #require(try uploads.newest("upload_review_", in: folder)), screenshot: folder.path + "/shot.png")
-        #expect(dom.contains("0 of 1 thumbnails loaded; 1 did not (a private bucket, or not uploaded)"), "\(dom.prefix(1500))")
+        #expect(dom.contains("0 of 1 thumbnails loaded; 1 did not (a private bucket without --presign, or not uploaded)"), "\(dom.prefix(1500))")
+    }
+
+    /// A private bucket on SeaweedFS (which refuses anonymous reads) with --presign: the browser loads every
+    /// thumbnail by its presigned URL, counted from the browser itself (each image's naturalWidth); the images
+    /// are in path order, the failures and their count at the top.
+    @Test func withPresignEveryThumbnailOfAPrivateBucketLoads() throws {
+        let bucket = try TestBucket("reviewpresign", on: .seaweedfs)
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        let names = ["b/photo.jpg", "a.png", "c 1.jpg", "a/deep/x.jpg"]
+        let sources = ["photos/photo-jolla-phone.jpg", "png/png-rgba-transparent.png", "exif/exif-orient-6.jpg", "photos/webp-lossy-photo.webp"]
+        for (name, source) in zip(names, sources) { try photos.copy(Corpus.file(source), to: name) }
+        try photos.copy(Corpus.file("broken/broken-truncated.jpg"), to: "z-broken.jpg")
+        let run = try uploads.upload("\(Shell.quote(photos.path)) --presign 1h --thumbnails 200x300,200x300.webp", bucket: bucket, in: folder,
+                                     environment: ["SPACES_ACL": "private"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let results = try uploads.results(in: folder)
+        let anonymous = try Shell.run("curl -s -o /dev/null -w '%{http_code}' \(Shell.quote(try #require(results.first { $0.status == .uploaded }?.thumbnailUrl)))")
+        #expect(anonymous.stdout == "403", "the bucket is private: \(anonymous.stdout)")
+        let page = try #require(try uploads.newest("upload_review_", in: folder), "no review page: \(run.stderr)")
+        let screenshot = folder.path + "/review.png"
+        let dom = try browse(page, screenshot: screenshot)
+        #expect(dom.contains("<title>upload-images review: 8 of 8 thumbnails loaded</title>"), "\(dom.prefix(3000))")
+        #expect(dom.contains(#"data-loaded="8" data-missing="0""#))
+        // Path order, byte for byte; the failure and its count before the grid.
+        let order = ["a.png", "a/deep/x.jpg", "b/photo.jpg", "c 1.jpg"].compactMap { dom.range(of: ">\($0)</a>")?.lowerBound }
+        #expect(order.count == 4 && order == order.sorted(), "\(order)")
+        let failures = try #require(dom.range(of: "<h2>Failures (1)</h2>")), grid = try #require(dom.range(of: #"<div class="grid">"#))
+        #expect(failures.lowerBound < grid.lowerBound && dom.contains("<code>z-broken.jpg</code>: "))
+        #expect(dom.contains("4 uploaded, 0 already in the bucket, 1 failed."))
+        let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
+        #expect(png.count > 20_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        if let keep = ProcessInfo.processInfo.environment["S3TEST_KEEP_PRESIGN_SCREENSHOT"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(atPath: screenshot, toPath: keep)
+        }
     }
 }

@@ -2,6 +2,7 @@
 # upload-images: its command line, parsed into variables and checked, each bad value a usage error (64)
 # before any work. Sourced by upload-images with its arguments; uses its usage and usage_error.
 
+presign=""
 dir="" workers=1 batch_size=100 prefix=avatar skip_existing=1 dry_run=0 env_file="" from_records="" debug=0
 retries="" connect_timeout="" stall_timeout=""
 # img-scan's --include/--exclude rules, in the order given (the order decides), and --include-hidden.
@@ -55,6 +56,8 @@ while (($#)); do
     --part-concurrency) value_of "$@"; part_concurrency=$2; shift ;;
     --abort-incomplete) value_of "$@"; abort_incomplete=$2; shift ;;
     --multipart-threshold=* | --part-size=* | --part-concurrency=* | --abort-incomplete=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
+    --presign) value_of "$@"; presign=$2; shift ;;
+    --presign=*) set -- "${1%%=*}" "${1#*=}" "${@:2}"; continue ;;
     --no-skip-existing) skip_existing=0 ;;
     --dry-run) dry_run=1 ;;
     --debug) debug=1 ;;
