@@ -396,7 +396,7 @@ def machine(options):
 def write_markdown(path, section, text):
     start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
     body = open(path).read() if os.path.exists(path) else (
-        "# Benchmarks\n\nWritten by `bench/run` (see the README's Benchmarks section). Each section is replaced by "
+        "# Benchmarks\n\nWritten by `bench/run` (see docs/benchmarks.md). Each section is replaced by "
         "the run that made it.\n")
     block = f"{start}\n{text}\n{end}"
     if start in body and end in body:

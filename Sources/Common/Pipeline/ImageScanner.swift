@@ -55,7 +55,7 @@ public struct ImageScanner {
         let names = files.map { String(validating: $0.rel, as: UTF8.self) }
         // Every image name takes part, readable or not: whether a.png is uploaded never depends on whether the
         // a.jpg beside it could be read today.
-        let assigned = keys.thumbnailKeys(for: names.compactMap { $0 }, names: thumbnailNames)
+        let shared = keys.sharedThumbnailKeys(among: names.compactMap { $0 }, names: thumbnailNames)
         for (file, name) in zip(files, names) {
             guard let rel = name else {
                 let shown = Self.escaped(file.rel)
@@ -67,10 +67,11 @@ public struct ImageScanner {
                 result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
                 continue
             }
-            let standardKey = assigned.keys[ExactKey(rel)]
+            let collision = shared[ExactKey(rel)]
+            let standardKey = collision == nil ? keys.thumbnailKey(for: rel, names: thumbnailNames) : nil
             var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
                                      key: keys.originalKey(for: rel), thumbnailKey: standardKey.map { keys.thumbnailKey($0, for: thumbnails[0]) })
-            if let collision = assigned.failures[ExactKey(rel)] {
+            if let collision {
                 record.status = .failed
                 record.error = collision
             } else if let standardKey, thumbnails != [.standard] {

@@ -69,21 +69,30 @@ public struct KeyMapper: Sendable {
     /// which image happens to be there. Paths are told apart by their bytes (`ExactKey`), as S3 does: `José.jpg`
     /// in NFC and in NFD are two images with two thumbnails, not a collision.
     public func thumbnailKeys(for rels: [String], names: ThumbnailNames = .stem) -> (keys: [ExactKey: String], failures: [ExactKey: String]) {
-        var groups: [ExactKey: [String]] = [:]
-        for rel in rels { groups[ExactKey(thumbnailKey(for: rel, names: names)), default: []].append(rel) }
+        let failures = sharedThumbnailKeys(among: rels, names: names)
         var keys: [ExactKey: String] = [:]
-        var failures: [ExactKey: String] = [:]
-        for rel in rels {
-            let key = thumbnailKey(for: rel, names: names)
-            let group = groups[ExactKey(key)] ?? [rel]
-            guard group.count > 1 else {
-                keys[ExactKey(rel)] = key
-                continue
-            }
-            let others = group.filter { ExactKey($0) != ExactKey(rel) }.joined(separator: ", ")
-            failures[ExactKey(rel)] = Self.sharedKeyReason(key: key, with: others, names: names)
-        }
+        for rel in rels where failures[ExactKey(rel)] == nil { keys[ExactKey(rel)] = thumbnailKey(for: rel, names: names) }
         return (keys, failures)
+    }
+
+    /// The images of `rels` whose thumbnail key another one shares, each with its reason; the rest keep their
+    /// own (`thumbnailKey(for:names:)`). Holds a count per key, and names only for the keys that are shared.
+    public func sharedThumbnailKeys(among rels: [String], names: ThumbnailNames) -> [ExactKey: String] {
+        var counts: [ExactKey: Int] = [:]
+        for rel in rels { counts[ExactKey(thumbnailKey(for: rel, names: names)), default: 0] += 1 }
+        var groups: [ExactKey: [String]] = [:]
+        for rel in rels {
+            let key = ExactKey(thumbnailKey(for: rel, names: names))
+            if counts[key, default: 0] > 1 { groups[key, default: []].append(rel) }
+        }
+        var failures: [ExactKey: String] = [:]
+        for (key, group) in groups {
+            for rel in group {
+                let others = group.filter { ExactKey($0) != ExactKey(rel) }.joined(separator: ", ")
+                failures[ExactKey(rel)] = Self.sharedKeyReason(key: key.text, with: others, names: names)
+            }
+        }
+        return failures
     }
 
     /// Why an image is not uploaded when its thumbnail key is also `others`' (images beside it in the scan).
