@@ -38,39 +38,37 @@ let package = Package(
         // Only img-thumb links libvips: loading it costs ~70 ms and ~130 shared libraries per process.
         .target(
             name: "Imaging",
-            dependencies: [
-                "CJpeg", "CVips", "Common",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["CJpeg", "CVips", "Common", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The library: no command-line parsing, no printing of its own, no exit.
         .target(
             name: "Common",
-            dependencies: [
-                "CCurl",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The command-line layer shared by the commands: what each does around its work (CommandRun).
+        .target(
+            name: "ToolkitCLI",
+            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "img-scan",
-            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "spaces-put",
-            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "spaces-exists",
-            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "img-thumb",
-            dependencies: ["Imaging", "Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Imaging", "Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "upload-review",
-            dependencies: ["Common", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),

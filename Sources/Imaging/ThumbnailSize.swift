@@ -1,8 +1,7 @@
-import ArgumentParser
 import Common
 
 /// A thumbnail's box, `WxH` on the command line (`200x300`), each side within `ThumbnailSpec.sides`.
-public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, ExpressibleByArgument {
+public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible {
     public var width: Int
     public var height: Int
 
@@ -13,7 +12,8 @@ public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, Expre
         self.height = height
     }
 
-    public init?(argument: String) {
+    /// `WxH` (any case of the x), each side within `sides`; nil for anything else.
+    public init?(parsing argument: String) {
         let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]),
               Self.sides.contains(width), Self.sides.contains(height) else { return nil }
@@ -21,8 +21,4 @@ public struct ThumbnailSize: Equatable, Sendable, CustomStringConvertible, Expre
     }
 
     public var description: String { "\(width)x\(height)" }
-    public var defaultValueDescription: String { description }
 }
-
-extension Thumbnailer.FailLevel: ExpressibleByArgument {}
-extension Thumbnailer.Crop: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import ToolkitCLI
 
 @main
 struct ImgScan: ParsableCommand {

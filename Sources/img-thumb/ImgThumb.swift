@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import ToolkitCLI
 import Imaging
 
 @main
@@ -99,3 +100,11 @@ struct ImgThumb: ParsableCommand {
         try CommandRun.finish(own: stage.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
     }
 }
+
+extension ThumbnailSize: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public var defaultValueDescription: String { description }
+}
+
+extension Thumbnailer.FailLevel: ExpressibleByArgument {}
+extension Thumbnailer.Crop: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import ToolkitCLI
 import FoundationEssentials
 import Glibc
 
@@ -173,3 +174,5 @@ struct SpacesExists: ParsableCommand {
         Console.debug("removed: \(Console.count(originals, "original")) and \(Console.count(removed.removals.count - originals, "thumbnail")) whose image is gone; \(Console.count(removed.keptIgnored, "object")) the scan would not produce kept")
     }
 }
+
+extension ExistenceChecker.Strategy: ExpressibleByArgument {}

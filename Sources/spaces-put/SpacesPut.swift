@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import ToolkitCLI
 
 @main
 struct SpacesPut: ParsableCommand {

@@ -1,8 +1,10 @@
 import ArgumentParser
+import Common
 
 /// What every command of the toolkit does around its own work, so that each command reads as its options,
 /// `validate()` and one call into the library. Library code never prints or exits: it reports and throws,
-/// and these decide what reaches the terminal and with which exit status.
+/// and these decide what reaches the terminal and with which exit status. The command-line layer: only the
+/// commands and this target know ArgumentParser; the library (Common, Imaging) does not.
 public enum CommandRun {
     /// Names the command's messages (`spaces-put: error: ...`), turns on debug lines, and makes a closed
     /// stdout pipe an ordinary end rather than death by SIGPIPE.
@@ -53,5 +55,3 @@ public enum CommandRun {
         }
     }
 }
-
-extension ExistenceChecker.Strategy: ExpressibleByArgument {}
