@@ -8,8 +8,12 @@ import Testing
     /// colon, and must say what to check.
     @Test func anAuthenticationFailureWithoutAMessageSaysWhatToCheck() {
         let detail = S3Error.authenticationDetail(code: "SignatureDoesNotMatch", message: "")
-        #expect(S3Error.authentication(detail).description
-                == "Failed to authenticate with DigitalOcean Spaces: SignatureDoesNotMatch (the server gave no reason: check SPACES_ACCESS_KEY, SPACES_SECRET_KEY and SPACES_REGION)")
+        let spaces = S3Error.serverName(endpoint: "https://nyc3.digitaloceanspaces.com", isSpaces: true)
+        #expect(S3Error.authentication(detail, server: spaces).description
+                == "Failed to authenticate with DigitalOcean Spaces at https://nyc3.digitaloceanspaces.com: SignatureDoesNotMatch (the server gave no reason: check SPACES_ACCESS_KEY, SPACES_SECRET_KEY and SPACES_REGION)")
+        // Any other server is named by its endpoint, not as DigitalOcean Spaces.
+        #expect(S3Error.authentication(detail, server: S3Error.serverName(endpoint: "http://127.0.0.1:9000", isSpaces: false)).description
+                .hasPrefix("Failed to authenticate with the S3 server at http://127.0.0.1:9000: SignatureDoesNotMatch"))
         #expect(S3Error.authenticationDetail(code: "InvalidAccessKeyId", message: nil).contains("check SPACES_ACCESS_KEY"))
         #expect(S3Error.authenticationDetail(code: "AccessDenied", message: "Access Denied") == "AccessDenied: Access Denied")
     }

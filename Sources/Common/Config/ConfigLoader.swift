@@ -21,7 +21,11 @@ public enum ConfigLoader {
         for (key, value) in environment where key.hasPrefix("SPACES_") && !value.isEmpty {
             merged[key] = value
         }
-        return try SpacesConfig.resolve(merged)
+        do {
+            return try SpacesConfig.resolve(merged)
+        } catch .missingVariables(let names) where envFile == nil && !FileManager.default.fileExists(atPath: path) {
+            throw .missingVariablesNoEnvFile(names, folder: FileManager.default.currentDirectoryPath)
+        }
     }
 
     static func readEnvFile(_ path: String, warn: (String) -> Void) throws(ConfigError) -> [String: String] {

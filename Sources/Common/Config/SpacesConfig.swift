@@ -152,6 +152,8 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
 public enum ConfigError: Error, CustomStringConvertible, Equatable {
     case missingVariables([String])
+    /// Variables missing, and no `.env` where one was looked for (the folder): the likelier mistake.
+    case missingVariablesNoEnvFile([String], folder: String)
     case invalidValue(String, String, String)
     case envFileNotFound(String)
     case envFileUnreadable(String, String)
@@ -160,6 +162,8 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missingVariables(let names):
             return "Missing required environment variables: \(names.joined(separator: ", "))"
+        case .missingVariablesNoEnvFile(let names, let folder):
+            return "Missing required environment variables: \(names.joined(separator: ", ")) (there is no .env in \(folder); --env-file FILE reads another file)"
         case .invalidValue(let name, let value, let why):
             return "\(name)=\(value) is not valid: \(why)"
         case .envFileNotFound(let path):

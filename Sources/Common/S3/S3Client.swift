@@ -43,6 +43,9 @@ public final class S3Client {
     /// Where a user or browser can fetch `key`: the CDN endpoint when configured, else the bucket's URL.
     public func publicURL(forKey key: String) -> String { addressing.publicURL(forKey: key) }
 
+    /// How messages name this client's server (`S3Error.serverName`).
+    var serverName: String { S3Error.serverName(endpoint: config.endpoint.description, isSpaces: config.endpoint.spacesHost != nil) }
+
     /// A presigned GET URL of `key` (from the endpoint, never the CDN), good for `expires` seconds from `date`.
     public func presignedURL(forKey key: String, expires: Int, at date: Date = Date()) -> String {
         let target = addressing.target(key: key)
@@ -267,13 +270,14 @@ public final class S3Client {
         if let code = body.code {
             if code == "NoSuchBucket" { return .noSuchBucket(config.bucket) }
             if S3Error.authenticationCodes.contains(code) {
-                return .authentication(S3Error.authenticationDetail(code: code, message: body.message))
+                return .authentication(S3Error.authenticationDetail(code: code, message: body.message), server: serverName)
             }
             return nil
         }
         // HEAD answers carry no body: the status is all there is.
         if status == 403 {
-            return .authentication(S3Error.authenticationDetail(code: "HTTP 403 Forbidden on \(method) \(key ?? "bucket \(config.bucket)")", message: nil))
+            return .authentication(S3Error.authenticationDetail(code: "HTTP 403 Forbidden on \(method) \(key ?? "bucket \(config.bucket)")", message: nil),
+                                   server: serverName)
         }
         if status == 404 && key == nil { return .noSuchBucket(config.bucket) }
         return nil

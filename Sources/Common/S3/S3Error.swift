@@ -2,8 +2,9 @@ import FoundationEssentials
 
 /// Why an S3 operation failed, worded for a person reading stderr.
 public enum S3Error: Error, CustomStringConvertible, Sendable {
-    /// The credentials were refused: stop the whole run rather than fail every image alike.
-    case authentication(String)
+    /// The credentials were refused: stop the whole run rather than fail every image alike. `server` names
+    /// the endpoint that refused them (`S3Error.serverName`).
+    case authentication(String, server: String)
     /// The bucket does not exist: also fatal.
     case noSuchBucket(String)
     /// The server could not be trusted (TLS verification failed): fatal, never retried.
@@ -51,8 +52,8 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .authentication(let detail):
-            return "Failed to authenticate with DigitalOcean Spaces: \(detail)"
+        case .authentication(let detail, let server):
+            return "Failed to authenticate with \(server): \(detail)"
         case .noSuchBucket(let bucket):
             return "Bucket not found: \(bucket) (create it first, or check SPACES_BUCKET and SPACES_REGION)"
         case .untrustedServer(let detail):
@@ -93,6 +94,12 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
             hint = caBundle.map { "trusting the CAs in SPACES_CA_BUNDLE=\($0)" } ?? "trusting the system's CAs"
         }
         return .untrustedServer("\(host): \(error.message) (\(hint))")
+    }
+
+    /// The server a message names: `DigitalOcean Spaces at https://nyc3.digitaloceanspaces.com` for a Spaces
+    /// endpoint (the Python tool's words), `the S3 server at http://127.0.0.1:9000` for any other.
+    public static func serverName(endpoint: String, isSpaces: Bool) -> String {
+        isSpaces ? "DigitalOcean Spaces at \(endpoint)" : "the S3 server at \(endpoint)"
     }
 
     /// An authentication failure's detail: S3's code and message. Ceph's RADOS Gateway, which Spaces runs on,
