@@ -2,6 +2,9 @@
 public enum Toolkit {
     public static let version = "0.1.0"
 
+    /// What `--version` prints, the same form for every command and upload-images: `img-scan 0.1.0`.
+    public static func versionLine(of command: String) -> String { "\(command) \(version)" }
+
     /// The pipeline's exit statuses, for every stage's --help (and so its man page).
     public static let pipelineStatusHelp = """
         In a pipeline (img-scan DIR | spaces-exists | img-thumb | spaces-put), each stage's status counts \

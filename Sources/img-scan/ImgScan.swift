@@ -40,7 +40,7 @@ struct ImgScan: ParsableCommand {
 
             \(Toolkit.pipelineStatusHelp)
             """,
-        version: Toolkit.version
+        version: Toolkit.versionLine(of: "img-scan")
     )
 
     @Argument(help: "The folder to scan.")

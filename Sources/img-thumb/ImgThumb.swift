@@ -17,7 +17,7 @@ struct ImgThumb: ParsableCommand {
 
             \(Toolkit.pipelineStatusHelp)
             """,
-        version: Toolkit.version
+        version: Toolkit.versionLine(of: "img-thumb")
     )
 
     @Option(help: ArgumentHelp("""

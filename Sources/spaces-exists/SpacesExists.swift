@@ -24,7 +24,7 @@ struct SpacesExists: ParsableCommand {
 
             \(Toolkit.pipelineStatusHelp)
             """,
-        version: Toolkit.version
+        version: Toolkit.versionLine(of: "spaces-exists")
     )
 
     @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))

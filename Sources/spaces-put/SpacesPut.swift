@@ -22,7 +22,7 @@ struct SpacesPut: ParsableCommand {
 
             \(Toolkit.pipelineStatusHelp)
             """,
-        version: Toolkit.version
+        version: Toolkit.versionLine(of: "spaces-put")
     )
 
     @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))

@@ -18,7 +18,7 @@ struct UploadReview: ParsableCommand {
             and stream lines are left out. Exit status: 0 page written, 2 FILE or the page could not be read or \
             written.
             """,
-        version: Toolkit.version
+        version: Toolkit.versionLine(of: "upload-review")
     )
 
     @Argument(help: "The results file (stdin when absent).")

@@ -10,7 +10,7 @@ import Testing
         let help = try Shell.run("\(command) --help")
         #expect(help.status == 0 && help.stdout.contains("USAGE: \(command)"))
         let version = try Shell.run("\(command) --version")
-        #expect(version.status == 0 && version.stdout == Toolkit.version + "\n")
+        #expect(version.status == 0 && version.stdout == "\(command) \(Toolkit.version)\n")
         let bad = try Shell.run("\(command) --no-such-option")
         #expect(bad.status == 64)
     }
