@@ -66,4 +66,27 @@ import Testing
         #expect(exists.status != 0 || exists.stderr.contains("warning"), "\(exists.stderr)")
         proxy.comeBack()
     }
+
+    /// A run that stops in its pre-flight checks leaves no log file (its one line is on the console); a run that
+    /// got past them keeps its log, as before.
+    @Test func aRunThatFailsItsPreflightChecksWritesNoLog() throws {
+        let bucket = try TestBucket("nolog")
+        let images = try photos(1)
+        let uploads = UploadImagesTests()
+        func logs(_ folder: TemporaryDirectory) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("upload_") }
+        }
+        for (arguments, environment) in [("/no/such/folder", [String: String]()), (images.path, ["SPACES_SECRET_KEY": "wrong"]),
+                                         (images.path, ["SPACES_ENDPOINT": "http://127.0.0.1:9"]), (images.path + " --workers 0", [:])] {
+            let folder = try TemporaryDirectory()
+            let run = try uploads.upload(arguments + " --retries 0", bucket: bucket, in: folder, environment: environment)
+            #expect(run.status == 2 || run.status == 64, "\(arguments): \(run.stderr)")
+            let left = try logs(folder)
+            #expect(left.isEmpty, "\(arguments) \(environment): \(left)")
+        }
+        let folder = try TemporaryDirectory()
+        #expect(try uploads.upload(images.path, bucket: bucket, in: folder).status == 0)
+        #expect(try logs(folder).contains { $0.hasPrefix("upload_log_") })
+    }
+
 }
