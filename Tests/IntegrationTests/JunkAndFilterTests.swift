@@ -75,9 +75,8 @@ import Testing
         }
         let run = try uploads.upload("\(Shell.quote(photos.path)) \(rules) --dry-run", bucket: bucket, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
-        // The dry run's list is data, on stdout.
-        let listed = run.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" -> ") }
-            .map { String($0.dropFirst(2).split(separator: " ")[0]) }
+        // The dry run's plan is data, on stdout: a record per image that would be uploaded.
+        let listed = try run.records().map(\.rel)
         #expect(listed == taken, "\(rules): \(run.stderr)")
         #expect(run.stderr.contains("(ignored \(leftOut): \(leftOut) file\(leftOut == 1 ? "" : "s") left out by --include/--exclude; not counted as found)"),
                 "\(run.stderr)")

@@ -100,7 +100,10 @@ import Testing
         let dry = try upload("\(photos.path) --prefix profile --dry-run", bucket: bucket, in: folder)
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stderr.contains("3 would be uploaded"))
-        #expect(dry.stdout.contains("sub dir/b 'quoted'.png -> profile/original/sub dir/b 'quoted'.png + profile/thumbnail/sub dir/b 'quoted'.jpg"))
+        let planned = try dry.records().first { $0.rel == "sub dir/b 'quoted'.png" }
+        #expect(planned?.key == "profile/original/sub dir/b 'quoted'.png" && planned?.thumbnailKey == "profile/thumbnail/sub dir/b 'quoted'.jpg",
+                "the plan is NDJSON on stdout: \(dry.stdout)")
+        #expect(try dry.records().count == 3 && dry.stdout.split(separator: "\n").count == 3)
         #expect(try bucket.objects().isEmpty)
 
         let first = try upload("\(photos.path) --prefix profile --workers 2 --batch-size 1", bucket: bucket, in: folder)

@@ -28,8 +28,8 @@ counted() { printf '%d %s' "$1" "$2"; (($1 == 1)) || printf s; }
 # --dry-run: every key that would be deleted, on stdout; the guard's verdict on stderr.
 show_removals() {
   count_removals
-  say "dry run: $(removals_text) would be deleted$( ((removed_count > 0)) && echo ":")"
-  jq -r '"  delete \(.key)"' "$work/removed.jsonl"
+  say "dry run: $(removals_text) would be deleted$( ((removed_count > 0)) && echo " (their deletion records on stdout)")"
+  cat "$work/removed.jsonl"
   if prune_refused; then
     say "dry run: a real run would refuse to prune: $prune_reason"
   fi
