@@ -93,7 +93,9 @@ struct ImgThumb: ParsableCommand {
         let reader = LineReader()
         while let line = queue.map({ $0.next() }) ?? reader.next() {
             let number = queue?.lineNumber ?? reader.lineNumber
-            guard let output = stage.process(line: line, lineNumber: number) else { continue }
+            let processed = stage.process(line: line, lineNumber: number)
+            StageStream.current?.tally = stage.stream
+            guard let output = processed else { continue }
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         StageStream.current?.tally = stage.stream

@@ -201,7 +201,9 @@ struct SpacesPut: ParsableCommand {
         if listIncomplete { return try reportIncomplete(client: uploader.client) }
         let reader = LineReader()
         while !Interruption.requested, let line = reader.next() {
-            guard let output = try CommandRun.setUp({ try uploader.process(line: line, lineNumber: reader.lineNumber) }) else { continue }
+            let processed = try CommandRun.setUp { try uploader.process(line: line, lineNumber: reader.lineNumber) }
+            StageStream.current?.tally = uploader.stream  // counted as it goes: a fatal error's end line says how far it got
+            guard let output = processed else { continue }
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         if Interruption.requested {

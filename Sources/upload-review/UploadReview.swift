@@ -41,7 +41,8 @@ struct UploadReview: ParsableCommand {
         let html = Array(page.html().utf8)
         let target = try CommandRun.setUp { () throws -> Int32 in
             guard let out else { return STDOUT_FILENO }
-            let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // Presigned URLs open private objects: such a page is its owner's alone.
+            let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, page.hasPresignedURLs ? 0o600 : 0o644)
             guard fd >= 0 else { throw FileError(path: out, errno: errno) }
             return fd
         }

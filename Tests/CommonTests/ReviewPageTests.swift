@@ -36,6 +36,13 @@ import Testing
         #expect(!html.contains("http://") || !html.contains("<link") && !html.contains("<script src"), "nothing loaded from elsewhere")
     }
 
+    /// A record with a field of the user's named `stream` is still an image; only a stream line is left out.
+    @Test func aUsersStreamFieldIsNotAStreamLine() {
+        let html = page([#"{"path":"/p/a.jpg","rel":"a.jpg","status":"uploaded","stream":"begin","by":"me","url":"u","thumbnail_url":"t"}"#,
+                         #"{"by":"spaces-put","exit":0,"failed":0,"records":1,"stream":"end"}"#])
+        #expect(html.contains("1 uploaded, 0 already in the bucket, 0 failed.") && html.contains(">a.jpg</a>"))
+    }
+
     @Test func noFailuresIsSaid() {
         #expect(page([]).contains("0 uploaded, 0 already in the bucket, 0 failed.") && page([]).contains("<h2>No failures</h2>"))
     }

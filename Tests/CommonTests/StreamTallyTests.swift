@@ -65,4 +65,29 @@ import Testing
         #expect(StreamMarker.decode(Data(Self.good.utf8)) == nil && StreamMarker.decode(Data(#"{"stream":"end","by":"x"}"#.utf8)) == nil,
                 "a record, and an end without its status, are not markers")
     }
+
+    /// What a prune needs: input known to be whole (`StreamTally.incompleteInput`).
+    @Test func aPruneKnowsWhenItsInputIsIncomplete() {
+        #expect(tally([Self.begin, Self.good, Self.end(0)]).incompleteInput == nil)
+        #expect(tally([Self.good]).incompleteInput == nil, "records by hand are taken as whole")
+        #expect(tally([Self.begin, Self.good]).incompleteInput?.contains("killed or crashed") == true)
+        #expect(tally([Self.begin, Self.end(2, error: "Directory not found: x")]).incompleteInput == "img-scan: Directory not found: x")
+        #expect(tally([]).incompleteInput == nil, "an empty scan is PruneGuard's to refuse, with its own reason")
+        #expect(tally([Self.begin, Self.failed, Self.end(1)]).incompleteInput == nil, "a failed image is no cut")
+    }
+
+    /// URLs of an earlier run are never passed on as this run's.
+    @Test func unsignedRecordsLoseEveryPresignedURL() {
+        var record = ImageRecord(path: "/p/a.jpg", rel: "a.jpg", key: "k", thumbnailKey: "t")
+        var extra = ImageRecord.ExtraThumbnail(key: "x", spec: "400x600")
+        extra.presignedUrl = "old"
+        record.extraThumbnails = [extra]
+        record.presignedUrl = "old"
+        record.presignedThumbnailUrl = "old"
+        record.presignedExpires = "2020-01-01T00:00:00Z"
+        let plain = Presign.unsigned(record)
+        #expect(plain.presignedUrl == nil && plain.presignedThumbnailUrl == nil && plain.presignedExpires == nil)
+        #expect(plain.extraThumbnails?.first?.presignedUrl == nil && plain.extraThumbnails?.first?.key == "x")
+    }
+
 }

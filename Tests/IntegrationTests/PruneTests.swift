@@ -302,4 +302,23 @@ import Testing
             #expect(usage.status == 64 && usage.stderr.contains("refuses an empty --prefix"), "\(command): \(usage.stderr)")
         }
     }
+
+    /// A scan whose stream was cut (img-scan killed, a file cut short) never prunes: the images after the cut
+    /// would look removed. spaces-exists refuses, exit 2, and writes no deletion record.
+    @Test func aCutScanNeverPrunes() throws {
+        let bucket = try TestBucket("cutprune")
+        let folder = try TemporaryDirectory()
+        let photos = try photos(["a.jpg", "b.jpg", "c.jpg"])
+        #expect(try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder).status == 0)
+        let gone = folder.path + "/gone.jsonl"
+        let cut = try Shell.run("img-scan \(Shell.quote(photos.path)) | head -2 | spaces-exists --removed \(Shell.quote(gone)) --env-file \(bucket.envFile)")
+        #expect(cut.status == 2, "\(cut.stderr)")
+        #expect(cut.stderr.contains("the scan is incomplete (the input ended before its last line"), "\(cut.stderr)")
+        let written = (try? String(contentsOfFile: gone, encoding: .utf8)) ?? ""
+        #expect(written.isEmpty, "\(written)")
+        let whole = try Shell.run("img-scan \(Shell.quote(photos.path)) | spaces-exists --removed \(Shell.quote(gone)) --env-file \(bucket.envFile)")
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try String(contentsOfFile: gone, encoding: .utf8).isEmpty, "nothing is gone")
+    }
+
 }

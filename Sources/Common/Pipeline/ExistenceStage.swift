@@ -61,7 +61,7 @@ public final class ExistenceStage {
         }
         let decided = try checker.check(pending.map(\.record))
         for (item, checked) in zip(pending, decided) {
-            let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? checked
+            let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }
             output.stream.wrote(failed: record.status == .failed)
             if separatePending && record.status == nil {
@@ -77,9 +77,11 @@ public final class ExistenceStage {
 
     /// What is gone from the scanned folder (`RemovalFinder`), from every record `output` kept and a listing of
     /// the prefix's two folders, the check's own when it covered them. Refuses when an input line was not a
-    /// record: it may have stood for an image that is there.
+    /// record (it may have stood for an image that is there), and when the scan's stream was cut or ended in
+    /// a fatal error (`StreamTally`): the images after the cut would look removed.
     public func removals(_ finder: RemovalFinder, of output: Output) throws -> RemovalFinder.Result {
         guard output.malformed == 0 else { throw RemovalFinder.Problem.linesNotRecords(output.malformed) }
+        if let cut = output.stream.incompleteInput { throw RemovalFinder.Problem.scanIncomplete(cut) }
         let listed = try checker.objects(under: [finder.folder])
         return try finder.find(records: output.records, listed: listed.objects, keysAreExact: listed.exact)
     }

@@ -30,6 +30,19 @@ public struct Presign: Sendable, Equatable {
         return signed
     }
 
+    /// `record` without presigned URLs (a record read back from an earlier run's results): a URL that is not
+    /// this run's own is never passed on as if it were.
+    public static func unsigned(_ record: ImageRecord) -> ImageRecord {
+        guard record.presignedUrl != nil || record.presignedThumbnailUrl != nil || record.presignedExpires != nil
+                || record.extraThumbnails?.contains(where: { $0.presignedUrl != nil }) == true else { return record }
+        var plain = record
+        plain.presignedUrl = nil
+        plain.presignedThumbnailUrl = nil
+        plain.presignedExpires = nil
+        plain.extraThumbnails = record.extraThumbnails?.map { var extra = $0; extra.presignedUrl = nil; return extra }
+        return plain
+    }
+
     /// `2026-12-07T10:00:00Z`.
     static func timestamp(_ date: Date) -> String {
         let amz = SigV4Signer.timestamps(date).amzDate  // 20261207T100000Z

@@ -64,11 +64,15 @@ public struct RemovalFinder {
         case recordOutsidePrefix(rel: String, key: String, folder: String)
         /// Input lines that were not records: they may have stood for images that are there.
         case linesNotRecords(Int)
+        /// The scan's stream was cut, or the scan stopped on a fatal error: the rest of the folder is unknown.
+        case scanIncomplete(String)
 
         public var description: String {
             switch self {
             case .recordOutsidePrefix(let rel, let key, let folder):
                 return "\(rel): its key \(key) is not under \(folder): give --prefix the prefix img-scan used; nothing is known to be removed"
+            case .scanIncomplete(let why):
+                return "the scan is incomplete (\(why)); nothing is known to be removed"
             case .linesNotRecords(let count):
                 return "\(count == 1 ? "1 input line was" : "\(count) input lines were") not a record, so what was removed cannot be told; nothing is known to be removed"
             }
@@ -159,8 +163,10 @@ private struct Claims {
             }
             claim(finder.keys.originalKey(for: record.rel))
             own(thumbnailsOf: record.rel, finder.keys)
-            if record.status == .failed {
-                // A folder that could not be read, or anything else that failed: what lies under its path stays.
+            if record.status == .failed && record.key == nil {
+                // A failure without keys (a folder that could not be read, a link to nothing, an unreadable name)
+                // may stand for a folder: what lies under its path stays. An image that failed has keys, and
+                // is no folder.
                 for rel in KeyMapper.storedForms(of: record.rel) { failedFolders.append(rel.isEmpty ? "" : rel + "/") }
             }
         }

@@ -7,10 +7,12 @@
 /// Only the record's own folder in the bucket can hold such an original: `PREFIX/original/a.` followed by an
 /// extension the scan takes (any case), and nothing else.
 public struct SharedThumbnail: Sendable {
-    /// The extensions the scan takes (`ScanRules.extensions`), lowercased.
+    /// The extensions of the originals that count, lowercased: every one img-scan takes by default and the
+    /// scan's own (`--extensions`): an `a.jpg` an earlier run uploaded still owns its thumbnail when this run
+    /// takes only PNGs.
     public let extensions: Set<String>
 
-    public init(rules: ScanRules = ScanRules()) { extensions = rules.extensions }
+    public init(rules: ScanRules = ScanRules()) { extensions = ImageScanner.imageExtensions.union(rules.extensions) }
 
     /// The start that every key sharing `record`'s thumbnail has (`PREFIX/original/a.` for `a.png`), when its
     /// thumbnail is named by stem; nil for full names, or a record without keys.

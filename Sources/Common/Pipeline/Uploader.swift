@@ -83,7 +83,7 @@ public final class Uploader {
                 record.error = error.description
                 report("\(record.rel): \(error)")
             }
-            return presign.map { $0.signing(record, url: client.presignedURL) } ?? record
+            return presign.map { $0.signing(record, url: client.presignedURL) } ?? Presign.unsigned(record)
         }
     }
 

@@ -106,6 +106,15 @@ public struct StreamTally: Sendable {
         return (own, nil)
     }
 
+    /// Why the input is known to be incomplete, or nil: a stream began and did not end, or the stage before
+    /// ended with a fatal error. Input without markers (written by hand, or `--records-only`) is taken as it
+    /// is, and so is no input at all (an empty scan, which `PruneGuard` never prunes).
+    public var incompleteInput: String? {
+        guard !producer, inputLines > 0 else { return nil }
+        let (exit, error) = outcome(own: 0)
+        return exit == Toolkit.Exit.fatal ? error : nil
+    }
+
     /// This stage's end marker, for `own` status and `error` (its own fatal error, when it has one).
     public func end(by: String, own: Int32, error: String? = nil) -> StreamMarker {
         let (exit, reason) = outcome(own: own)

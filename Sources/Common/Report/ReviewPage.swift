@@ -27,12 +27,11 @@ public struct ReviewPage {
         var presignedUrl: String?
         var presignedThumbnailUrl: String?
         var extraThumbnails: [Extra]?
-        /// Deletion records (`--delete-removed`) and stream lines are not images.
+        /// Deletion records (`--delete-removed`) are not images; nor are stream lines (`StreamMarker`).
         var action: String?
-        var stream: String?
 
         enum CodingKeys: String, CodingKey {
-            case rel, path, status, error, url, action, stream
+            case rel, path, status, error, url, action
             case thumbnailUrl = "thumbnail_url", thumbnailSpec = "thumbnail_spec", presignedUrl = "presigned_url"
             case presignedThumbnailUrl = "presigned_thumbnail_url", extraThumbnails = "extra_thumbnails"
         }
@@ -59,7 +58,7 @@ public struct ReviewPage {
     /// Takes one line of a results file; lines that are not image records are left out.
     public mutating func add(line: Data) {
         guard line.contains(UInt8(ascii: "{")), let entry = try? JSONDecoder().decode(Entry.self, from: line),
-              entry.action == nil, entry.stream == nil else { return }
+              entry.action == nil, entry.path != nil || StreamMarker.decode(line) == nil else { return }
         switch entry.status {
         case "uploaded": uploaded += 1; shown.append(entry)
         case "skipped": skipped += 1; shown.append(entry)
@@ -69,6 +68,11 @@ public struct ReviewPage {
     }
 
     public var imageCount: Int { uploaded + skipped + failed.count }
+
+    /// Whether the page will hold presigned URLs (which open private objects until they expire).
+    public var hasPresignedURLs: Bool {
+        shown.contains { $0.presignedUrl != nil || $0.presignedThumbnailUrl != nil || $0.extraThumbnails?.contains { $0.presignedUrl != nil } == true }
+    }
 
     /// The whole page.
     public func html() -> String {
