@@ -36,14 +36,7 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "Also compare the local file's MD5 with the object's ETag (or, for an object uploaded in parts, with its x-amz-meta-md5), to catch edits that kept the size.")
     var checksum = false
 
-    @Option(help: "Retries after a failed request (connection errors, timeouts, 5xx, 429, SlowDown).")
-    var retries = 3
-
-    @Option(help: ArgumentHelp("Seconds to wait for a connection.", valueName: "seconds"))
-    var connectTimeout = 10.0
-
-    @Option(help: ArgumentHelp("Abandon a request that moves no data for this many seconds.", valueName: "seconds"))
-    var stallTimeout = 30
+    @OptionGroup var request: RequestOptions
 
     @Option(name: .customLong("pending"), help: ArgumentHelp("""
         Write the records still to upload to this file instead of stdout, which then carries only finished \
@@ -90,11 +83,10 @@ struct SpacesExists: ParsableCommand {
     var debug = false
 
     var requestSettings: RequestSettings {
-        RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+        request.settings
     }
 
     func validate() throws {
-        if let problem = requestSettings.problem { throw ValidationError(problem) }
         if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }

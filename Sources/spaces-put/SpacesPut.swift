@@ -28,14 +28,7 @@ struct SpacesPut: ParsableCommand {
     @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))
     var envFile: String?
 
-    @Option(help: "Retries after a failed request (connection errors, timeouts, 5xx, 429, SlowDown).")
-    var retries = 3
-
-    @Option(help: ArgumentHelp("Seconds to wait for a connection.", valueName: "seconds"))
-    var connectTimeout = 10.0
-
-    @Option(help: ArgumentHelp("Abandon a request that moves no data for this many seconds.", valueName: "seconds"))
-    var stallTimeout = 30
+    @OptionGroup var request: RequestOptions
 
     @Option(help: ArgumentHelp("Cache-Control header for uploaded objects (default: SPACES_CACHE_CONTROL).", valueName: "value"))
     var cacheControl: String?
@@ -129,7 +122,7 @@ struct SpacesPut: ParsableCommand {
     var debug = false
 
     var requestSettings: RequestSettings {
-        RequestSettings(retries: retries, connectTimeout: connectTimeout, stallTimeout: stallTimeout)
+        request.settings
     }
 
     var rateLimit: RateLimit? { limitRate.flatMap(RateLimit.init(parsing:)) }
@@ -145,7 +138,6 @@ struct SpacesPut: ParsableCommand {
     }
 
     func validate() throws {
-        if let problem = requestSettings.problem { throw ValidationError(problem) }
         if (delete || abortIncomplete != nil || listIncomplete) && scope.mapper.prefix.isEmpty {
             throw ValidationError("\(delete ? "--delete" : abortIncomplete != nil ? "--abort-incomplete" : "--list-incomplete") refuses an empty --prefix: it would reach every key of the bucket")
         }

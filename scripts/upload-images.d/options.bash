@@ -72,71 +72,24 @@ done
 [[ -z $crop || $crop == centre || $crop == center || $crop == attention || $crop == entropy ]] \
   || usage_error "--crop must be centre, attention or entropy (got '$crop')"
 in_range() { [[ $1 =~ ^[0-9]{1,7}$ ]] && ((10#$1 >= $2 && 10#$1 <= $3)); }
-seconds_in_range() { [[ $1 =~ ^[0-9]{0,7}(\.[0-9]{1,6})?$ && $1 =~ [0-9] ]] && awk -v s="$1" -v max="$2" 'BEGIN { exit !(s > 0 && s <= max) }'; }
 [[ -n $dir || -n $from_records ]] || usage_error "which folder? upload-images DIR"
 in_range "$workers" 1 1000 || usage_error "--workers must be a whole number from 1 to 1000"
 in_range "$batch_size" 1 1000000 || usage_error "--batch-size must be a whole number from 1 to 1000000"
-[[ -z $retries ]] || in_range "$retries" 0 100 || usage_error "--retries must be a whole number from 0 to 100"
-[[ -z $connect_timeout ]] || seconds_in_range "$connect_timeout" 3600 || usage_error "--connect-timeout must be a number of seconds above 0, at most 3600"
-[[ -z $stall_timeout ]] || in_range "$stall_timeout" 1 86400 || usage_error "--stall-timeout must be a whole number of seconds from 1 to 86400"
 # --max-delete's rules (the default limits, the empty scan) are PruneGuard's, applied by spaces-exists.
 ((!max_delete_given)) || ((delete_removed)) || usage_error "--max-delete applies only with --delete-removed"
 ((!max_delete_given)) || in_range "$max_delete" 0 9999999 || usage_error "--max-delete must be a whole number from 0 to 9999999"
 # Pruning needs the whole folder's scan: records from a file say nothing about what is gone.
 ((!delete_removed)) || [[ -z $from_records ]] || usage_error "--delete-removed needs a scan of DIR, not --from-records"
-# Keys are PREFIX/original/REL: a prefix is folder names joined by single slashes (one leading or trailing
-# slash is dropped), none of them . or .. (S3 refuses such keys, and a//b would not be the key asked for).
+# An empty prefix is the bucket's root: pruning and aborting would reach every key of the bucket.
 prefix_segments=${prefix#/}
 prefix_segments=${prefix_segments%/}
 if [[ -z $prefix_segments ]] && { ((delete_removed)) || [[ -n $abort_incomplete ]]; }; then
   usage_error "--delete-removed and --abort-incomplete refuse an empty --prefix: they would reach every key of the bucket"
 fi
-if [[ -n $prefix_segments ]]; then
-  [[ /$prefix_segments/ != *//* && /$prefix_segments/ != */./* && /$prefix_segments/ != */../* ]] \
-    || usage_error "--prefix must be folder names joined by single slashes, none of them . or .. (got '$prefix')"
-fi
-# --limit-rate, --meta and --content-disposition: the rules of spaces-put's RateLimit and ObjectMetadata, byte
-# by byte (LC_ALL=C), so that no worker refuses what passed here.
-rate_in_range() {
-  local LC_ALL=C
-  [[ $1 =~ ^[0-9]{1,10}(\.[0-9]{1,6})?[KkMmGg]?$ ]] || return 1
-  awk -v rate="$1" 'BEGIN { unit = index("KkMmGg", substr(rate, length(rate)))
-    bytes = int((rate + 0) * (unit ? 1024 ^ int((unit + 1) / 2) : 1)); exit !(bytes >= 1024 && bytes <= 1024 ^ 4) }'
-}
-meta_key() { local LC_ALL=C; [[ $1 =~ ^[A-Za-z0-9-]+$ ]]; }
-printable() { local LC_ALL=C; [[ $1 =~ ^[!-~]([\ -~]*[!-~])?$ ]]; }
+# Every other value of spaces-put's options (--retries, --connect-timeout, --stall-timeout, --prefix,
+# --limit-rate, --meta, --content-disposition, --multipart-threshold, --part-size, --part-concurrency,
+# --abort-incomplete, --presign) is checked by spaces-put itself, in upload-images, once the commands are found.
 hosts_given=$((${#host_files[@]} + ${#host_logins[@]} > 0))
 # The cap is shared through a file on this machine, which the hosts cannot see.
 ((!hosts_given || !limit_rate_given)) || usage_error "--limit-rate cannot be combined with --hosts or --sshlogin (the cap is shared on one machine only)"
 ((!hosts_given)) || hosts_read
-((!limit_rate_given)) || rate_in_range "$limit_rate" \
-  || usage_error "--limit-rate must be bytes per second from 1K to 1024G, as 500K, 10M or 1.5G (K, M, G are 1024 multiples)"
-meta_bytes=0 meta_keys=" "
-for pair in "${meta[@]}"; do
-  [[ $pair == *=* ]] || usage_error "--meta must be KEY=VALUE (got ${pair@Q})"
-  key=${pair%%=*} value=${pair#*=}
-  meta_key "$key" || usage_error "--meta KEY must be ASCII letters, digits and '-' (got ${key@Q}$([[ $key != *_* ]] || echo "; '_' would be stored as '-' by Spaces' RADOS Gateway"))"
-  printable "$value" || usage_error "--meta $key=VALUE: VALUE must be printable US-ASCII, not empty, without leading or trailing spaces"
-  [[ ${key,,} != md5 ]] || usage_error "--meta md5 is reserved: spaces-put stores the MD5 of every original uploaded in parts under it"
-  [[ $meta_keys != *" ${key,,} "* ]] || usage_error "--meta ${key,,} is given twice (keys are stored lowercase)"
-  meta_keys+="${key,,} "
-  meta_bytes=$((meta_bytes + ${#key} + ${#value}))
-done
-((meta_bytes <= 2048)) || usage_error "--meta keys and values come to $meta_bytes bytes, over the 2048 that S3 allows"
-((!content_disposition_given)) || printable "$content_disposition" \
-  || usage_error "--content-disposition must be printable US-ASCII, not empty, without leading or trailing spaces"
-# Multipart uploads: the rules of spaces-put's MultipartSettings and IncompleteUploads.
-size_in_range() {
-  local LC_ALL=C
-  [[ $1 =~ ^[0-9]{1,13}(\.[0-9]{1,6})?[KkMmGg]?$ ]] || return 1
-  awk -v size="$1" 'BEGIN { unit = index("KkMmGg", substr(size, length(size)))
-    bytes = int((size + 0) * (unit ? 1024 ^ int((unit + 1) / 2) : 1)); exit !(bytes >= 5 * 1024 ^ 2 && bytes <= 5 * 1024 ^ 3) }'
-}
-[[ -z $multipart_threshold ]] || size_in_range "$multipart_threshold" \
-  || usage_error "--multipart-threshold must be a size from 5M to 5G, as 64M or 1.5G (K, M, G are 1024 multiples)"
-[[ -z $part_size ]] || size_in_range "$part_size" \
-  || usage_error "--part-size must be a size from 5M to 5G, as 16M or 1G (K, M, G are 1024 multiples)"
-[[ -z $part_concurrency ]] || in_range "$part_concurrency" 1 10 \
-  || usage_error "--part-concurrency must be a whole number from 1 to 10 (Spaces allows 10 PUTs in flight to one object)"
-[[ -z $abort_incomplete || $abort_incomplete =~ ^[0-9]{1,7}[smhd]$ ]] \
-  || usage_error "--abort-incomplete must be an age as 30s, 90m, 24h or 7d (a whole number and one of s, m, h, d)"

@@ -30,6 +30,34 @@ public struct RequestSettings: Sendable, Equatable {
         return nil
     }
 
+    /// The settings from the words of a command line (nil: the default), or the first one out of bounds as one
+    /// line naming the option and its rule: a word that is no number at all (`abc`, a number of 20 digits) is
+    /// out of bounds too, with the same line.
+    public static func parsing(retries: String?, connectTimeout: String?, stallTimeout: String?) -> Result<RequestSettings, Problem> {
+        var settings = RequestSettings()
+        if let retries {
+            guard let value = Int(retries) else { return .failure(Problem(description: RequestSettings(retries: -1).problem!)) }
+            settings.retries = value
+        }
+        if let connectTimeout {
+            guard let value = Double(connectTimeout), value.isFinite else {
+                return .failure(Problem(description: RequestSettings(connectTimeout: 0).problem!))
+            }
+            settings.connectTimeout = value
+        }
+        if let stallTimeout {
+            guard let value = Int(stallTimeout) else { return .failure(Problem(description: RequestSettings(stallTimeout: 0).problem!)) }
+            settings.stallTimeout = value
+        }
+        if let problem = settings.problem { return .failure(Problem(description: problem)) }
+        return .success(settings)
+    }
+
+    /// A setting out of bounds, as one line naming the option and its rule.
+    public struct Problem: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
     public var retryPolicy: RetryPolicy { RetryPolicy(maxRetries: retries) }
 
     public var curlOptions: CurlHandle.Options {
