@@ -115,6 +115,9 @@ struct SpacesPut: ParsableCommand {
     @Option(help: ArgumentHelp("Add presigned GET URLs, good for DURATION (1s to 7d: 15m, 12h, 7d), to every uploaded or skipped record: presigned_url, presigned_thumbnail_url, presigned_expires.", valueName: "duration"))
     var presign: String?
 
+    @Flag(help: "Check the values of the other options given, and exit: 0, or 64 with one line naming the option and its rule. Nothing is read or sent.")
+    var optionsOnly = false
+
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
 
@@ -163,6 +166,7 @@ struct SpacesPut: ParsableCommand {
     }
 
     func run() throws {
+        if optionsOnly { return }  // validate() has checked them
         CommandRun.begin("spaces-put", debug: debug)
         if !check && !delete && abortIncomplete == nil && !listIncomplete { StageStream.start("spaces-put", writesMarkers: !recordsOnly) }
         let uploader = try CommandRun.setUp { () throws -> Uploader in

@@ -32,9 +32,9 @@ import Testing
     /// file, and the run exits 1.
     @Test(arguments: [
         ("img-thumb", "\"$REAL/img-thumb\" \"$@\" | head -n 2\nkill -KILL $$\n", "img-thumb was killed by signal 9 (KILL)", [6]),
-        ("spaces-put", "[[ $1 == --check ]] && exec \"$REAL/spaces-put\" \"$@\"\nexec \"$REAL/spaces-put\" --no-such-option \"$@\"\n",
+        ("spaces-put", "[[ $1 == --check || $1 == --options-only ]] && exec \"$REAL/spaces-put\" \"$@\"\nexec \"$REAL/spaces-put\" --no-such-option \"$@\"\n",
          "spaces-put exited with status 64", [0]),
-        ("spaces-put", "[[ $1 == --check ]] && exec \"$REAL/spaces-put\" \"$@\"\nhead -n 3 | \"$REAL/spaces-put\" \"$@\"\nkill -KILL $$\n",
+        ("spaces-put", "[[ $1 == --check || $1 == --options-only ]] && exec \"$REAL/spaces-put\" \"$@\"\nhead -n 3 | \"$REAL/spaces-put\" \"$@\"\nkill -KILL $$\n",
          "spaces-put was killed by signal 9 (KILL)", [3, 6]),
     ])
     func recordsOfABatchWhoseStageDiedAreFailedWithTheReason(_ stage: String, _ script: String, _ reason: String, _ uploads: [Int]) throws {
