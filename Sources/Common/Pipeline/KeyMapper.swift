@@ -78,13 +78,11 @@ public struct KeyMapper: Sendable {
     /// The images of `rels` whose thumbnail key another one shares, each with its reason; the rest keep their
     /// own (`thumbnailKey(for:names:)`). Holds a count per key, and names only for the keys that are shared.
     public func sharedThumbnailKeys(among rels: [String], names: ThumbnailNames) -> [ExactKey: String] {
+        let keys = rels.map { ExactKey(thumbnailKey(for: $0, names: names)) }
         var counts: [ExactKey: Int] = [:]
-        for rel in rels { counts[ExactKey(thumbnailKey(for: rel, names: names)), default: 0] += 1 }
+        for key in keys { counts[key, default: 0] += 1 }
         var groups: [ExactKey: [String]] = [:]
-        for rel in rels {
-            let key = ExactKey(thumbnailKey(for: rel, names: names))
-            if counts[key, default: 0] > 1 { groups[key, default: []].append(rel) }
-        }
+        for (rel, key) in zip(rels, keys) where counts[key, default: 0] > 1 { groups[key, default: []].append(rel) }
         var failures: [ExactKey: String] = [:]
         for (key, group) in groups {
             for rel in group {

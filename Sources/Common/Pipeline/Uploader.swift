@@ -43,6 +43,8 @@ public final class Uploader {
 
     /// What the stage read and wrote, for its exit status and end line (`StreamTally`).
     public var stream = StreamTally()
+    /// With `--presign`, a skipped record passing through gets its URLs signed (made once, not per line).
+    private let signingSkipped: ((Data, ImageRecord) -> Data)?
 
     /// Receives one line per record that fails and per input line that is not a record.
     let report: (String) -> Void
@@ -51,6 +53,9 @@ public final class Uploader {
         self.client = client
         self.options = options
         self.report = report
+        signingSkipped = options.presign.map { presign in
+            { line, record in record.status == .skipped ? RecordCoding.encode(presign.signing(record, url: client.presignedURL)) : line }
+        }
     }
 
     /// The pre-flight check: one HeadBucket proves the configuration, the credentials and the bucket. When it
@@ -66,11 +71,8 @@ public final class Uploader {
     /// The output line for one input line; nil for a blank line. Throws only errors that end the run.
     public func process(line: Data, lineNumber: Int) throws(S3Error) -> Data? {
         let presign = options.presign, client = client
-        let passing: ((Data, ImageRecord) -> Data)? = presign.map { presign in
-            { line, record in record.status == .skipped ? RecordCoding.encode(presign.signing(record, url: client.presignedURL)) : line }
-        }
         return try RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report,
-                                     passing: passing) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
+                                     passing: signingSkipped) { (pending: ImageRecord) throws(S3Error) -> ImageRecord in
             var record = pending
             do throws(S3Error) {
                 if let reason = breaker.refusal() { throw .notAttempted(reason) }

@@ -106,21 +106,7 @@ public struct ReviewPage {
     static func byPath(_ a: Entry, _ b: Entry) -> Bool { a.name.utf8.lexicographicallyPrecedes(b.name.utf8) }
 
     /// Text for HTML content and quoted attributes.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
-    }
+    static func escaped(_ text: String) -> String { MarkupText.escaped(text, quotes: true) }
 
     static let head = """
         <!doctype html>

@@ -35,19 +35,7 @@ public enum DeleteObjects {
     }
 
     /// Text with the characters XML gives meaning to replaced by entities.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escaped(_ text: String) -> String { MarkupText.escaped(text) }
 
     /// `Content-MD5` (base64) and the SigV4 payload hash (hex SHA-256) of a body.
     static func digests(of body: Data) -> (md5: String, sha256: String) {
