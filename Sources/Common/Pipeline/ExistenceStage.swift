@@ -36,21 +36,16 @@ public final class ExistenceStage {
         var output = Output()
         while let line = reader.next() {
             let kind = RecordLine.classify(line, lineNumber: reader.lineNumber)
-            if case .blank = kind { continue }
-            output.stream.readLine()
+            output.stream.read(kind)
             switch kind {
-            case .blank:
+            case .blank, .marker:
                 continue
-            case .marker(let marker):
-                output.stream.read(marker)
             case .malformed(let message, let failed):
                 output.malformed += 1
-                output.stream.wrote(failed: true)
                 report(message)
                 slots.append(failed)
             case .finished(let line, let record):
-                output.stream.wrote(failed: record.status == .failed)
-                if keepingRecords, let record = try? RecordCoding.decode(line) { output.records.append(record) }
+                if keepingRecords { output.records.append(record) }  // decoded once, by classify
                 slots.append(line)
             case .pending(let record):
                 if keepingRecords { output.records.append(record) }

@@ -44,21 +44,15 @@ extension RecordLine {
         passing: ((Data, ImageRecord) -> Data)? = nil, _ work: (ImageRecord) throws(Failure) -> ImageRecord
     ) throws(Failure) -> Data? {
         let kind = classify(line, lineNumber: lineNumber)
-        if case .blank = kind { return nil }
-        stream.readLine()
+        stream.read(kind)
         switch kind {
-        case .blank:
-            return nil
-        case .marker(let marker):
-            stream.read(marker)
+        case .blank, .marker:
             return nil
         case .malformed(let message, let output):
             failures += 1
-            stream.wrote(failed: true)
             report(message)
             return output
         case .finished(let line, let record):
-            stream.wrote(failed: record.status == .failed)
             return passing?(line, record) ?? line
         case .pending(let record):
             let done = try work(record)

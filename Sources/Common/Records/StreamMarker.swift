@@ -69,15 +69,28 @@ public struct StreamTally: Sendable {
     public init(producer: Bool = false) { self.producer = producer }
 
     /// A non-blank input line of any kind.
-    public mutating func readLine() { inputLines += 1 }
+    private mutating func readLine() { inputLines += 1 }
 
-    public mutating func read(_ marker: StreamMarker) {
+    mutating func read(_ marker: StreamMarker) {
         switch marker.stream {
         case .begin:
             open += 1
         case .end:
             open = max(0, open - 1)
             if (marker.exit ?? 2) > (worstEnd?.exit ?? -1) { worstEnd = marker }
+        }
+    }
+
+    /// One classified input line, as every stage counts it: a marker read, a bad line's failed record or a
+    /// finished record written out; a pending record is counted by `wrote(failed:)` once the stage is done
+    /// with it. Blank lines are not counted.
+    public mutating func read(_ line: RecordLine) {
+        switch line {
+        case .blank: return
+        case .marker(let marker): readLine(); read(marker)
+        case .malformed: readLine(); wrote(failed: true)
+        case .finished(_, let record): readLine(); wrote(failed: record.status == .failed)
+        case .pending: readLine()
         }
     }
 
