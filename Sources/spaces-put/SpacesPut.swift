@@ -65,7 +65,7 @@ struct SpacesPut: ParsableCommand {
         """, valueName: "size"))
     var partSize: String?
 
-    @Option(help: ArgumentHelp("Parts of one file in flight at once, each over a connection of its own: 1 to 10 (default 4).", valueName: "n"))
+    @Option(help: ArgumentHelp("Parts of one file in flight at once, each over a connection of its own: 1 to 10 (default 10, as aws-cli).", valueName: "n"))
     var partConcurrency: Int?
 
     @Option(help: ArgumentHelp("""

@@ -47,7 +47,7 @@ import Testing
 
     @Test func theOptionsTakeSizesAsCurlDoesWithinS3sLimits() throws {
         let defaults = try MultipartSettings(threshold: nil, partSize: nil, concurrency: nil)
-        #expect(defaults == MultipartSettings(threshold: 64 * mebibyte, partSize: 16 * mebibyte, concurrency: 4))
+        #expect(defaults == MultipartSettings(threshold: 64 * mebibyte, partSize: 16 * mebibyte, concurrency: 10))
         let set = try MultipartSettings(threshold: "5M", partSize: "1.5G", concurrency: 10)
         #expect(set.threshold == 5 * mebibyte && set.partSize == 1536 * mebibyte && set.concurrency == 10)
         #expect(set.usesParts(size: 5 * mebibyte + 1) && !set.usesParts(size: 5 * mebibyte))

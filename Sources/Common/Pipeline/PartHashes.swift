@@ -26,7 +26,11 @@ final class PartHashes: Sendable {
     private let ready: [DispatchSemaphore]
     private let ahead = DispatchGroup()
 
-    init(plan: MultipartPlan, file: String) {
+    /// Whether each part's SHA-256 is made too (only for a client that signs payloads).
+    private let withSHA256: Bool
+
+    init(plan: MultipartPlan, file: String, withSHA256: Bool = true) {
+        self.withSHA256 = withSHA256
         self.plan = plan
         self.file = file
         slots = Mutex((Array(repeating: .waiting, count: plan.partCount), false))
@@ -72,7 +76,7 @@ final class PartHashes: Sendable {
     private func compute(_ number: Int) {
         let part = plan.part(number)
         let result = Result { () throws(FileError) -> Hashes in
-            try FileDigest.compute(path: file, offset: part.offset, length: part.length)
+            try FileDigest.compute(path: file, offset: part.offset, length: part.length, withSHA256: withSHA256)
         }
         slots.withLock { $0.parts[number - 1] = .done(result) }
         ready[number - 1].signal()

@@ -19,7 +19,7 @@ extension Uploader {
     /// - Returns: the object's ETag (`<hex>-<parts>`), checked against the parts' MD5s.
     func putInParts(key: String, file: String, peeked: FileDigest, contentType: String) throws(S3Error) -> String {
         let plan = try MultipartPlan(size: peeked.size, partSize: options.multipart.partSize)
-        let hashes = PartHashes(plan: plan, file: file)
+        let hashes = PartHashes(plan: plan, file: file, withSHA256: client.signsPayload)
         hashes.hashAhead()
         defer { hashes.stop() }
         let digest = try self.digest(file, what: nil, withSHA256: false)

@@ -232,9 +232,10 @@ public final class Uploader {
         }
     }
 
-    func digest(_ path: String, what: String?, withSHA256: Bool = true) throws(S3Error) -> FileDigest {
+    /// The file's MD5 and, when the client signs payloads (plain HTTP), its SHA-256, in one read.
+    func digest(_ path: String, what: String?, withSHA256: Bool? = nil) throws(S3Error) -> FileDigest {
         do {
-            return try FileDigest.compute(path: path, withSHA256: withSHA256)
+            return try FileDigest.compute(path: path, withSHA256: withSHA256 ?? client.signsPayload)
         } catch {
             var reason = "cannot read \(path): \(error.reason)"
             if what != nil && !FileManager.default.fileExists(atPath: path) {

@@ -15,7 +15,7 @@ public struct MultipartSettings: Sendable, Equatable {
     /// The size of every part but the last, unless the file would then need more than `maximumParts`.
     public var partSize: Int64 = 16 * mebibyte
     /// Parts of one file in flight at once, each over a connection of its own.
-    public var concurrency = 4
+    public var concurrency = 10
 
     public static let mebibyte: Int64 = 1 << 20
     public static let minimumPartSize: Int64 = 5 * mebibyte
@@ -26,7 +26,7 @@ public struct MultipartSettings: Sendable, Equatable {
     public static let maximumObjectSize: Int64 = 5 * 1024 * 1024 * mebibyte
     public static let concurrencyRange = 1...10
 
-    public init(threshold: Int64 = 64 * mebibyte, partSize: Int64 = 16 * mebibyte, concurrency: Int = 4) {
+    public init(threshold: Int64 = 64 * mebibyte, partSize: Int64 = 16 * mebibyte, concurrency: Int = 10) {
         self.threshold = threshold
         self.partSize = partSize
         self.concurrency = concurrency

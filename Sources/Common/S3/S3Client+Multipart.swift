@@ -20,7 +20,7 @@ extension S3Client {
         return try MultipartUpload.uploadId(fromAnswer: response.body)
     }
 
-    /// UploadPart: one part, streamed from its range of the file, with `Content-MD5` and its SHA-256 signed,
+    /// UploadPart: one part, streamed from its range of the file, with `Content-MD5` and (over HTTP) its SHA-256 signed,
     /// retried on its own as `retryPolicy` decides.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
     /// - Returns: the part's ETag, checked to be the MD5 that was sent.
@@ -29,7 +29,7 @@ extension S3Client {
         let headers = ["content-md5": md5.base64EncodedString(), "content-length": String(part.length)]
         let response = try send("PUT", key: key, query: [("partNumber", String(part.number)), ("uploadId", uploadId)],
                                 headers: headers, body: .file(path: file, offset: part.offset, length: part.length),
-                                payloadHash: sha256.hexString)
+                                payloadHash: payloadHash(sha256))
         let etag = Self.unquote(response.headers["etag"] ?? "")
         guard etag.lowercased() == md5.hexString else {
             throw .integrity("the server stored part \(part.number) of \(key) with ETag \(etag.isEmpty ? "(none)" : etag), not the MD5 \(md5.hexString) that was sent")

@@ -55,6 +55,14 @@ public final class S3Client {
 
     // MARK: Operations
 
+    /// Whether request bodies are hashed into the signature (SHA-256): over plain HTTP only. Over HTTPS, TLS
+    /// protects the body and `Content-MD5` makes the server check it, so the file is read and hashed once, for
+    /// its MD5, instead of twice (`SigV4Signer.unsignedPayload`).
+    public var signsPayload: Bool { config.endpoint.scheme != "https" }
+
+    /// The `x-amz-content-sha256` of a body whose SHA-256 is `sha256` (unused over HTTPS).
+    func payloadHash(_ sha256: Data) -> String { signsPayload ? sha256.hexString : SigV4Signer.unsignedPayload }
+
     /// PutObject with `Content-MD5`, so the server refuses a body that arrives altered.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
     /// - Parameter extraHeaders: stored with the object too, and signed like the rest (`ObjectMetadata`'s
@@ -66,7 +74,7 @@ public final class S3Client {
         let headers = Self.putHeaders(digest: digest, contentType: contentType, acl: acl, cacheControl: cacheControl,
                                       extraHeaders: extraHeaders)
         let response = try send("PUT", key: key, headers: headers, body: .file(path: file, length: digest.size),
-                                payloadHash: digest.sha256.hexString)
+                                payloadHash: payloadHash(digest.sha256))
         let etag = Self.unquote(response.headers["etag"] ?? "")
         guard etag.lowercased() == digest.md5.hexString else {
             throw .integrity("the server stored \(key) with ETag \(etag.isEmpty ? "(none)" : etag), not the MD5 \(digest.md5.hexString) that was sent")

@@ -11,6 +11,9 @@ public struct SigV4Signer: Sendable {
     public let region: String
     public let service: String
 
+    /// What `x-amz-content-sha256` says of a body that is not hashed: over HTTPS, where TLS protects it on the
+    /// way and `Content-MD5` makes the server check it, as botocore does for PutObject and UploadPart.
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// The signing key changes once a day: derived once per date stamp, not four HMACs per request.

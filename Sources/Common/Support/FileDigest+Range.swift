@@ -6,8 +6,8 @@ import Dispatch
 extension FileDigest {
     /// The MD5 and SHA-256 of `length` bytes of the file at `path` from `offset` on (one part of a multipart
     /// upload), read with `pread(2)` a MiB at a time: the part is never held whole in memory. A file that ends
-    /// before the range does fails: it shrank since it was measured.
-    public static func compute(path: String, offset: Int64, length: Int64) throws(FileError) -> (md5: Data, sha256: Data) {
+    /// before the range does fails: it shrank since it was measured. Without `withSHA256` the SHA-256 is empty.
+    public static func compute(path: String, offset: Int64, length: Int64, withSHA256: Bool = true) throws(FileError) -> (md5: Data, sha256: Data) {
         let fd = try openRegular(path).fd
         defer { close(fd) }
         var md5 = Insecure.MD5()
@@ -25,10 +25,10 @@ extension FileDigest {
             if got == 0 { throw FileError(path: path, reason: "file shrank while it was being uploaded") }
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
             md5.update(bufferPointer: slice)
-            sha.update(bufferPointer: slice)
+            if withSHA256 { sha.update(bufferPointer: slice) }
             done += Int64(got)
         }
-        return (Data(md5.finalize()), Data(sha.finalize()))
+        return (Data(md5.finalize()), withSHA256 ? Data(sha.finalize()) : Data())
     }
 }
 
