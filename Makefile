@@ -6,7 +6,7 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
-COMMANDS = img-scan spaces-exists img-thumb spaces-put upload-review
+COMMANDS = img-scan spaces-exists img-thumb spaces-put upload-review upload-run
 VERSION = $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/Common/Toolkit.swift)
 DEB = spaces-image-tools_$(VERSION)_$(shell dpkg --print-architecture).deb
 
@@ -46,8 +46,12 @@ generated: build
 	  DUMP_HELP_OF=$(BIN)/$$c $(BIN)/generate-manual packaging/dump-help --output-directory $(GENERATED)/man \
 	    --date $$(date -u -d @$(SOURCE_DATE_EPOCH) +%F) || exit 1; \
 	done
+	# upload-images' command line is upload-run's (UploadImagesCommand): its completions come from there too.
+	UPLOAD_IMAGES_BIN=$(BIN) scripts/upload-images --generate-completion-script bash >$(GENERATED)/completions/upload-images.bash
+	UPLOAD_IMAGES_BIN=$(BIN) scripts/upload-images --generate-completion-script zsh >$(GENERATED)/completions/_upload-images
+	UPLOAD_IMAGES_BIN=$(BIN) scripts/upload-images --generate-completion-script fish >$(GENERATED)/completions/upload-images.fish
 	@command -v help2man >/dev/null || { echo "make: help2man is missing (scripts/setup installs it)" >&2; exit 1; }
-	help2man --no-info --no-discard-stderr --section 1 --include packaging/upload-images.h2m \
+	UPLOAD_IMAGES_BIN=$(BIN) help2man --no-info --no-discard-stderr --section 1 --include packaging/upload-images.h2m \
 	  --output $(GENERATED)/man/upload-images.1 \
 	  --name "upload a folder of images, originals and thumbnails, to DigitalOcean Spaces" scripts/upload-images
 
@@ -59,14 +63,11 @@ install: build generated
 	install -m 0644 scripts/upload-images.d/*.bash $(DESTDIR)$(PREFIX)/lib/upload-images/
 	echo $(VERSION) >$(DESTDIR)$(PREFIX)/lib/upload-images/VERSION
 	install -m 0644 $(GENERATED)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	for c in $(COMMANDS); do \
+	for c in $(COMMANDS) upload-images; do \
 	  install -m 0644 $(GENERATED)/completions/$$c.bash $(DESTDIR)$(BASHCOMPDIR)/$$c && \
 	  install -m 0644 $(GENERATED)/completions/_$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c && \
 	  install -m 0644 $(GENERATED)/completions/$$c.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish || exit 1; \
 	done
-	install -m 0644 packaging/completions/upload-images.bash $(DESTDIR)$(BASHCOMPDIR)/upload-images
-	install -m 0644 packaging/completions/_upload-images $(DESTDIR)$(ZSHCOMPDIR)/_upload-images
-	install -m 0644 packaging/completions/upload-images.fish $(DESTDIR)$(FISHCOMPDIR)/upload-images.fish
 
 # Debian's places: /usr, and zsh's completions for packages in vendor-completions.
 deb:

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "img-thumb", targets: ["img-thumb"]),
         .executable(name: "spaces-exists", targets: ["spaces-exists"]),
         .executable(name: "upload-review", targets: ["upload-review"]),
+        .executable(name: "upload-run", targets: ["upload-run"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -68,6 +69,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "upload-review",
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The steps of the upload-images script, between the commands it runs.
+        .executableTarget(
+            name: "upload-run",
             dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),

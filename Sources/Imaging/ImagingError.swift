@@ -19,6 +19,15 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// The file's own bytes are the cause (empty, not an image, a header or data the decoder refused): trying
+    /// the same file again gives the same answer. Not a limit of ours, nor a failure of the encoder or libvips.
+    public var isBrokenFile: Bool {
+        switch self {
+        case .empty, .unsupported, .unreadable, .decode: return true
+        case .notRegularFile, .tooLarge, .encode, .setup: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .empty:

@@ -57,6 +57,8 @@ public final class ThumbnailStage {
             } catch {
                 record.status = .failed
                 record.error = error.description
+                // Marked, so that a resume of upload-images does not try the same bytes again (EarlierFailures).
+                if case .image(let problem) = error, problem.isBrokenFile { record.reason = EarlierFailures.brokenImage }
                 report("\(record.rel): \(error)")
             }
             return record

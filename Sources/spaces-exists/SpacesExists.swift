@@ -76,6 +76,9 @@ struct SpacesExists: ParsableCommand {
     @Option(help: ArgumentHelp("Add presigned GET URLs, good for DURATION (1s to 7d: 15m, 12h, 7d), to every skipped record: presigned_url, presigned_thumbnail_url, presigned_expires.", valueName: "duration"))
     var presign: String?
 
+    @Flag(help: "Check nothing: every record that has no status stays to upload (upload-images --no-skip-existing); with --removed the folders are still listed for what is gone.")
+    var noSkip = false
+
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
 
@@ -122,7 +125,7 @@ struct SpacesExists: ParsableCommand {
             return ExistenceStage(checker: checker, report: Console.error)
         }
         let output = try CommandRun.setUp {
-            try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil)
+            try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil, checking: !noSkip)
         }
         var refusal: String?
         if let removedFile {

@@ -9,7 +9,7 @@ import Testing
     /// A folder of commands where one stage is replaced by a wrapper that really runs it, then dies.
     func commands(replacing stage: String, with script: String) throws -> TemporaryDirectory {
         let bin = try TemporaryDirectory()
-        for command in ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review"] where command != stage {
+        for command in ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-run"] where command != stage {
             symlink(Harness.binDirectory + "/" + command, bin.path + "/" + command)
         }
         let path = try bin.write(stage, Data(("#!/bin/bash\nREAL=\(Shell.quote(Harness.binDirectory))\n" + script).utf8))
@@ -32,9 +32,9 @@ import Testing
     /// file, and the run exits 1.
     @Test(arguments: [
         ("img-thumb", "\"$REAL/img-thumb\" \"$@\" | head -n 2\nkill -KILL $$\n", "img-thumb was killed by signal 9 (KILL)", [6]),
-        ("spaces-put", "[[ $1 == --check || $1 == --options-only ]] && exec \"$REAL/spaces-put\" \"$@\"\nexec \"$REAL/spaces-put\" --no-such-option \"$@\"\n",
+        ("spaces-put", "[[ $1 == --list-incomplete ]] && exec \"$REAL/spaces-put\" \"$@\"\nexec \"$REAL/spaces-put\" --no-such-option \"$@\"\n",
          "spaces-put exited with status 64", [0]),
-        ("spaces-put", "[[ $1 == --check || $1 == --options-only ]] && exec \"$REAL/spaces-put\" \"$@\"\nhead -n 3 | \"$REAL/spaces-put\" \"$@\"\nkill -KILL $$\n",
+        ("spaces-put", "[[ $1 == --list-incomplete ]] && exec \"$REAL/spaces-put\" \"$@\"\nhead -n 3 | \"$REAL/spaces-put\" \"$@\"\nkill -KILL $$\n",
          "spaces-put was killed by signal 9 (KILL)", [3, 6]),
     ])
     func recordsOfABatchWhoseStageDiedAreFailedWithTheReason(_ stage: String, _ script: String, _ reason: String, _ uploads: [Int]) throws {

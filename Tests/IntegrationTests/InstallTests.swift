@@ -7,7 +7,7 @@ import Testing
 /// runtime is linked into them), and the completions and man pages load. `scripts/test` stages the install
 /// (`make install PREFIX=...`, a release build) and names it in `S3TEST_INSTALL`.
 @Suite(.integrationTimeLimit) struct InstallTests {
-    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-images"]
+    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-run", "upload-images"]
 
     func prefix() throws -> String {
         let prefix = try #require(Harness.environment["S3TEST_INSTALL"],
@@ -76,8 +76,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(prefix)/share/fish/vendor_completions.d/\(command).fish"))
     }
 
-    /// upload-images' completion reads the options from its --help: what it offers, and what each option's value
-    /// completes to (FILE: files; N: nothing).
+    /// upload-images' completion is made from its command line (upload-run's UploadImagesCommand), as the
+    /// commands' are: what it offers, and what each option's value completes to (a file: files; a number: nothing).
     @Test func uploadImagesCompletesItsOptionsFromItsHelp() throws {
         let prefix = try prefix()
         let complete = { (words: [String]) throws -> [String] in
@@ -85,7 +85,8 @@ import Testing
             let script = """
                 source \(Shell.quote(prefix + "/share/bash-completion/completions/upload-images"))
                 COMP_WORDS=(\(line)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-                _upload_images upload-images "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+                COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+                _upload-images upload-images "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
             let run = try Shell.run("PATH=\(Shell.quote(prefix + "/bin")):$PATH bash -c \(Shell.quote(script))")

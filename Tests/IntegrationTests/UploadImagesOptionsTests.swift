@@ -62,3 +62,47 @@ import Testing
         #expect(log.components(separatedBy: "readable by other users").count == 2, "\(log)")
     }
 }
+
+/// The polish of upload-images' command line and resumes.
+@Suite(.integrationTimeLimit) struct UploadImagesResumeTests {
+    /// A mistyped option names the nearest one, on one line, before any work.
+    @Test func anUnknownOptionSuggestsTheNearest() throws {
+        let folder = try TemporaryDirectory()
+        let run = try Shell.run("\(UploadImagesTests.script) \(Shell.quote(folder.path)) --worker 3", directory: folder.path)
+        #expect(run.status == 64)
+        #expect(run.stderr == "upload-images: Unknown option '--worker'. Did you mean '--workers'? (see --help)\n", "\(run.stderr)")
+        let version = try Shell.run("\(UploadImagesTests.script) --version")
+        #expect(version.status == 0 && version.stdout == "upload-images \(Toolkit.version)\n")
+    }
+
+    /// An image found broken is not tried again by the next run while its file is unchanged: it is listed as failed
+    /// earlier, and the run exits 0; once the file changes, or with --retry-failed, it is tried (and fails, exit 1).
+    @Test func aBrokenImageIsNotTriedAgainWhileItsFileIsUnchanged() throws {
+        let bucket = try TestBucket("brokenonce")
+        let folder = try TemporaryDirectory()
+        let photos = try TemporaryDirectory()
+        try photos.copy(Corpus.file("jpeg/jpeg-grayscale.jpg"), to: "good.jpg")
+        let broken = try photos.copy(Corpus.file("broken/broken-truncated.jpg"), to: "broken.jpg")
+        let script = UploadImagesTests()
+        let first = try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder)
+        #expect(first.status == 1 && script.summaryCount("failed", first) == 1, "\(first.stderr)")
+        let again = try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(script.summaryCount("failed", again) == 0 && script.summaryCount("unchanged", again) == 1, "\(again.stderr)")
+        #expect(again.stderr.contains("found 2 images: 1 already uploaded, 1 failed earlier and unchanged (--retry-failed tries them), 0 to upload"))
+        let records = try script.results(in: folder)
+        #expect(records.filter { $0.status == .failed }.map(\.rel) == ["broken.jpg"])
+        #expect(records.first { $0.rel == "broken.jpg" }?.error?.contains("Premature end") == true)
+        // Still reported by the run after that: the unchanged failure is carried from run to run.
+        let third = try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder)
+        #expect(third.status == 0 && script.summaryCount("unchanged", third) == 1, "\(third.stderr)")
+        let retried = try script.upload("\(Shell.quote(photos.path)) --retry-failed", bucket: bucket, in: folder)
+        #expect(retried.status == 1 && script.summaryCount("failed", retried) == 1, "\(retried.stderr)")
+        let later = timespec(tv_sec: time(nil) + 5, tv_nsec: 0)
+        var times = [later, later]
+        #expect(utimensat(AT_FDCWD, broken, &times, 0) == 0)
+        let changed = try script.upload(Shell.quote(photos.path), bucket: bucket, in: folder)
+        #expect(changed.status == 1 && script.summaryCount("failed", changed) == 1 && script.summaryCount("unchanged", changed) == nil,
+                "\(changed.stderr)")
+    }
+}

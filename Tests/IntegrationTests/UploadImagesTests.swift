@@ -76,11 +76,16 @@ import Testing
         // Temporary thumbnails are gone.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.hasPrefix("upload-images.") })
 
-        // A second run skips everything that is there, and retries only the failures.
+        // A second run skips everything that is there, and retries only the failures: not the files found broken
+        // (their bytes were refused, and they have not changed: listed as failed earlier), the rest (a limit of
+        // ours, such as the pixel limit) again.
+        let broken = records.filter { $0.reason == EarlierFailures.brokenImage }.count
+        #expect(broken > 0 && broken < scanned.count - good)
         let again = try upload("\(Shell.quote(Harness.corpus)) --workers \(workers)", bucket: bucket, in: folder)
         #expect(again.status == 1)
         #expect(summaryCount("skipped", again) == good)
         #expect(summaryCount("uploaded", again) == 0)
+        #expect(summaryCount("unchanged", again) == broken && summaryCount("failed", again) == scanned.count - good - broken)
         // --from-records takes the failures back: only those are tried, and (being broken) fail again.
         let retried = try upload("--from-records \(Shell.quote(failures)) --workers \(workers)", bucket: bucket, in: folder)
         #expect(retried.status == 1, "\(retried.stderr.suffix(500))")

@@ -1,11 +1,9 @@
 # shellcheck shell=bash
 #/ usage: bash hosts-ssh.bash SSH-COMMAND... ARGS...   (parallel's --ssh under upload-images --hosts)
-# The ssh of one try of a batch on a host. parallel keeps only a batch's last try (its output, its joblog line),
-# so this notes every try in $UPLOAD_IMAGES_TRIES: the job (PARALLEL_SEQ, which parallel sets), the host
-# (PARALLEL_SSHLOGIN), ssh's exit status and, for a try that failed, its last message. ssh's messages wait
-# in a file until the try ends, then go on as they came: parallel holds a job's output until its end anyway.
-# parallel stops a job by signalling its process group, which holds ssh too.
-# Once the run is stopping (a fatal error, a server gone), a batch not started yet ends at once, without ssh.
+# The ssh of one try of a batch on a host. parallel keeps only a batch's last try, so this notes every try in
+# $UPLOAD_IMAGES_TRIES for `upload-run joblog`: job (PARALLEL_SEQ), host, ssh's exit status and, for a try that
+# failed, its last message (ssh's messages wait in a file until the try ends: parallel holds them anyway).
+# Once the run is stopping, a batch not started yet ends at once, without ssh.
 if [[ -n ${UPLOAD_IMAGES_STOP:-} && -e $UPLOAD_IMAGES_STOP ]]; then cat >/dev/null; exit 97; fi
 [[ -n ${PARALLEL_SEQ:-} && -n ${UPLOAD_IMAGES_TRIES:-} ]] || exec "$@"
 messages=$(mktemp "$UPLOAD_IMAGES_TRIES.XXXXXX") || exec "$@"

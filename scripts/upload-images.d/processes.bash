@@ -1,15 +1,5 @@
 # shellcheck shell=bash
-# upload-images: finding and stopping processes. Sourced by upload-images; uses its $work and $results.
-
-# A process's start time (field 22 of /proc/PID/stat, counted after the command name, which may hold
-# spaces and parentheses): with the PID, it names one process for good.
-start_time() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  read -r -a fields <<<"$stat"
-  echo "${fields[19]}"
-}
+# upload-images: stopping the processes it started. Sourced by upload-images; uses its $work.
 
 # Every live process under $1 (zombies waiting for a stopped parent left out).
 live_descendants() {
@@ -21,9 +11,8 @@ live_descendants() {
     [[ ${state:0:1} == Z ]] || echo "$child"
   done
 }
-# Stops everything under $1, then $1: it is frozen first (SIGSTOP), so it starts nothing new; the rest get
-# TERM (spaces-put then finishes or fails the record in hand and writes its line) and, after 2 s, KILL.
-# Every process seen is followed to its end, also once its parent is gone.
+# Stops everything under $1, then $1: frozen first (SIGSTOP), so it starts nothing new; the rest get TERM
+# (spaces-put answers the record in hand) and after 2 s KILL, each followed to its end, parent gone or not.
 stop_tree() {
   local top=$1 seen="" pid alive round
   kill -STOP "$top" 2>/dev/null || true
@@ -40,11 +29,11 @@ stop_tree() {
   kill -KILL "$top" 2>/dev/null || true
   wait "$top" 2>/dev/null || true
 }
-# Ctrl+C reaches the whole process group: xargs dies of it at once, and its workers, no longer its
-# children, would escape stop_tree. They are found by what they hold open, the results file or a file in
-# the work folder, and waited for (TERM, then KILL after 2 s) before anything is counted.
+# Ctrl+C reaches the whole process group: xargs dies of it at once, and its workers would escape stop_tree.
+# They are found by what they hold open (the results, the work folder) and stopped before anything is counted.
 stop_holders() {
-  local round pids
+  local round pids results
+  results=$(readlink "$work/results" 2>/dev/null) || results=$work/results
   for round in {1..40}; do
     pids=$(find /proc/[0-9]*/fd -maxdepth 1 \( -lname "$results" -o -lname "$work/*" \) 2>/dev/null \
       | cut -d/ -f3 | sort -u | grep -vx "$$" || true)
@@ -52,9 +41,4 @@ stop_holders() {
     if ((round <= 20)); then kill -TERM $pids 2>/dev/null || true; else kill -KILL $pids 2>/dev/null || true; fi
     sleep 0.1
   done
-}
-
-# How a stage ended, for a record it never answered: "img-thumb was killed by signal 9 (KILL)".
-ending() {
-  if (($2 > 128)); then echo "$1 was killed by signal $(($2 - 128)) ($(kill -l $(($2 - 128)) 2>/dev/null))"; else echo "$1 exited with status $2"; fi
 }

@@ -1,39 +1,19 @@
 # shellcheck shell=bash
-#/ usage: bash worker.bash LANE     (run by upload-images through xargs, once per worker)
-# One worker: one img-thumb | spaces-put for the whole run, appending to $results. img-thumb takes the
-# batches from $work/batches one at a time until none is left (renamed into $work/lanes/LANE.ROUND, so what
-# each worker took is on record): the workers share them to the end, and no process is started per batch.
-# The options come from $work/thumb.args and $work/put.args, one NUL-terminated word each, so that no value is
-# ever spliced into code. After a fatal error (2) or once the server stopped answering (3) it leaves the stop
-# file and moves the batches not taken yet to $work/unstarted, so that every worker ends after its batch in
-# hand. A stage that ends abnormally (a signal, or a status that is not an answer) leaves its reason in
-# $work/died/LANE.ROUND, for the records of the batches it took and never answered, and the worker starts a
-# new pair for the batches left (unless that pair took none). It always exits 0: xargs must go on.
+#/ usage: bash worker.bash WORK BIN LANE     (run by upload-images through xargs, once per worker)
+# One worker: img-thumb | spaces-put, appending to the results file, until no batch is left. img-thumb takes
+# the batches from WORK/batches one at a time (renamed into WORK/lanes/LANE.ROUND, so what each worker took is
+# on record): the workers share them to the end, and no process is started per batch. After each pair,
+# `upload-run ended` reads how it ended and says whether to start another (a stage that died, batches left).
 set -o nounset
-lane=$1
+work=$1 bin=$2 lane=$3
 mapfile -d "" thumb_args <"$work/thumb.args"
 mapfile -d "" put_args <"$work/put.args"
-# shellcheck source=/dev/null
-source "$(dirname "$0")/processes.bash"
 round=0
-while [[ ! -e $work/stop ]] && compgen -G "$work/batches/batch.*" >/dev/null; do
+while :; do
   round=$((round + 1))
-  taken="$work/lanes/$lane.$round"
-  mkdir -p "$taken"
-  "$bin/img-thumb" --records-only --out "$work/thumbs" "${thumb_args[@]}" --batches "$work/batches" --claim-into "$taken" </dev/null \
-    | "$bin/spaces-put" --records-only "${put_args[@]}" --progress-file "$work/progress/$lane.$round" >>"$results"
-  statuses=("${PIPESTATUS[@]}")
-  why=""
-  ((statuses[0] == 0 || statuses[0] == 1)) || why=$(ending img-thumb "${statuses[0]}")
-  case ${statuses[1]} in
-    0 | 1) ;;
-    2) : >"$work/fatal"; : >"$work/stop"; mv "$work/batches" "$work/unstarted" 2>/dev/null ;;
-    3) : >"$work/unavailable"; : >"$work/stop"; mv "$work/batches" "$work/unstarted" 2>/dev/null ;;
-    130) ;;  # interrupted: it answered every record it read
-    *) why="${why:+$why; }$(ending spaces-put "${statuses[1]}")" ;;
-  esac
-  [[ -n $why ]] || break
-  printf "%s\n" "$why" >"$work/died/$lane.$round"
-  [[ -n $(ls -A "$taken") ]] || break
+  mkdir -p "$work/lanes/$lane.$round"
+  "$bin/img-thumb" "${thumb_args[@]}" --claim-into "$work/lanes/$lane.$round" </dev/null \
+    | "$bin/spaces-put" "${put_args[@]}" --progress-file "$work/progress/$lane.$round" >>"$work/results"
+  "$bin/upload-run" ended --work "$work" --lane "$lane.$round" "${PIPESTATUS[@]}" || break
 done
 exit 0

@@ -29,8 +29,10 @@ public final class ExistenceStage {
     }
 
     /// Reads `reader` to its end and decides. Throws only errors after which no image could be decided
-    /// (credentials, a missing bucket).
-    public func run(reading reader: LineReader, separatePending: Bool, keepingRecords: Bool = false) throws(S3Error) -> Output {
+    /// (credentials, a missing bucket). With `checking` false nothing is asked of the server: every pending record
+    /// stays pending (upload-images --no-skip-existing).
+    public func run(reading reader: LineReader, separatePending: Bool, keepingRecords: Bool = false,
+                    checking: Bool = true) throws(S3Error) -> Output {
         var slots: [Data?] = []
         var pending: [(slot: Int, record: ImageRecord)] = []
         var output = Output()
@@ -49,12 +51,12 @@ public final class ExistenceStage {
                 slots.append(line)
             case .pending(let record):
                 if keepingRecords { output.records.append(record) }
-                if pending.isEmpty { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
+                if pending.isEmpty && checking { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
                 pending.append((slots.count, record))
                 slots.append(nil)
             }
         }
-        let decided = try checker.check(pending.map(\.record))
+        let decided = checking ? try checker.check(pending.map(\.record)) : pending.map(\.record)
         for (item, checked) in zip(pending, decided) {
             let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }

@@ -14,9 +14,9 @@ import Glibc
 ///   every folder above the file (`--exclude 2019/raw` leaves out `2019/raw/` and all below it);
 /// - `*`, `?` and `[...]` are the shell's (`fnmatch(3)`), case-sensitive; `*` and `?` never match a slash.
 public struct PathFilter: Sendable, Equatable {
-    public enum Kind: String, Sendable { case include, exclude }
+    public enum Kind: String, Codable, Sendable { case include, exclude }
 
-    public struct Rule: Sendable, Equatable {
+    public struct Rule: Codable, Sendable, Equatable {
         public var kind: Kind
         public var pattern: String
 

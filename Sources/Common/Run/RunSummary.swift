@@ -1,0 +1,84 @@
+import FoundationEssentials
+
+/// The summary at the end of a run (also of one interrupted, or whose results file could not be written), and
+/// the run's exit status.
+public struct RunSummary: Sendable {
+    public enum Kind: Sendable { case complete, interrupted, unrecorded }
+
+    public var kind: Kind
+    public var found: Int
+    /// img-scan's line about what it left out: `ignored 3: ...`.
+    public var ignored: String?
+    public var tally: RunTally
+    /// Skipped before the upload (spaces-exists), when those lines were not read again.
+    public var skippedEarlier: Int
+    /// --delete-removed: whether it was asked for.
+    public var pruning: Bool
+    public var elapsed: Double
+
+    public init(kind: Kind, found: Int, ignored: String?, tally: RunTally, skippedEarlier: Int, pruning: Bool, elapsed: Double) {
+        self.kind = kind
+        self.found = found
+        self.ignored = ignored
+        self.tally = tally
+        self.skippedEarlier = skippedEarlier
+        self.pruning = pruning
+        self.elapsed = elapsed
+    }
+
+    public var skipped: Int { tally.skipped + skippedEarlier }
+
+    /// Every image found ends uploaded, skipped or failed: counts that do not add up are a bug.
+    public var countsAddUp: Bool {
+        kind == .unrecorded || (tally.uploaded + skipped + tally.failed + tally.unchanged == found && tally.other == 0)
+    }
+
+    public var anyFailed: Bool { tally.failed > 0 || !countsAddUp || tally.deleteFailed > 0 }
+
+    /// 0 every image uploaded or skipped; 1 some failed (or the counts do not add up).
+    public var exitStatus: Int32 { anyFailed ? Toolkit.Exit.someFailed : 0 }
+
+    public var deletedText: String {
+        var text = "\(RunUnits.counted(tally.deleted, "object")) whose image is gone"
+        if tally.deleteFailed > 0 { text += " (\(tally.deleteFailed) could not be deleted: see the results file)" }
+        return text
+    }
+
+    /// The summary's lines.
+    public var text: String {
+        let sent = tally.originalBytes + tally.thumbnailBytes
+        let rate = elapsed > 0 ? Double(Int(Double(tally.uploaded) / elapsed * 10)) / 10 : 0
+        var lines: [String] = []
+        switch kind {
+        case .complete: lines.append("\nSummary")
+        case .interrupted: lines.append("\nInterrupted: partial summary")
+        case .unrecorded: lines.append("\nSummary of what was recorded")
+        }
+        lines.append("  found:      \(found)")
+        if let ignored, let colon = ignored.firstIndex(of: ":") {
+            let count = ignored[..<colon].dropFirst("ignored ".count)
+            lines.append("  ignored:    \(count), not counted as found:\(ignored[ignored.index(after: colon)...])")
+        }
+        lines.append("  uploaded:   \(tally.uploaded)")
+        lines.append("  skipped:    \(skipped) (already in the bucket)")
+        lines.append("  failed:     \(tally.failed)")
+        if tally.unchanged > 0 {
+            lines.append("  unchanged:  \(tally.unchanged) failed earlier and not tried again, their files unchanged (see the failures file; --retry-failed tries them)")
+        }
+        if pruning { lines.append("  deleted:    \(deletedText)") }
+        lines.append("  sent:       \(RunUnits.bytes(tally.originalBytes)) of originals, \(RunUnits.bytes(tally.thumbnailBytes)) of thumbnails")
+        lines.append("  elapsed:    \(Printf.string("%.1f", elapsed)) s, \(Printf.string("%.1f", rate)) images/s, \(RunUnits.megabytesPerSecond(sent, seconds: elapsed)) MB/s")
+        if tally.failed > 0 {
+            lines.append("Failures:")
+            lines += tally.failureLines
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Said after the summary when the counts do not add up.
+    public var countsProblem: String? {
+        guard !countsAddUp else { return nil }
+        let total = tally.uploaded + skipped + tally.failed + tally.unchanged
+        return "error: the counts do not add up: found \(found), but uploaded + skipped + failed = \(total) (and \(tally.other) lines without a status)"
+    }
+}

@@ -1,0 +1,62 @@
+import FoundationEssentials
+import Glibc
+
+/// Small whole-file reads and writes of a run's work folder and its own files.
+public enum WorkFile {
+    /// The whole file, or nil when it cannot be read.
+    public static func read(_ path: String) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    /// Writes `data` to a new file renamed over `path`, so a reader sees the old file or the new one, whole.
+    public static func replace(_ path: String, with data: Data, mode: mode_t = 0o600) throws(FileError) {
+        let temporary = path + ".new"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw FileError(path: path, errno: errno) }
+        let failed = FileWrite.all(data, fd: fd)
+        close(fd)
+        if let failed {
+            unlink(temporary)
+            throw FileError(path: path, errno: failed)
+        }
+        guard rename(temporary, path) == 0 else { throw FileError(path: path, errno: errno) }
+    }
+
+    /// Appends `data` in one write (whole lines from several processes never mix); errno on failure.
+    @discardableResult
+    public static func append(_ data: Data, to path: String, mode: mode_t = 0o644) -> Int32? {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        return FileWrite.all(data, fd: fd)
+    }
+
+    /// NUL-terminated words, as the shell reads them with `mapfile -d ''`.
+    public static func writeWords(_ words: [String], to path: String) throws(FileError) {
+        var data = Data()
+        for word in words {
+            data.append(contentsOf: word.utf8)
+            data.append(0)
+        }
+        try replace(path, with: data)
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The lines of a file, each without its newline (a last line without one included).
+    public static func lines(_ path: String) -> [Data] {
+        guard let data = read(path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Data($0) }
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Common
+import FoundationEssentials
+import Glibc
+
+/// After img-scan | spaces-exists: their statuses read, what they found counted, the plan of a dry run
+/// printed, the prune guarded, the results file begun with the finished records, and the batches cut.
+struct Decided: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Count what the scan and the check decided, and cut the batches.")
+
+    @OptionGroup var work: WorkOption
+
+    @Argument(help: "The exit statuses of the source (img-scan, or records) and of spaces-exists.")
+    var statuses: [Int32] = []
+
+    func run() throws {
+        var state = try work.state()
+        let log = RunStep.log(state)
+        let options = state.options
+        let scanStatus = statuses.first ?? Toolkit.Exit.fatal
+        let existsStatus = statuses.count > 1 ? statuses[1] : Toolkit.Exit.fatal
+        let scanErrors = WorkFile.lines(state.work + "/scan.err").map { String(decoding: $0, as: UTF8.self) }
+        log.relay(lines: scanErrors)
+        RunStep.relay(file: state.work + "/exists.err", state)
+        let removed = state.work + "/removed.jsonl"
+        let refusal = options.deleteRemoved ? Self.refusal(in: removed) : nil
+        if existsStatus != 0 && refusal == nil {
+            throw RunStep.die(state, "\(StageEnding.describe("spaces-exists", status: existsStatus)); nothing was uploaded")
+        }
+        if let file = options.fromRecords {
+            if scanStatus != 0 { throw RunStep.die(state, "\(file): not a file of JSON records") }
+        } else if scanStatus >= Toolkit.Exit.fatal {
+            // img-scan says why in an error line; anything else it printed (a usage error) is shown as it is.
+            if scanErrors.contains(where: { $0.hasPrefix("img-scan: error: ") }) { throw ExitCode(Toolkit.Exit.fatal) }
+            throw RunStep.die(state, "\(StageEnding.describe("img-scan", status: scanStatus)): \(scanErrors.first(where: { !$0.isEmpty }) ?? "")")
+        }
+        state.ignored = scanErrors.last(where: { $0.hasPrefix("img-scan: ignored ") }).map { String($0.dropFirst("img-scan: ".count)) }
+
+        // What was decided: the finished records by status, the pending ones with their bytes.
+        let finished = state.work + "/finished.jsonl", pending = state.work + "/pending.jsonl"
+        Self.eachLine(of: finished) { line in
+            state.finished += 1
+            switch (try? JSONDecoder().decode(StatusField.self, from: line))?.status {
+            case "skipped": state.skipped += 1
+            case "failed": state.earlyFailed += 1
+            default: state.earlyOther += 1
+            }
+        }
+        // The images an earlier run found broken, their files unchanged, fail again without a try (--retry-failed
+        // tries them): their failed records join the finished ones.
+        let earlier = state.earlierResults.map(EarlierFailures.init(results:)) ?? EarlierFailures()
+        var kept = Data(), unchangedLines = Data()
+        let keptPath = state.work + "/pending.kept.jsonl"
+        Self.eachLine(of: pending) { line in
+            let identity = try? JSONDecoder().decode(EarlierFailures.Identity.self, from: line)
+            if !earlier.broken.isEmpty, let identity, let error = earlier.unchangedFailure(of: identity), var record = try? RecordCoding.decode(line) {
+                record.status = .failed
+                record.error = error
+                record.reason = EarlierFailures.unchanged
+                unchangedLines.append(RecordCoding.encode(record) + Data([UInt8(ascii: "\n")]))
+                state.unchanged += 1
+                return
+            }
+            state.pending += 1
+            state.pendingBytes += identity?.size ?? 0
+            if !earlier.broken.isEmpty {
+                kept.append(line + Data([UInt8(ascii: "\n")]))
+                if kept.count > 1 << 20 {
+                    WorkFile.append(kept, to: keptPath, mode: 0o600)
+                    kept = Data()
+                }
+            }
+        }
+        if state.unchanged > 0 {
+            WorkFile.append(kept, to: keptPath, mode: 0o600)
+            rename(keptPath, pending)
+            WorkFile.append(unchangedLines, to: finished, mode: 0o600)
+            state.finished += state.unchanged
+        }
+        state.found = state.finished + state.pending
+        if options.deleteRemoved {
+            Self.eachLine(of: removed) { line in
+                let kind = (try? JSONDecoder().decode(RemovalRecord.self, from: line))?.kind
+                if kind == .original { state.removals.originals += 1 } else { state.removals.thumbnails += 1 }
+            }
+        }
+        state.decided = true
+        let folder = options.prefix.hasSuffix("/") ? String(options.prefix.dropLast()) : options.prefix
+        if options.dryRun {
+            try RunStep.save(state)
+            try? WorkFile.replace(state.work + "/lanes.count", with: Data("0\n".utf8))
+            unlink(state.work + "/before.args")
+            unlink(state.work + "/delete.args")
+            if let age = options.abortIncomplete {
+                log.say("dry run: incomplete multipart uploads under \(folder)/ older than \(age) are not aborted")
+            }
+            // The plan is data on stdout, one JSON line each; the human text is on stderr.
+            let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (not tried again without --retry-failed)" : ""
+            log.say("dry run: \(state.found) found, \(state.skipped) already uploaded\(unchanged), \(state.pending) would be uploaded (their records on stdout)")
+            if let ignored = state.ignored { log.say("  (\(ignored); not counted as found)") }
+            Self.copy(pending, to: STDOUT_FILENO)
+            if options.deleteRemoved {
+                log.say("dry run: \(removalsText(state)) would be deleted\(state.removals.total > 0 ? " (their deletion records on stdout)" : "")")
+                Self.copy(removed, to: STDOUT_FILENO)
+                if let refusal { log.say("dry run: a real run would refuse to prune: \(refusal)") }
+            }
+            return
+        }
+        if let refusal {
+            log.console("\(RunStep.name): --delete-removed would delete \(removalsText(state)):")
+            var shown = 0
+            Self.eachLine(of: removed) { line in
+                guard let key = (try? JSONDecoder().decode(RemovalRecord.self, from: line))?.key else { return }
+                if shown < 10 { log.console("  \(key)") }
+                shown += 1
+                log.line("would delete \(key)")
+            }
+            if shown > 10 { log.console("  ... and \(shown - 10) more (all of them: --dry-run)") }
+            throw RunStep.die(state, "refusing to prune: \(refusal). Nothing was uploaded or deleted")
+        }
+        if !options.deleteRemoved || state.removals.total == 0 { unlink(state.work + "/delete.args") }
+
+        guard let data = WorkFile.read(finished), WorkFile.append(data, to: state.results, mode: state.fileMode) == nil else {
+            throw RunStep.die(state, "cannot write the results file \(state.results)")
+        }
+        state.uploading = true
+        let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (--retry-failed tries them)" : ""
+        log.say("found \(state.found) images\(options.skipExisting ? ": \(state.skipped) already uploaded\(unchanged), \(state.pending) to upload" : unchanged)")
+        var lanes = 0
+        if state.pending == 0 {
+            log.say("nothing to upload")
+        } else {
+            let plan = BatchPlan(pending: state.pending, workers: state.workers, batchSize: options.batchLimit, hosts: options.usesHosts)
+            for folder in ["batches", "thumbs", "died", "lanes", "progress"] { mkdir(state.work + "/" + folder, 0o700) }
+            do { try plan.write(from: pending, into: state.work + "/batches") } catch {
+                throw RunStep.die(state, "cannot write the batches: \(error)")
+            }
+            lanes = plan.lanes
+            log.say("uploading \(state.pending) images with \(state.workers) worker(s), \(plan.batchSize) per batch")
+        }
+        try? WorkFile.replace(state.work + "/lanes.count", with: Data("\(lanes)\n".utf8))
+        try RunStep.save(state)
+    }
+
+    func removalsText(_ state: RunState) -> String {
+        let removals = state.removals
+        return "\(RunUnits.counted(removals.total, "object")) whose image is gone (\(RunUnits.counted(removals.originals, "original")), \(RunUnits.counted(removals.thumbnails, "thumbnail")))"
+    }
+
+    /// Why spaces-exists refused the prune: every deletion record then says so.
+    static func refusal(in path: String) -> String? {
+        var reason: String?
+        eachLine(of: path) { line in
+            if reason == nil { reason = (try? JSONDecoder().decode(RefusedField.self, from: line))?.refused }
+        }
+        return reason
+    }
+
+    static func eachLine(of path: String, _ body: (Data) -> Void) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let reader = LineReader(fd: fd)
+        while let line = reader.next() {
+            if !line.isEmpty { body(line) }
+        }
+    }
+
+    static func copy(_ path: String, to fd: Int32) {
+        eachLine(of: path) { line in _ = FileWrite.all(line + Data([UInt8(ascii: "\n")]), fd: fd) }
+    }
+
+    struct StatusField: Decodable { var status: String? }
+    struct SizeField: Decodable { var size: Int64? }
+    struct RefusedField: Decodable { var refused: String? }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Common
+import FoundationEssentials
+import Glibc
+import ToolkitCLI
+
+/// The steps of `upload-images`, one subcommand each: the script runs the commands of the pipeline and calls
+/// these between them, and every rule of the run (options, statuses, counts, batches, progress, summary, review
+/// page, exit status) is decided here, by the library's run types (`RunOptions`, `RunState`, `BatchPlan`,
+/// `StageEnding`, `Reconciler`, `RunTally`, `RunSummary`, `ProgressLine`, `RunLog`).
+@main
+struct UploadRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload-run",
+        abstract: "The steps of upload-images, between the commands it runs (not for use on its own).",
+        discussion: """
+            upload-images calls: start (its command line, checked; the pre-flight check; the log; each command's \
+            words), decided (after img-scan | spaces-exists), before (after spaces-put --abort-incomplete or \
+            --list-incomplete), progress (while the workers run), ended (after each worker's img-thumb | \
+            spaces-put), uploaded (after the workers), deleted (after spaces-put --delete), finish (the summary, the \
+            failures file and the review page; its exit status is the run's) and interrupted. log relays a \
+            command's stderr to the log and the console; records reads --from-records' file.
+            """,
+        version: Toolkit.versionLine(of: "upload-run"),
+        subcommands: [Start.self, Decided.self, Before.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
+                      Finish.self, Interrupted.self, Log.self, Records.self, Probed.self, Collect.self, Joblog.self]
+    )
+}

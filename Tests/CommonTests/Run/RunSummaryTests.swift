@@ -1,0 +1,48 @@
+@testable import Common
+import Testing
+
+/// The summary at the end of a run, and the run's exit status.
+@Suite(.unitTimeLimit) struct RunSummaryTests {
+    func summary(_ kind: RunSummary.Kind = .complete, found: Int, uploaded: Int = 0, skippedEarlier: Int = 0, failed: [String] = [],
+                 pruning: Bool = false) -> RunSummary {
+        var tally = RunTally()
+        tally.uploaded = uploaded
+        tally.failed = failed.count
+        tally.failureLines = failed.map { "  \($0): broken" }
+        tally.originalBytes = 2048
+        return RunSummary(kind: kind, found: found, ignored: "ignored 2: 1 AppleDouble file, 1 hidden", tally: tally,
+                          skippedEarlier: skippedEarlier, pruning: pruning, elapsed: 2)
+    }
+
+    @Test func everyImageEndsUploadedSkippedOrFailed() {
+        let done = summary(found: 5, uploaded: 3, skippedEarlier: 2)
+        #expect(done.countsAddUp && done.exitStatus == 0 && done.countsProblem == nil)
+        #expect(done.text == """
+
+            Summary
+              found:      5
+              ignored:    2, not counted as found: 1 AppleDouble file, 1 hidden
+              uploaded:   3
+              skipped:    2 (already in the bucket)
+              failed:     0
+              sent:       2 KiB of originals, 0 bytes of thumbnails
+              elapsed:    2.0 s, 1.5 images/s, 0.0 MB/s
+
+            """)
+    }
+
+    @Test func aFailureMakesTheStatusOneAndIsListed() {
+        let failed = summary(found: 2, uploaded: 1, failed: ["a.jpg"], pruning: true)
+        #expect(failed.exitStatus == 1)
+        #expect(failed.text.contains("  deleted:    0 objects whose image is gone\n"))
+        #expect(failed.text.hasSuffix("Failures:\n  a.jpg: broken\n"))
+    }
+
+    @Test func countsThatDoNotAddUpAreABugSaidLoudly() {
+        let missing = summary(found: 4, uploaded: 3)
+        #expect(!missing.countsAddUp && missing.exitStatus == 1)
+        #expect(missing.countsProblem == "error: the counts do not add up: found 4, but uploaded + skipped + failed = 3 (and 0 lines without a status)")
+        #expect(summary(.unrecorded, found: 4, uploaded: 3).countsAddUp)
+        #expect(summary(.interrupted, found: 4, uploaded: 3).text.hasPrefix("\nInterrupted: partial summary\n"))
+    }
+}
