@@ -68,7 +68,7 @@ class Bench:
         with open(records, "w") as f:
             f.write(json.dumps({"key": self.key, "path": self.o.file, "rel": os.path.basename(self.o.file),
                                 "size": self.size}) + "\n")
-        command = f'"{self.o.bin}/spaces-put" --env-file "{env_file}" --debug {" ".join(options)} < "{records}"'
+        command = f'"{self.o.bin}/spaces-put" --env-file "{env_file}" --prefix bench --debug {" ".join(options)} < "{records}"'
         return ["bash", "-c", command], dict(os.environ)
 
     def tools_env(self, endpoint):
