@@ -19,8 +19,14 @@ struct Decided: ParsableCommand {
         let options = state.options
         let scanStatus = statuses.first ?? Toolkit.Exit.fatal
         let existsStatus = statuses.count > 1 ? statuses[1] : Toolkit.Exit.fatal
-        let scanErrors = WorkFile.lines(state.work + "/scan.err").map { String(decoding: $0, as: UTF8.self) }
-        log.relay(lines: scanErrors)
+        // img-scan's messages, relayed as they are read; its first line, whether it said why it stopped, and its
+        // note of what it left out are kept.
+        var firstLine: String?, saidWhy = false
+        RunStep.relay(file: state.work + "/scan.err", state) { line in
+            if firstLine == nil && !line.isEmpty { firstLine = line }
+            if line.hasPrefix("img-scan: error: ") { saidWhy = true }
+            if line.hasPrefix("img-scan: ignored ") { state.ignored = String(line.dropFirst("img-scan: ".count)) }
+        }
         RunStep.relay(file: state.work + "/exists.err", state)
         let removed = state.work + "/removed.jsonl"
         let refusal = options.deleteRemoved ? Self.refusal(in: removed) : nil
@@ -31,16 +37,16 @@ struct Decided: ParsableCommand {
             if scanStatus != 0 { throw RunStep.die(state, "\(file): not a file of JSON records") }
         } else if scanStatus >= Toolkit.Exit.fatal {
             // img-scan says why in an error line; anything else it printed (a usage error) is shown as it is.
-            if scanErrors.contains(where: { $0.hasPrefix("img-scan: error: ") }) { throw ExitCode(Toolkit.Exit.fatal) }
-            throw RunStep.die(state, "\(StageEnding.describe("img-scan", status: scanStatus)): \(scanErrors.first(where: { !$0.isEmpty }) ?? "")")
+            if saidWhy { throw ExitCode(Toolkit.Exit.fatal) }
+            throw RunStep.die(state, "\(StageEnding.describe("img-scan", status: scanStatus)): \(firstLine ?? "")")
         }
-        state.ignored = scanErrors.last(where: { $0.hasPrefix("img-scan: ignored ") }).map { String($0.dropFirst("img-scan: ".count)) }
 
         // What was decided: the finished records by status, the pending ones with their bytes.
         let finished = state.work + "/finished.jsonl", pending = state.work + "/pending.jsonl"
-        Self.eachLine(of: finished) { line in
+        let decoder = JSONDecoder()
+        WorkFile.eachLine(of: finished) { line in
             state.finished += 1
-            switch (try? JSONDecoder().decode(StatusField.self, from: line))?.status {
+            switch (try? decoder.decode(StatusField.self, from: line))?.status {
             case "skipped": state.skipped += 1
             case "failed": state.earlyFailed += 1
             default: state.earlyOther += 1
@@ -51,8 +57,8 @@ struct Decided: ParsableCommand {
         let earlier = state.earlierResults.map(EarlierFailures.init(results:)) ?? EarlierFailures()
         var kept = Data(), unchangedLines = Data()
         let keptPath = state.work + "/pending.kept.jsonl"
-        Self.eachLine(of: pending) { line in
-            let identity = try? JSONDecoder().decode(EarlierFailures.Identity.self, from: line)
+        WorkFile.eachLine(of: pending) { line in
+            let identity = try? decoder.decode(EarlierFailures.Identity.self, from: line)
             if !earlier.broken.isEmpty, let identity, let error = earlier.unchangedFailure(of: identity), var record = try? RecordCoding.decode(line) {
                 record.status = .failed
                 record.error = error
@@ -76,11 +82,13 @@ struct Decided: ParsableCommand {
             rename(keptPath, pending)
             WorkFile.append(unchangedLines, to: finished, mode: 0o600)
             state.finished += state.unchanged
+        } else {
+            unlink(keptPath)
         }
         state.found = state.finished + state.pending
         if options.deleteRemoved {
-            Self.eachLine(of: removed) { line in
-                let kind = (try? JSONDecoder().decode(RemovalRecord.self, from: line))?.kind
+            WorkFile.eachLine(of: removed) { line in
+                let kind = (try? decoder.decode(RemovalRecord.self, from: line))?.kind
                 if kind == .original { state.removals.originals += 1 } else { state.removals.thumbnails += 1 }
             }
         }
@@ -88,7 +96,7 @@ struct Decided: ParsableCommand {
         let folder = options.prefix.hasSuffix("/") ? String(options.prefix.dropLast()) : options.prefix
         if options.dryRun {
             try RunStep.save(state)
-            try? WorkFile.replace(state.work + "/lanes.count", with: Data("0\n".utf8))
+            try Self.writeLanes(0, state)
             unlink(state.work + "/before.args")
             unlink(state.work + "/delete.args")
             if let age = options.abortIncomplete {
@@ -100,17 +108,17 @@ struct Decided: ParsableCommand {
             if let ignored = state.ignored { log.say("  (\(ignored); not counted as found)") }
             Self.copy(pending, to: STDOUT_FILENO)
             if options.deleteRemoved {
-                log.say("dry run: \(removalsText(state)) would be deleted\(state.removals.total > 0 ? " (their deletion records on stdout)" : "")")
+                log.say("dry run: \(RunStep.removalsText(state)) would be deleted\(state.removals.total > 0 ? " (their deletion records on stdout)" : "")")
                 Self.copy(removed, to: STDOUT_FILENO)
                 if let refusal { log.say("dry run: a real run would refuse to prune: \(refusal)") }
             }
             return
         }
         if let refusal {
-            log.console("\(RunStep.name): --delete-removed would delete \(removalsText(state)):")
+            log.console("\(RunStep.name): --delete-removed would delete \(RunStep.removalsText(state)):")
             var shown = 0
-            Self.eachLine(of: removed) { line in
-                guard let key = (try? JSONDecoder().decode(RemovalRecord.self, from: line))?.key else { return }
+            WorkFile.eachLine(of: removed) { line in
+                guard let key = (try? decoder.decode(RemovalRecord.self, from: line))?.key else { return }
                 if shown < 10 { log.console("  \(key)") }
                 shown += 1
                 log.line("would delete \(key)")
@@ -120,9 +128,17 @@ struct Decided: ParsableCommand {
         }
         if !options.deleteRemoved || state.removals.total == 0 { unlink(state.work + "/delete.args") }
 
-        guard let data = WorkFile.read(finished), WorkFile.append(data, to: state.results, mode: state.fileMode) == nil else {
-            throw RunStep.die(state, "cannot write the results file \(state.results)")
+        // The results file begins with the finished records, copied a MiB at a time.
+        var copied: [Data] = [], failed: Int32? = WorkFile.append(Data(), to: state.results, mode: state.fileMode)
+        WorkFile.eachLine(of: finished) { line in
+            copied.append(line)
+            if copied.count >= 4096, failed == nil {
+                failed = WorkFile.appendLines(copied, to: state.results, mode: state.fileMode)
+                copied.removeAll(keepingCapacity: true)
+            }
         }
+        if failed == nil { failed = WorkFile.appendLines(copied, to: state.results, mode: state.fileMode) }
+        if let failed { throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))") }
         state.uploading = true
         let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (--retry-failed tries them)" : ""
         log.say("found \(state.found) images\(options.skipExisting ? ": \(state.skipped) already uploaded\(unchanged), \(state.pending) to upload" : unchanged)")
@@ -138,39 +154,38 @@ struct Decided: ParsableCommand {
             lanes = plan.lanes
             log.say("uploading \(state.pending) images with \(state.workers) worker(s), \(plan.batchSize) per batch")
         }
-        try? WorkFile.replace(state.work + "/lanes.count", with: Data("\(lanes)\n".utf8))
+        try Self.writeLanes(lanes, state)
         try RunStep.save(state)
     }
 
-    func removalsText(_ state: RunState) -> String {
-        let removals = state.removals
-        return "\(RunUnits.counted(removals.total, "object")) whose image is gone (\(RunUnits.counted(removals.originals, "original")), \(RunUnits.counted(removals.thumbnails, "thumbnail")))"
+    /// How many workers the script starts (0: none).
+    static func writeLanes(_ lanes: Int, _ state: RunState) throws {
+        do { try WorkFile.replace(state.work + "/lanes.count", with: Data("\(lanes)\n".utf8)) } catch {
+            throw RunStep.die(state, "cannot write in the work folder: \(error)")
+        }
     }
 
-    /// Why spaces-exists refused the prune: every deletion record then says so.
+    /// Why spaces-exists refused the prune: every deletion record then says so (the first is read).
     static func refusal(in path: String) -> String? {
-        var reason: String?
-        eachLine(of: path) { line in
-            if reason == nil { reason = (try? JSONDecoder().decode(RefusedField.self, from: line))?.refused }
-        }
-        return reason
-    }
-
-    static func eachLine(of path: String, _ body: (Data) -> Void) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
-        let reader = LineReader(fd: fd)
-        while let line = reader.next() {
-            if !line.isEmpty { body(line) }
-        }
+        return LineReader(fd: fd).next().flatMap { try? JSONDecoder().decode(RefusedField.self, from: $0) }?.refused
     }
 
+    /// A file's lines on `fd` (stdout: the dry run's plan), in writes of many lines.
     static func copy(_ path: String, to fd: Int32) {
-        eachLine(of: path) { line in _ = FileWrite.all(line + Data([UInt8(ascii: "\n")]), fd: fd) }
+        var lines: [Data] = []
+        WorkFile.eachLine(of: path) { line in
+            lines.append(line)
+            if lines.count >= 4096 {
+                try? LineWriter.writeLines(lines, fd: fd)
+                lines.removeAll(keepingCapacity: true)
+            }
+        }
+        try? LineWriter.writeLines(lines, fd: fd)
     }
 
     struct StatusField: Decodable { var status: String? }
-    struct SizeField: Decodable { var size: Int64? }
     struct RefusedField: Decodable { var refused: String? }
 }

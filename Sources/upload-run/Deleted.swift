@@ -13,6 +13,7 @@ struct Deleted: ParsableCommand {
 
     func run() throws {
         let state = try work.state()
+        RunStep.relay(file: state.work + "/delete.err", state)
         try Finish.checkResults(state)
         switch status {
         case 0, Toolkit.Exit.someFailed, 130:

@@ -25,7 +25,14 @@ struct Finish: ParsableCommand {
         let log = RunStep.log(state)
         let rereadFinished = state.earlyFailed > 0 || state.earlyOther > 0 || state.unchanged > 0
         var tally = RunTally()
-        var failures = Data()
+        // The failed records go to the failures file as they are read (a MiB at a time).
+        unlink(state.failures)
+        var failures: [Data] = [], failuresBytes = 0, wroteFailures = false
+        let flush = {
+            if !failures.isEmpty, WorkFile.appendLines(failures, to: state.failures, mode: state.fileMode) == nil { wroteFailures = true }
+            failures.removeAll(keepingCapacity: true)
+            failuresBytes = 0
+        }
         var number = 0
         let fd = open(state.results, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
@@ -35,7 +42,8 @@ struct Finish: ParsableCommand {
                 if line.isEmpty || (!rereadFinished && number <= state.finished) { continue }
                 if tally.add(line) {
                     failures.append(line)
-                    failures.append(UInt8(ascii: "\n"))
+                    failuresBytes += line.count
+                    if failuresBytes >= 1 << 20 { flush() }
                 }
             }
             close(fd)
@@ -46,8 +54,8 @@ struct Finish: ParsableCommand {
         log.console(summary.text.dropLast().description)
         log.raw(summary.text)
         if let problem = summary.countsProblem { log.say("\(RunStep.name): \(problem); see \(state.results)") }
-        unlink(state.failures)
-        if !failures.isEmpty, WorkFile.append(failures, to: state.failures, mode: state.fileMode) == nil {
+        flush()
+        if wroteFailures {
             log.say("failures are in \(state.failures) (retry them with: \(RunStep.name) --from-records \(state.failures))")
         }
         log.say("results: \(state.results); log: \(state.log)")
@@ -59,15 +67,14 @@ struct Finish: ParsableCommand {
         guard WorkFile.exists(state.work + "/died") else { return }
         var lines = LineFollower(path: state.results, offset: 0)
         lines.update()
-        let missing = Reconciler(work: state.work, results: state.results)
-            .missing(fallback: reason, forced: forced, expected: state.pending, answered: lines.lines - state.finished)
-        guard !missing.isEmpty else { return }
-        var data = Data()
-        for line in missing {
-            data.append(line)
-            data.append(UInt8(ascii: "\n"))
-        }
-        if WorkFile.append(data, to: state.results, mode: state.fileMode) != nil { try resultsFailed(state) }
+        var failed = false
+        Reconciler(work: state.work, results: state.results)
+            .reconcile(fallback: reason, forced: forced, expected: state.pending, answered: lines.lines - state.finished,
+                       hosts: state.options.usesHosts) { missing in
+                failed = WorkFile.appendLines(missing, to: state.results, mode: state.fileMode) != nil
+                return !failed
+            }
+        if failed { try resultsFailed(state) }
         try checkResults(state)
     }
 
@@ -85,12 +92,7 @@ struct Finish: ParsableCommand {
     }
 
     static func resultsFailed(_ state: RunState) throws -> Never {
-        // Cut back to the last whole line.
-        if let data = WorkFile.read(state.results), let end = data.lastIndex(of: UInt8(ascii: "\n")) {
-            truncate(state.results, off_t(end + 1))
-        } else {
-            truncate(state.results, 0)
-        }
+        truncate(state.results, off_t(lastWholeLineEnd(of: state.results)))
         _ = try? summarize(state, kind: .unrecorded)
         var disk = statvfs()
         let why = statvfs(state.results, &disk) == 0 && disk.f_bavail == 0 ? "no space left on the disk that holds it" : "the write failed"
@@ -98,6 +100,25 @@ struct Finish: ParsableCommand {
         log.console("\(RunStep.name): cannot write the results file \(state.results): \(why); the summary above counts what was recorded")
         log.line("fatal: cannot write the results file: \(why)")
         throw ExitCode(Toolkit.Exit.fatal)
+    }
+
+    /// Where the file's last whole line ends (after its newline): read backwards a block at a time from its end.
+    static func lastWholeLineEnd(of path: String) -> Int64 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return 0 }
+        var end = Int64(info.st_size)
+        var block = [UInt8](repeating: 0, count: 65536)
+        while end > 0 {
+            let start = max(0, end - Int64(block.count))
+            let got = pread(fd, &block, Int(end - start), off_t(start))
+            guard got > 0 else { return 0 }
+            if let newline = block[..<got].lastIndex(of: UInt8(ascii: "\n")) { return start + Int64(newline) + 1 }
+            end = start
+        }
+        return 0
     }
 
     /// The review page: every image's thumbnails, linked to its original, and the failures; from the results

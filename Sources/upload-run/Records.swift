@@ -28,6 +28,8 @@ struct Records: ParsableCommand {
             case .blank, .marker:
                 continue
             case .malformed(let message, _):
+                // A results file of a --delete-removed run also holds its deletions: not images, left out.
+                if (try? JSONDecoder().decode(RemovalRecord.self, from: line))?.action == RemovalRecord.action { continue }
                 Console.error("\(file): \(message)")
                 throw ExitCode(Toolkit.Exit.fatal)
             case .pending(var record), .finished(_, var record):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Common
 import FoundationEssentials
+import Glibc
 
 /// The run's voice: messages as `upload-images: ...`, on the console and in the log.
 enum RunStep {
@@ -23,9 +24,24 @@ enum RunStep {
         }
     }
 
-    /// A command's stderr, kept in a work file: relayed to the log and the console (`RunLog.relay`).
-    static func relay(file path: String, _ state: RunState) {
-        let lines = WorkFile.lines(path).map { String(decoding: $0, as: UTF8.self) }
-        log(state).relay(lines: lines)
+    /// A command's stderr, kept in a work file: relayed to the log and the console (`RunLog.relay`) as it is read,
+    /// each line also shown to `watch`.
+    static func relay(file path: String, _ state: RunState, watch: (String) -> Void = { _ in }) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        withoutActuallyEscaping(watch) { watch in
+            log(state).relay(lines: LineReader(fd: fd).lazy.map { line in
+                let text = String(decoding: line, as: UTF8.self)
+                watch(text)
+                return text
+            })
+        }
+    }
+
+    /// The removals of --delete-removed, as the run's messages name them.
+    static func removalsText(_ state: RunState) -> String {
+        let removals = state.removals
+        return "\(RunUnits.counted(removals.total, "object")) whose image is gone (\(RunUnits.counted(removals.originals, "original")), \(RunUnits.counted(removals.thumbnails, "thumbnail")))"
     }
 }

@@ -63,14 +63,20 @@ struct Start: ParsableCommand {
         if let hosts, !options.dryRun {
             state.workers = hosts.workers
             options.workers = String(hosts.workers)
-            try? WorkFile.replace(work.work + "/sshlogins", with: Data(hosts.fileText.utf8))
             // What the ssh logins need: --connect-timeout in whole seconds, and the settings file to send along.
             let seconds = Int(options.requestSettings.connectTimeout.rounded(.up))
-            try? WorkFile.replace(work.work + "/login-seconds", with: Data("\(seconds)\n".utf8))
-            if let file = options.envFile { try? WorkFile.replace(work.work + "/env-file", with: Data(file.utf8)) }
+            do {
+                try WorkFile.replace(work.work + "/login-seconds", with: Data("\(seconds)\n".utf8))
+                if let file = options.envFile { try WorkFile.replace(work.work + "/env-file", with: Data(file.utf8)) }
+                try WorkFile.replace(work.work + "/sshlogins", with: Data(hosts.fileText.utf8))
+            } catch {
+                throw RunStep.die(state, "cannot write in the work folder: \(error)")
+            }
             log.line("hosts given: \(hosts.entries.map(\.line).joined(separator: " "))")
         }
-        symlink(files.results, work.work + "/results")
+        guard symlink(files.results, work.work + "/results") == 0 else {
+            throw RunStep.die(state, "cannot write in the work folder \(work.work): \(String(cString: strerror(errno)))")
+        }
         if !options.retryFailed && options.fromRecords == nil {
             state.earlierResults = EarlierFailures.latestResults(in: FileManager.default.currentDirectoryPath, besides: files.results)
         }
@@ -117,9 +123,10 @@ struct Start: ParsableCommand {
     /// The command line, parsed; --help and --version print and end the step (no run follows).
     static func parse(_ given: [String]) throws -> RunOptions {
         // `--name=` gives an empty value, as `--name ''` does (ArgumentParser would take it for none).
-        let words = given.flatMap { word in
+        let end = given.firstIndex(of: "--") ?? given.endIndex
+        let words = given[..<end].flatMap { word in
             word.hasPrefix("--") && word.hasSuffix("=") && word.filter({ $0 == "=" }).count == 1 ? [String(word.dropLast()), ""] : [word]
-        }
+        } + given[end...]
         do {
             guard let command = try UploadImagesCommand.parseAsRoot(words) as? UploadImagesCommand else {
                 print(UploadImagesCommand.helpMessage())  // `help`, or --help as ArgumentParser returns it

@@ -18,11 +18,11 @@ struct UploadRun: ParsableCommand {
             words), decided (after img-scan | spaces-exists), before (after spaces-put --abort-incomplete or \
             --list-incomplete), progress (while the workers run), ended (after each worker's img-thumb | \
             spaces-put), uploaded (after the workers), deleted (after spaces-put --delete), finish (the summary, the \
-            failures file and the review page; its exit status is the run's) and interrupted. log relays a \
+            failures file and the review page; its exit status is the run's), stop and interrupted. log relays a \
             command's stderr to the log and the console; records reads --from-records' file.
             """,
         version: Toolkit.versionLine(of: "upload-run"),
         subcommands: [Start.self, Decided.self, Before.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
-                      Finish.self, Interrupted.self, Log.self, Records.self, Probed.self, Collect.self, Joblog.self]
+                      Finish.self, Interrupted.self, Log.self, Records.self, Stop.self, Probed.self, Collect.self, Joblog.self]
     )
 }

@@ -45,7 +45,7 @@ struct Uploaded: ParsableCommand {
             unlink("\(folder)/delete.args")
             log.say("nothing deleted: the server stopped answering")
         } else {
-            log.say("deleting \(RunUnits.counted(state.removals.total, "object")) whose image is gone (\(RunUnits.counted(state.removals.originals, "original")), \(RunUnits.counted(state.removals.thumbnails, "thumbnail")))")
+            log.say("deleting \(RunStep.removalsText(state))")
         }
     }
 }

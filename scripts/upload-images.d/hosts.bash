@@ -46,7 +46,8 @@ hosts_probe_wait() {
 # tries a failed batch on another host and keeps only its last try's output; hosts-ssh.bash notes every try.
 # Each record comes back behind this run's random tag, so no text a host prints can pass for one.
 hosts_upload() {
-  local words block
+  local words block status
+  set +o errexit  # a batch that failed makes parallel's status non-zero: its review and the close still follow
   hosts_tag=$(head -c 9 /dev/urandom | base64 | tr '/+' '_-')
   words=$(hosts_words | base64 -w 0)
   # A block holds at least one whole batch, so that parallel never has to grow it (and warn).
@@ -60,7 +61,7 @@ hosts_upload() {
          --retries "$((hosts_count > 2 ? hosts_count : 2))" --joblog "$work/joblog" \
          -q bash -c "$(<"$parts/hosts-worker.bash")" upload-images-worker) \
     | step collect --tag="$hosts_tag"
-  local status=${PIPESTATUS[1]}
+  status=${PIPESTATUS[1]}
   step joblog
   hosts_close
   return "$status"

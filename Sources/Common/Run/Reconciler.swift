@@ -15,30 +15,37 @@ public struct Reconciler {
         self.results = results
     }
 
-    /// The result lines for the records without one: `fallback` is the reason for records of batches that ended
-    /// normally (a batch whose stage died gives its own); `forced` is every record's reason (an interruption).
-    /// `answered` is how many result lines the upload wrote, to tell quickly that none is missing.
-    public func missing(fallback: String, forced: String?, expected: Int, answered: Int) -> [Data] {
+    /// The result lines for the records without one, handed to `emit` a batch at a time (memory holds one batch,
+    /// and the path and key of the answered records only when a batch may hold some): `fallback` is the reason
+    /// for records of batches that ended normally (a batch whose stage died gives its own); `forced` is every
+    /// record's reason (an interruption). `answered` is how many result lines the upload wrote, to tell quickly
+    /// that none is missing. Batches in `unstarted/` were never taken, so none of their records was answered,
+    /// unless `hosts` ran them (parallel takes batches without moving them). `emit` returns false to stop (a
+    /// write that failed).
+    public func reconcile(fallback: String, forced: String?, expected: Int, answered: Int, hosts: Bool,
+                          emit: ([Data]) -> Bool) {
         let died = Self.names(in: "\(work)/died")
-        if forced == nil && answered == expected && died.isEmpty { return [] }
+        if forced == nil && answered == expected && died.isEmpty { return }
         let batches = batchFiles()
-        guard !batches.isEmpty else { return [] }
-        let seen = answeredRecords()
-        var lines: [Data] = []
+        var seen: Set<String>?
         for (file, lane) in batches {
             let name = String(file.split(separator: "/").last ?? "")
             var reason = forced ?? fallback
             if forced == nil, let why = [lane, name].compactMap({ $0 }).lazy.compactMap({ self.deathReason(of: $0) }).first {
                 reason = "not uploaded: \(why)"
             }
-            for line in WorkFile.lines(file) {
-                guard var record = try? RecordCoding.decode(line), !seen.contains(Self.identity(record.path, record.key)) else { continue }
+            let untouched = !hosts && file.hasPrefix("\(work)/unstarted/")
+            if !untouched && seen == nil { seen = answeredRecords() }
+            var lines: [Data] = []
+            WorkFile.eachLine(of: file) { line in
+                guard var record = try? RecordCoding.decode(line) else { return }
+                if !untouched, seen?.contains(Self.identity(record.path, record.key)) == true { return }
                 record.status = .failed
                 record.error = reason
                 lines.append(RecordCoding.encode(record))
             }
+            if !lines.isEmpty && !emit(lines) { return }
         }
-        return lines
     }
 
     /// (file, lane) of every batch file, in order.
@@ -61,12 +68,9 @@ public struct Reconciler {
 
     private func answeredRecords() -> Set<String> {
         var seen = Set<String>()
-        let fd = open(results, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return seen }
-        defer { close(fd) }
-        let reader = LineReader(fd: fd)
-        while let line = reader.next() {
-            if let record = try? JSONDecoder().decode(Identity.self, from: line) { seen.insert(Self.identity(record.path, record.key)) }
+        let decoder = JSONDecoder()
+        WorkFile.eachLine(of: results) { line in
+            if let record = try? decoder.decode(Identity.self, from: line) { seen.insert(Self.identity(record.path, record.key)) }
         }
         return seen
     }

@@ -54,9 +54,35 @@ public enum WorkFile {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    /// The lines of a file, each without its newline (a last line without one included).
+    /// The lines of a small file (a batch, a note), each without its newline; empty lines left out.
     public static func lines(_ path: String) -> [Data] {
-        guard let data = read(path) else { return [] }
-        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Data($0) }
+        var lines: [Data] = []
+        eachLine(of: path) { lines.append($0) }
+        return lines
+    }
+
+    /// Each non-empty line of a file of any size, read as it goes (`LineReader`); nothing when it cannot be read.
+    public static func eachLine(of path: String, _ body: (Data) -> Void) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let reader = LineReader(fd: fd)
+        while let line = reader.next() {
+            if !line.isEmpty { body(line) }
+        }
+    }
+
+    /// Appends whole lines, a newline after each, in writes of about a MiB; errno on failure.
+    public static func appendLines(_ lines: [Data], to path: String, mode: mode_t = 0o644) -> Int32? {
+        var chunk = Data()
+        for line in lines {
+            chunk.append(line)
+            chunk.append(UInt8(ascii: "\n"))
+            if chunk.count >= 1 << 20 {
+                if let failed = append(chunk, to: path, mode: mode) { return failed }
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        return chunk.isEmpty ? nil : append(chunk, to: path, mode: mode)
     }
 }
