@@ -17,15 +17,6 @@ public struct EarlierFailures: Sendable {
         public var mtime: Int64?
     }
 
-    struct Line: Decodable {
-        var path: String?
-        var size: Int64?
-        var mtime: Int64?
-        var status: String?
-        var reason: String?
-        var error: String?
-    }
-
     /// Each broken image's identity, with its error.
     public private(set) var broken: [Identity: String] = [:]
 
@@ -40,7 +31,7 @@ public struct EarlierFailures: Sendable {
         let decoder = JSONDecoder()
         while let line = reader.next() {
             // Most lines are not failures: a look at the bytes first, the decoder only for those that may be.
-            guard line.count < 1 << 20, Self.mentionsBroken(line), let record = try? decoder.decode(Line.self, from: line),
+            guard line.count < 1 << 20, Self.mentionsBroken(line), let record = try? decoder.decode(ResultFields.self, from: line),
                   record.status == "failed", record.reason == Self.brokenImage || record.reason == Self.unchanged,
                   let path = record.path else { continue }
             broken[Identity(path: path, size: record.size, mtime: record.mtime)] = record.error ?? "failed"

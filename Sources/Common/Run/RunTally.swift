@@ -20,26 +20,10 @@ public struct RunTally: Sendable, Equatable {
 
     public init() {}
 
-    /// The fields of a result line the tally reads.
-    struct Line: Decodable {
-        var status: String?
-        var action: String?
-        var size: Int64?
-        var thumbnailSize: Int64?
-        var rel: String?
-        var error: String?
-        var reason: String?
-
-        enum CodingKeys: String, CodingKey {
-            case status, action, size, rel, error, reason
-            case thumbnailSize = "thumbnail_size"
-        }
-    }
-
     /// Counts one result line; returns whether it is a failed image record (for the failures file).
     @discardableResult
     public mutating func add(_ bytes: Data) -> Bool {
-        guard let line = try? JSONDecoder().decode(Line.self, from: bytes) else {
+        guard let line = try? JSONDecoder().decode(ResultFields.self, from: bytes) else {
             other += 1
             return false
         }
