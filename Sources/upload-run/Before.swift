@@ -18,7 +18,7 @@ struct Before: ParsableCommand {
         let log = RunStep.log(state)
         RunStep.relay(file: state.work + "/before.err", state)
         guard let age = state.options.abortIncomplete else { return }
-        let folder = state.options.prefix.hasSuffix("/") ? String(state.options.prefix.dropLast()) : state.options.prefix
+        let folder = state.options.prefixFolder
         var aborted = 0, failed = 0
         for line in WorkFile.lines(state.work + "/before.jsonl") {
             guard let record = try? JSONDecoder().decode(AbortRecord.self, from: line) else { continue }

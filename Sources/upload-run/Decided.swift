@@ -93,7 +93,7 @@ struct Decided: ParsableCommand {
             }
         }
         state.decided = true
-        let folder = options.prefix.hasSuffix("/") ? String(options.prefix.dropLast()) : options.prefix
+        let folder = options.prefixFolder
         if options.dryRun {
             try RunStep.save(state)
             try Self.writeLanes(0, state)

@@ -34,13 +34,14 @@ struct Finish: ParsableCommand {
             failuresBytes = 0
         }
         var number = 0
+        let decoder = JSONDecoder()
         let fd = open(state.results, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
             let reader = LineReader(fd: fd)
             while let line = reader.next() {
                 number += 1
                 if line.isEmpty || (!rereadFinished && number <= state.finished) { continue }
-                if tally.add(line) {
+                if tally.add(line, using: decoder) {
                     failures.append(line)
                     failuresBytes += line.count
                     if failuresBytes >= 1 << 20 { flush() }

@@ -12,7 +12,7 @@ struct Joblog: ParsableCommand {
     func run() throws {
         let state = try work.state()
         let folder = state.work
-        let text = { (name: String) in WorkFile.read("\(folder)/\(name)").map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        let text = { (name: String) in WorkFile.text("\(folder)/\(name)") }
         guard WorkFile.exists("\(folder)/joblog") else { return }
         let ended = Set(text("ended").split(separator: "\n").map(String.init))
         let review = HostReview.review(tries: text("tries"), ended: ended, joblog: text("joblog"))

@@ -14,7 +14,7 @@ struct Probed: ParsableCommand {
         var state = try work.state()
         let log = RunStep.log(state)
         let folder = state.work
-        let text = { (name: String) in WorkFile.read("\(folder)/\(name)").map { String(decoding: $0, as: UTF8.self) } ?? "" }
+        let text = { (name: String) in WorkFile.text("\(folder)/\(name)") }
         let entries = text("sshlogins").split(separator: "\n").map(String.init)
         let limit = 2 * (Int(text("login-seconds").trimmingWhitespace().filter(\.isNumber)) ?? 10)
         let (kept, left) = HostReview.probe(entries: entries, output: text("probe.out") + text("probe.err"), joblog: text("probe.joblog"), limit: limit)

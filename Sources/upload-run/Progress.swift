@@ -43,7 +43,7 @@ struct Progress: ParsableCommand {
     func storedBytes(in folder: String) -> Int64 {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { !$0.hasSuffix(".new") }.reduce(0) { total, name in
-            let text = WorkFile.read("\(folder)/\(name)").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let text = WorkFile.text("\(folder)/\(name)")
             return total + (Int64(text.trimmingWhitespace().filter { $0 != "\n" }) ?? 0)
         }
     }

@@ -45,6 +45,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public static let batchSizeRange = 1...1_000_000
     public static let crops = ["centre", "center", "attention", "entropy"]
 
+    /// The prefix as messages name its folder: `avatar` (without a trailing slash).
+    public var prefixFolder: String { prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix }
+
     public var usesHosts: Bool { !hostFiles.isEmpty || !sshLogins.isEmpty }
     public var workerCount: Int { Int(workers) ?? 1 }
     public var batchLimit: Int { Int(batchSize) ?? 100 }

@@ -22,8 +22,12 @@ public struct RunTally: Sendable, Equatable {
 
     /// Counts one result line; returns whether it is a failed image record (for the failures file).
     @discardableResult
-    public mutating func add(_ bytes: Data) -> Bool {
-        guard let line = try? JSONDecoder().decode(ResultFields.self, from: bytes) else {
+    public mutating func add(_ bytes: Data) -> Bool { add(bytes, using: JSONDecoder()) }
+
+    /// `add(_:)` with the caller's decoder: one for a whole results file, not one per line.
+    @discardableResult
+    public mutating func add(_ bytes: Data, using decoder: JSONDecoder) -> Bool {
+        guard let line = try? decoder.decode(ResultFields.self, from: bytes) else {
             other += 1
             return false
         }

@@ -19,6 +19,11 @@ public enum WorkFile {
         }
     }
 
+    /// The whole file as text (UTF-8, anything else replaced), or "" when it cannot be read.
+    public static func text(_ path: String) -> String {
+        read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
     /// Writes `data` to a new file renamed over `path`, so a reader sees the old file or the new one, whole.
     public static func replace(_ path: String, with data: Data, mode: mode_t = 0o600) throws(FileError) {
         let temporary = path + ".new"
