@@ -3,8 +3,9 @@ import Common
 import FoundationEssentials
 import Glibc
 
-/// After img-scan | spaces-exists: their statuses read, what they found counted, the plan of a dry run
-/// printed, the prune guarded, the results file begun with the finished records, and the batches cut.
+/// After img-scan | spaces-exists (and the abort of incomplete uploads beside them): their statuses read, what
+/// they found counted, the plan of a dry run printed, the prune guarded, the results file begun with the
+/// finished records, and the batches cut.
 struct Decided: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Count what the scan and the check decided, and cut the batches.")
 
@@ -28,6 +29,7 @@ struct Decided: ParsableCommand {
             if line.hasPrefix("img-scan: ignored ") { state.ignored = String(line.dropFirst("img-scan: ".count)) }
         }
         RunStep.relay(file: state.work + "/exists.err", state)
+        IncompleteUploadsStep.report(state)
         let removed = state.work + "/removed.jsonl"
         let refusal = options.deleteRemoved ? Self.refusal(in: removed) : nil
         if existsStatus != 0 && refusal == nil {
@@ -97,7 +99,6 @@ struct Decided: ParsableCommand {
         if options.dryRun {
             try RunStep.save(state)
             try Self.writeLanes(0, state)
-            unlink(state.work + "/before.args")
             unlink(state.work + "/delete.args")
             if let age = options.abortIncomplete {
                 log.say("dry run: incomplete multipart uploads under \(folder)/ older than \(age) are not aborted")
@@ -154,6 +155,8 @@ struct Decided: ParsableCommand {
             lanes = plan.lanes
             log.say("uploading \(state.pending) images with \(state.workers) worker(s), \(plan.batchSize) per batch")
         }
+        // With no worker to wait for, the script goes on to the deletion (or the summary) at once.
+        if lanes == 0 && WorkFile.exists(state.work + "/delete.args") { log.say("deleting \(RunStep.removalsText(state))") }
         try Self.writeLanes(lanes, state)
         try RunStep.save(state)
     }

@@ -89,7 +89,8 @@ struct Start: ParsableCommand {
             try WorkFile.writeWords(stages.hostPut, to: work.work + "/host-put.args")
             try WorkFile.writeWords(stages.hostThumb, to: work.work + "/host-thumb.args")
             try WorkFile.writeWords(stages.delete, to: work.work + "/delete.args")
-            try WorkFile.writeWords(stages.before, to: work.work + "/before.args")
+            // A dry run aborts nothing, and lists nothing.
+            if !options.dryRun { try WorkFile.writeWords(stages.before, to: work.work + "/before.args") }
         } catch {
             throw RunStep.die(state, "cannot write in the work folder: \(error)")
         }

@@ -15,14 +15,14 @@ struct UploadRun: ParsableCommand {
         abstract: "The steps of upload-images, between the commands it runs (not for use on its own).",
         discussion: """
             upload-images calls: start (its command line, checked; the pre-flight check; the log; each command's \
-            words), decided (after img-scan | spaces-exists), before (after spaces-put --abort-incomplete or \
-            --list-incomplete), progress (while the workers run), ended (after each worker's img-thumb | \
+            words), decided (after img-scan | spaces-exists, and spaces-put --abort-incomplete or --list-incomplete \
+            beside them), progress (while the workers run), ended (after each worker's img-thumb | \
             spaces-put), uploaded (after the workers), deleted (after spaces-put --delete), finish (the summary, the \
             failures file and the review page; its exit status is the run's), stop and interrupted. log relays a \
             command's stderr to the log and the console; records reads --from-records' file.
             """,
         version: Toolkit.versionLine(of: "upload-run"),
-        subcommands: [Start.self, Decided.self, Before.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
+        subcommands: [Start.self, Decided.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
                       Finish.self, Interrupted.self, Log.self, Records.self, Stop.self, Probed.self, Collect.self, Joblog.self]
     )
 }

@@ -1,27 +1,23 @@
-import ArgumentParser
 import Common
 import FoundationEssentials
 
-/// After spaces-put --abort-incomplete (or --list-incomplete), run once before the uploads: what it aborted, said.
-/// One that cannot be aborted, or a listing that fails, is a warning: the run goes on, and the next run tries
-/// again.
-struct Before: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Say what the abort of incomplete multipart uploads did.")
-
-    @OptionGroup var work: WorkOption
-
-    @Argument(help: "spaces-put's exit status.")
-    var status: Int32
-
-    func run() throws {
-        let state = try work.state()
+/// What spaces-put --abort-incomplete (or --list-incomplete) did, said by `decided`: the script runs it beside
+/// img-scan | spaces-exists, once, before any upload. One that cannot be aborted, or a listing that fails, is a
+/// warning: the run goes on, and the next run tries again.
+enum IncompleteUploadsStep {
+    /// Relays spaces-put's messages and says what it aborted; nothing when it did not run (a dry run).
+    static func report(_ state: RunState) {
+        let work = state.work
+        guard WorkFile.exists(work + "/before.args") else { return }
         let log = RunStep.log(state)
-        RunStep.relay(file: state.work + "/before.err", state)
+        RunStep.relay(file: work + "/before.err", state)
         guard let age = state.options.abortIncomplete else { return }
+        let status = Int32(WorkFile.text(work + "/before.status").filter { !$0.isWhitespace }) ?? Toolkit.Exit.fatal
         let folder = state.options.prefixFolder
         var aborted = 0, failed = 0
-        for line in WorkFile.lines(state.work + "/before.jsonl") {
-            guard let record = try? JSONDecoder().decode(AbortRecord.self, from: line) else { continue }
+        let decoder = JSONDecoder()
+        for line in WorkFile.lines(work + "/before.jsonl") {
+            guard let record = try? decoder.decode(AbortRecord.self, from: line) else { continue }
             log.line("aborted incomplete upload \(record.uploadId) of \(record.key), started \(record.age.map(String.init) ?? "?") s ago: \(record.status?.rawValue ?? "?")")
             if record.status == .aborted { aborted += 1 } else if record.status == .failed { failed += 1 }
         }
