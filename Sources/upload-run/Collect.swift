@@ -12,16 +12,13 @@ struct Collect: ParsableCommand {
 
     @OptionGroup var work: WorkOption
 
-    @Option(help: ArgumentHelp("The run's tag, before every record line.", valueName: "tag"))
-    var tag: String
-
     /// A log line, written at once (the next piece may take long to come).
     static func line(_ text: String) { _ = FileWrite.all(Data((text + "\n").utf8), fd: STDOUT_FILENO) }
 
     func run() throws {
         let state = try work.state()
         let folder = state.work
-        var frames = HostFrames(tag: tag)
+        var frames = HostFrames(tag: state.hostTag ?? "")
         var pending = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -16,7 +16,7 @@ struct Probed: ParsableCommand {
         let folder = state.work
         let text = { (name: String) in WorkFile.text("\(folder)/\(name)") }
         let entries = text("sshlogins").split(separator: "\n").map(String.init)
-        let limit = 2 * (Int(text("login-seconds").trimmingWhitespace().filter(\.isNumber)) ?? 10)
+        let limit = HostDispatch(hosts: entries.count, connectTimeout: state.options.requestSettings.connectTimeout, work: folder).probeSeconds
         let (kept, left) = HostReview.probe(entries: entries, output: text("probe.out") + text("probe.err"), joblog: text("probe.joblog"), limit: limit)
         for (login, why) in left { log.say("\(RunStep.name): warning: host \(login) is left out: \(why)") }
         guard !kept.isEmpty else { throw RunStep.die(state, "no host can run the upload (see the warnings above); nothing was uploaded") }

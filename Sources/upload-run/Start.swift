@@ -63,11 +63,12 @@ struct Start: ParsableCommand {
         if let hosts, !options.dryRun {
             state.workers = hosts.workers
             options.workers = String(hosts.workers)
-            // What the ssh logins need: --connect-timeout in whole seconds, and the settings file to send along.
-            let seconds = Int(options.requestSettings.connectTimeout.rounded(.up))
+            // parallel's ssh command and the probe's words (`HostDispatch`), and the hosts.
+            let dispatch = HostDispatch(hosts: hosts.entries.count, connectTimeout: options.requestSettings.connectTimeout, work: work.work)
             do {
-                try WorkFile.replace(work.work + "/login-seconds", with: Data("\(seconds)\n".utf8))
-                if let file = options.envFile { try WorkFile.replace(work.work + "/env-file", with: Data(file.utf8)) }
+                if let folder = dispatch.controlFolder { mkdir(folder, 0o700) }
+                try WorkFile.replace(work.work + "/ssh.command", with: Data(dispatch.sshCommand(base: getenv("PARALLEL_SSH").map { String(cString: $0) }).utf8))
+                try WorkFile.writeWords(dispatch.probeWords, to: work.work + "/probe.args")
                 try WorkFile.replace(work.work + "/sshlogins", with: Data(hosts.fileText.utf8))
             } catch {
                 throw RunStep.die(state, "cannot write in the work folder: \(error)")

@@ -3,36 +3,27 @@
 # (docs/hosts.md). Sourced by upload-images; uses $work, $bin, $parts and its step function. upload-run's steps
 # read the hosts (start), the probe (probed), the answers (collect) and parallel's joblog (joblog).
 
-# The ssh and parallel commands. ssh takes an option's first value, so an -o in $PARALLEL_SSH wins over ours:
-# BatchMode (no prompt), ConnectTimeout (--connect-timeout), ServerAlive (a host gone is noticed within a minute),
-# and connection reuse (ControlMaster, its socket in the work folder when the path fits in 108 bytes). parallel
-# runs with our settings only (no ~/.parallel, no $PARALLEL), its temporary files in the work folder.
+# The ssh and parallel commands: ssh's options are upload-run's (HostDispatch); parallel runs with our settings
+# only (no ~/.parallel, no $PARALLEL), its temporary files in the work folder.
 hosts_prepare() {
   parallel --version 2>/dev/null | grep -q '^GNU parallel' \
     || { echo "upload-images: --hosts needs GNU parallel (Debian package parallel); 'parallel' here is not it, or missing" >&2; exit 2; }
-  hosts_count=$(wc -l <"$work/sshlogins")
-  hosts_login_seconds=$(<"$work/login-seconds")
-  local control="$work/ssh/%C"
-  hosts_ssh="${PARALLEL_SSH:-ssh} -o BatchMode=yes -o ConnectTimeout=$hosts_login_seconds -o ServerAliveInterval=15 -o ServerAliveCountMax=4"
-  if ((${#control} + 40 < 104)); then
-    mkdir -p "$work/ssh"
-    hosts_ssh+=" -o ControlMaster=auto -o $(printf '%q' "ControlPath=$control") -o ControlPersist=15"
-  fi
+  hosts_ssh=$(<"$work/ssh.command")
   mkdir -p "$work/parallel"
   hosts_parallel=(env -u PARALLEL PARALLEL_HOME="$work/parallel" parallel --will-cite --tmpdir "$work/parallel"
     --sshloginfile "$work/sshlogins")
   cp "$work/sshlogins" "$work/sshlogins.given"
 }
 
-# One ssh login per host while the folder is scanned (it opens the connection later logins reuse), with
-# --connect-timeout to connect and as long again to answer: the commands must be where they are here or on
-# the host's PATH. `upload-run probed` leaves out the hosts that failed, each with a warning.
+# One ssh login per host while the folder is scanned (it opens the connection later logins reuse), within the
+# probe's time limit: the commands must be where they are here or on the host's PATH. `upload-run probed` leaves
+# out the hosts that failed, each with a warning.
 hosts_probe_start() {
   # shellcheck disable=SC2016 # code for the host, where $1 is the folder of the commands here
   local code='if [[ -x $1/img-thumb && -x $1/spaces-put ]] || { command -v img-thumb && command -v spaces-put; } >/dev/null
 then echo ok; else echo "img-thumb and spaces-put are neither in $1 nor on PATH ($PATH)"; fi'
-  "${hosts_parallel[@]}" --ssh "$hosts_ssh" --nonall --tag -j "$hosts_count" --joblog "$work/probe.joblog" \
-    --timeout "$((2 * hosts_login_seconds))" \
+  words probe
+  "${hosts_parallel[@]}" --ssh "$hosts_ssh" "${probe[@]}" --joblog "$work/probe.joblog" \
     -q bash -c "$code" upload-images-probe "$bin" >"$work/probe.out" 2>"$work/probe.err" </dev/null &
   hosts_probe_pid=$!
 }
@@ -44,41 +35,25 @@ hosts_probe_wait() {
 # Every batch through parallel, each after its header (hosts-worker.bash, sent as the command itself), until
 # the stop file appears; the answers, framed, through `upload-run collect` into the results file. parallel
 # tries a failed batch on another host and keeps only its last try's output; hosts-ssh.bash notes every try.
-# Each record comes back behind this run's random tag, so no text a host prints can pass for one.
+# The header (upload-run dispatch) holds the settings and this run's random tag, put before each record, so
+# that no text a host prints can pass for one.
 hosts_upload() {
-  local words block status
+  local header status parallel
   set +o errexit  # a batch that failed makes parallel's status non-zero: its review and the close still follow
-  hosts_tag=$(head -c 9 /dev/urandom | base64 | tr '/+' '_-')
-  words=$(hosts_words | base64 -w 0)
-  # A block holds at least one whole batch, so that parallel never has to grow it (and warn).
-  block=$(($(find "$work/batches" -name 'batch.*' -printf '%s\n' | sort -n | tail -n 1) + ${#words} + 1048576))
+  header=$(step dispatch) || return 2
+  words parallel
   : >"$work/tries"
   : >"$work/ended"
-  hosts_batches "$words" \
+  hosts_batches "$header" \
     | (export UPLOAD_IMAGES_TRIES="$work/tries" UPLOAD_IMAGES_STOP="$work/stop"
        exec "${hosts_parallel[@]}" --ssh "bash $(printf '%q' "$parts/hosts-ssh.bash") $hosts_ssh" \
-         --pipe -N 1 --recstart $'\036upload-images-batch\t' --block "$block" -j 100% \
-         --retries "$((hosts_count > 2 ? hosts_count : 2))" --joblog "$work/joblog" \
+         --pipe -N 1 --recstart $'\036upload-images-batch\t' -j 100% "${parallel[@]}" --joblog "$work/joblog" \
          -q bash -c "$(<"$parts/hosts-worker.bash")" upload-images-worker) \
-    | step collect --tag="$hosts_tag"
+    | step collect
   status=${PIPESTATUS[1]}
   step joblog
   hosts_close
   return "$status"
-}
-
-# The header's words: where the commands are here, img-thumb's and spaces-put's options, the SPACES_* variables
-# of the environment and the .env this run read (never on a command line: printf is bash's own).
-hosts_words() {
-  local word name settings=.env words
-  [[ ! -f $work/env-file ]] || settings=$(<"$work/env-file")
-  printf 'bin=%s\0tag=%s\0' "$bin" "$hosts_tag"
-  mapfile -d '' words <"$work/host-thumb.args"
-  for word in "${words[@]}"; do printf 'thumb=%s\0' "$word"; done
-  mapfile -d '' words <"$work/host-put.args"
-  for word in "${words[@]}"; do printf 'put=%s\0' "$word"; done
-  for name in $(compgen -e); do [[ $name != SPACES_* ]] || printf 'env=%s=%s\0' "$name" "${!name}"; done
-  [[ ! -f $settings ]] || printf 'settings=%s\0' "$(<"$settings")"
 }
 
 # Each batch after its header line, until a fatal error or an unavailable server stops the run.

@@ -37,6 +37,8 @@ public struct RunState: Codable, Sendable {
     public var removals = RemovalCount()
     /// Set once the upload began (the results file exists) and once the server stopped answering.
     public var uploading = false
+    /// --hosts: the tag before every record a host answers (`HostDispatch.newTag`), set when the upload begins.
+    public var hostTag: String?
     public var unavailable = false
 
     public struct RemovalCount: Codable, Sendable {

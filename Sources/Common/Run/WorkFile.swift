@@ -49,12 +49,23 @@ public enum WorkFile {
 
     /// NUL-terminated words, as the shell reads them with `mapfile -d ''`.
     public static func writeWords(_ words: [String], to path: String) throws(FileError) {
+        try replace(path, with: nulTerminated(words))
+    }
+
+    /// The words of a file `writeWords` wrote; none when it cannot be read.
+    public static func words(_ path: String) -> [String] {
+        guard let data = read(path) else { return [] }
+        return data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Each word followed by a NUL.
+    public static func nulTerminated(_ words: [String]) -> Data {
         var data = Data()
         for word in words {
             data.append(contentsOf: word.utf8)
             data.append(0)
         }
-        try replace(path, with: data)
+        return data
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -9,6 +9,8 @@ import Testing
         let folder = try TemporaryDirectory()
         try WorkFile.writeWords(["--prefix", "a b", "", "-x\n"], to: folder.path + "/put.args")
         #expect(WorkFile.read(folder.path + "/put.args") == Data("--prefix\0a b\0\0-x\n\0".utf8))
+        #expect(WorkFile.words(folder.path + "/put.args") == ["--prefix", "a b", "", "-x\n"])
+        #expect(WorkFile.words(folder.path + "/none.args") == [])
     }
 
     @Test func appendAndLines() throws {
