@@ -13,15 +13,17 @@ struct Finish: ParsableCommand {
     func run() throws {
         let state = try work.state()
         guard !state.dryRun, state.uploading else { return }
-        let status = try Self.summarize(state, kind: .complete)
-        Self.writeReview(state)
+        // One reading of the results for the summary and the review page.
+        var page = Self.hasReview(state) ? ReviewPage() : nil
+        let status = try Self.summarize(state, kind: .complete) { line in page?.add(line: line) }
+        Self.writeReview(state, page)
         if status != 0 { throw ExitCode(status) }
     }
 
-    /// Counts the results (a run whose finished records had no failure reads only the new lines), writes the
-    /// failures file, and says the summary; returns the run's exit status.
+    /// Counts the results (a run whose finished records had no failure counts only the new lines), writes the
+    /// failures file, and says the summary; returns the run's exit status. `each` sees every line.
     @discardableResult
-    static func summarize(_ state: RunState, kind: RunSummary.Kind) throws -> Int32 {
+    static func summarize(_ state: RunState, kind: RunSummary.Kind, each: (Data) -> Void = { _ in }) throws -> Int32 {
         let log = RunStep.log(state)
         let rereadFinished = state.earlyFailed > 0 || state.earlyOther > 0 || state.unchanged > 0
         var tally = RunTally()
@@ -40,7 +42,9 @@ struct Finish: ParsableCommand {
             let reader = LineReader(fd: fd)
             while let line = reader.next() {
                 number += 1
-                if line.isEmpty || (!rereadFinished && number <= state.finished) { continue }
+                if line.isEmpty { continue }
+                each(line)
+                if !rereadFinished && number <= state.finished { continue }
                 if tally.add(line, using: decoder) {
                     failures.append(line)
                     failuresBytes += line.count
@@ -122,21 +126,20 @@ struct Finish: ParsableCommand {
         return 0
     }
 
-    /// The review page: every image's thumbnails, linked to its original, and the failures; from the results
-    /// alone. A run that found every image already uploaded has nothing new to review: its page would repeat the
-    /// last one's (and cost a resume of 10,000 images as much as deciding them).
-    static func writeReview(_ state: RunState) {
+    /// Whether the run has a review page. A run that found every image already uploaded has nothing new to
+    /// review: its page would repeat the last one's (and cost a resume of 10,000 images as much as deciding them).
+    static func hasReview(_ state: RunState) -> Bool {
+        state.pending > 0 || state.earlyFailed > 0 || state.earlyOther > 0 || state.unchanged > 0
+    }
+
+    /// The review page, made from every line of the results: each image's thumbnails, linked to its original,
+    /// and the failures.
+    static func writeReview(_ state: RunState, _ page: ReviewPage?) {
         let log = RunStep.log(state)
-        if state.pending == 0 && state.earlyFailed == 0 && state.earlyOther == 0 && state.unchanged == 0 {
+        guard let page else {
             log.say("review page: none, nothing was uploaded or failed (the page of the run that uploaded them shows them)")
             return
         }
-        var page = ReviewPage()
-        let fd = open(state.results, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        let reader = LineReader(fd: fd)
-        while let line = reader.next() { page.add(line: line) }
-        close(fd)
         let mode: mode_t = page.hasPresignedURLs ? 0o600 : state.fileMode & 0o644
         do {
             try WorkFile.replace(state.review, with: Data(page.html().utf8), mode: mode)
