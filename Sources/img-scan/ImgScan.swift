@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import FoundationEssentials
 import ToolkitCLI
 
 @main
@@ -67,6 +68,12 @@ struct ImgScan: ParsableCommand {
     @Option(help: ArgumentHelp("Take only part I of N of the folder (see below).", valueName: "I/N"))
     var shard: String?
 
+    @Flag(help: "After the scan, keep running: a record for each image that arrives, once it is complete (written and closed, or moved in), until INT or TERM; HUP scans the whole folder again.")
+    var watch = false
+
+    @Option(help: ArgumentHelp("With --watch: keep the number of records written so far in this file.", valueName: "file", visibility: .hidden))
+    var countFile: String?
+
     @Flag(help: "Scan hidden files and folders (names starting with a dot) too.")
     var includeHidden = false
 
@@ -97,19 +104,48 @@ struct ImgScan: ParsableCommand {
         var rules = ScanRules(includeHidden: includeHidden, filter: filter)
         if let extensions, case .success(let names) = ScanRules.extensions(from: extensions) { rules.extensions = names }
         let specs = (try? ThumbnailSpec.parseList(thumbnails).get()) ?? [.standard]
-        let result = try CommandRun.setUp { try ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs,
-                                                                  shard: shard.flatMap(Shard.init(parsing:)),
-                                                                  names: thumbnailNames).scan() }
-        result.warnings.forEach(Console.warning)
-        for record in result.records where record.status == .failed {
-            Console.error("\(record.path): \(record.error ?? "failed")")
+        let scanner = ImageScanner(root: directory, prefix: prefix, rules: rules, thumbnails: specs,
+                                   shard: shard.flatMap(Shard.init(parsing:)), names: thumbnailNames)
+        var watcher: WatchScan?
+        if watch {
+            Interruption.catchSignals()
+            WatchScan.catchHangup()
+            watcher = try CommandRun.setUp { try WatchScan(scanner: scanner) }
         }
-        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(result.records.lazy.map(RecordCoding.encode)) }
+        let result = try CommandRun.setUp { try watcher?.firstScan() ?? scanner.scan() }
+        result.warnings.forEach(Console.warning)
+        var failed = result.hadProblems
+        var written = result.records.count
+        try Self.write(result.records, stream)
+        let count = { (number: Int) in if let countFile { try? WorkFile.replace(countFile, with: Data("\(number)\n".utf8)) } }
+        count(written)
         for entry in result.ignored { Console.debug("ignored: \(entry.rel) (\(entry.reason.label))") }
         if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
         Console.debug("\(result.records.count) images found under \(directory)")
-        for record in result.records { stream.tally.wrote(failed: record.status == .failed) }
-        try CommandRun.finish(own: result.hadProblems ? Toolkit.Exit.someFailed : 0)
+        if let watcher {
+            Console.info("watching \(directory) (\(Console.count(watcher.watchedFolders, "folder"))) for new images; INT or TERM stops, HUP scans it again")
+            while !Interruption.requested {
+                let turn = watcher.turn(timeout: 1)
+                turn.warnings.forEach(Console.warning)
+                if turn.rescanned { Console.info("scanning \(directory) again (events were lost, or HUP asked for it): images already uploaded are skipped further on") }
+                if turn.records.contains(where: { $0.status == .failed }) { failed = true }
+                try Self.write(turn.records, stream)
+                if !turn.records.isEmpty {
+                    written += turn.records.count
+                    count(written)
+                }
+            }
+        }
+        try CommandRun.finish(own: failed ? Toolkit.Exit.someFailed : 0)
+    }
+
+    /// Records out, each failed one said on stderr, each counted for the stream's end line.
+    static func write(_ records: [ImageRecord], _ stream: StageStream) throws {
+        for record in records where record.status == .failed {
+            Console.error("\(record.path): \(record.error ?? "failed")")
+        }
+        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(records.lazy.map(RecordCoding.encode)) }
+        for record in records { stream.tally.wrote(failed: record.status == .failed) }
     }
 }
 

@@ -79,6 +79,9 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "Check nothing: every record that has no status stays to upload (upload-images --no-skip-existing); with --removed the folders are still listed for what is gone.")
     var noSkip = false
 
+    @Flag(name: .customLong("stream"), help: "Decide and write what came before each pause of the input (0.2 s), not all of it at its end: for a stream that does not end (img-scan --watch).")
+    var streaming = false
+
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
 
@@ -90,6 +93,7 @@ struct SpacesExists: ParsableCommand {
     }
 
     func validate() throws {
+        if streaming && (pendingFile != nil || removedFile != nil) { throw ValidationError("--stream goes without --pending and --removed (they need the whole input)") }
         if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }
@@ -123,6 +127,22 @@ struct SpacesExists: ParsableCommand {
             checker.sharedThumbnail = SharedThumbnail(rules: scanRules)
             checker.presign = presign.flatMap(Presign.init(parsing:))
             return ExistenceStage(checker: checker, report: Console.error)
+        }
+        if streaming {
+            var failure: LineWriter.Failure?
+            let output = try CommandRun.setUp {
+                try stage.stream(reading: LineReader(), idle: 0.2, checking: !noSkip) { lines in
+                    do throws(LineWriter.Failure) { try LineWriter.writeLines(lines) } catch {
+                        failure = error
+                        return false
+                    }
+                    return true
+                }
+            }
+            if let failure { try CommandRun.output { () throws(LineWriter.Failure) in throw failure } }
+            stream.tally = output.stream
+            try CommandRun.finish(own: output.malformed > 0 ? Toolkit.Exit.someFailed : 0)
+            return
         }
         let output = try CommandRun.setUp {
             try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil, checking: !noSkip)

@@ -11,9 +11,11 @@ struct Interrupted: ParsableCommand {
     @OptionGroup var work: WorkOption
 
     func run() throws {
-        guard let state = try? RunState.load(from: work.work) else { throw ExitCode(130) }
+        guard var state = try? RunState.load(from: work.work) else { throw ExitCode(130) }
         Console.commandName = RunStep.name
         let log = RunStep.log(state)
+        // --watch: what the pipeline answered before it was stopped is the run (the next run takes up the rest).
+        if state.options.watch, let accounted = try? Watched.account(state) { state = accounted }
         guard state.uploading else {
             log.say("interrupted before the upload began; nothing was uploaded")
             throw ExitCode(130)

@@ -90,6 +90,11 @@ struct Start: ParsableCommand {
             try WorkFile.writeWords(stages.hostPut, to: work.work + "/host-put.args")
             try WorkFile.writeWords(stages.hostThumb, to: work.work + "/host-thumb.args")
             try WorkFile.writeWords(stages.delete, to: work.work + "/delete.args")
+            if options.watch {
+                try WorkFile.replace(work.work + "/watch", with: Data())
+                // The results begin empty: the pipeline appends to them as it goes.
+                if let failed = WorkFile.append(Data(), to: files.results, mode: state.fileMode) { throw FileError(path: files.results, errno: failed) }
+            }
             // A dry run aborts nothing, and lists nothing.
             if !options.dryRun { try WorkFile.writeWords(stages.before, to: work.work + "/before.args") }
         } catch {
@@ -98,6 +103,8 @@ struct Start: ParsableCommand {
         try RunStep.save(state)
         if let file = options.fromRecords {
             log.say("reading records from \(file)")
+        } else if options.watch {
+            log.say("watching \(options.folder ?? "."): its images, then each one that arrives, until INT or TERM (Ctrl+C)")
         } else {
             log.say("scanning \(options.folder ?? ".")\(options.skipExisting ? " and checking which images are already uploaded" : "")")
         }

@@ -78,6 +78,12 @@ struct UploadImagesCommand: ParsableCommand {
     @Flag(help: "Scan and decide what would be skipped; print what would be uploaded (JSON lines on stdout); upload nothing.")
     var dryRun = false
 
+    @Flag(help: """
+        After the images of DIR, keep running: upload each image that arrives, once it is complete (written and \
+        closed, or moved in), until INT or TERM; then the summary.
+        """)
+    var watch = false
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Read settings from FILE instead of ./.env.", valueName: "file"), completion: .file())
     var envFile: String?
 
@@ -170,6 +176,7 @@ struct UploadImagesCommand: ParsableCommand {
         options.connectTimeout = connectTimeout
         options.stallTimeout = stallTimeout
         options.deleteRemoved = deleteRemoved
+        options.watch = watch
         options.maxDelete = maxDelete
         options.limitRate = limitRate
         options.meta = meta

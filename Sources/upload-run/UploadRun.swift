@@ -18,13 +18,14 @@ struct UploadRun: ParsableCommand {
             words), decided (after img-scan | spaces-exists, and spaces-put --abort-incomplete or --list-incomplete \
             beside them), progress (while the workers run), ended (after each worker's img-thumb | \
             spaces-put), uploaded (after the workers), deleted (after spaces-put --delete), finish (the summary, the \
-            failures file and the review page; its exit status is the run's), stop and interrupted. log relays a \
+            failures file and the review page; its exit status is the run's), stop and interrupted; with --watch, \
+            watched (after the pipeline ended) before finish. log relays a \
             command's stderr to the log and the console; records reads --from-records' file. With --hosts: probed \
             (after each host was tried), dispatch (the batches' header and parallel's words), collect (the hosts' \
             answers) and joblog (after the upload).
             """,
         version: Toolkit.versionLine(of: "upload-run"),
         subcommands: [Start.self, Decided.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
-                      Finish.self, Interrupted.self, Log.self, Records.self, Stop.self, Probed.self, Dispatch.self, Collect.self, Joblog.self]
+                      Watched.self, Finish.self, Interrupted.self, Log.self, Records.self, Stop.self, Probed.self, Dispatch.self, Collect.self, Joblog.self]
     )
 }

@@ -2,7 +2,8 @@ import FoundationEssentials
 
 /// `spaces-exists`' work on a stream of records. Every line is read first (a listing needs the whole set of
 /// keys), the listing of the first record's folder starting as soon as that record arrives so that it
-/// overlaps the rest of the scan; then the decision; then one line out per line in, in input order.
+/// overlaps the rest of the scan; then the decision; then one line out per line in, in input order. With
+/// `stream`, the same for each part of the input that comes before a pause.
 public final class ExistenceStage {
     public let checker: ExistenceChecker
     /// Receives one line per input line that is not a record.
@@ -28,36 +29,75 @@ public final class ExistenceStage {
         self.report = report
     }
 
+    /// Lines read but not yet decided: each line's place in the output, and the records to check.
+    private struct Chunk {
+        var slots: [Data?] = []
+        var pending: [(slot: Int, record: ImageRecord)] = []
+    }
+
     /// Reads `reader` to its end and decides. Throws only errors after which no image could be decided
     /// (credentials, a missing bucket). With `checking` false nothing is asked of the server: every pending record
     /// stays pending (upload-images --no-skip-existing).
     public func run(reading reader: LineReader, separatePending: Bool, keepingRecords: Bool = false,
                     checking: Bool = true) throws(S3Error) -> Output {
-        var slots: [Data?] = []
-        var pending: [(slot: Int, record: ImageRecord)] = []
+        var chunk = Chunk()
         var output = Output()
         while let line = reader.next() {
-            let kind = RecordLine.classify(line, lineNumber: reader.lineNumber)
-            output.stream.read(kind)
-            switch kind {
-            case .blank, .marker:
-                continue
-            case .malformed(let message, let failed):
-                output.malformed += 1
-                report(message)
-                slots.append(failed)
-            case .finished(let line, let record):
-                if keepingRecords { output.records.append(record) }  // decoded once, by classify
-                slots.append(line)
-            case .pending(let record):
-                if keepingRecords { output.records.append(record) }
-                if pending.isEmpty && checking { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
-                pending.append((slots.count, record))
-                slots.append(nil)
-            }
+            take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords, checking: checking)
         }
-        let decided = checking ? try checker.check(pending.map(\.record)) : pending.map(\.record)
-        for (item, checked) in zip(pending, decided) {
+        output.lines = try decide(chunk, &output, separatePending: separatePending, checking: checking)
+        return output
+    }
+
+    /// `--stream`: decides what was read each time the input pauses for `idle` seconds (or every 10,000 lines),
+    /// and hands those lines to `write` at once, so that a record of a stream that does not end (`img-scan
+    /// --watch`) leaves promptly. Returns the counts; `Output.lines` stays empty. `write` returning false (its
+    /// reader is gone) ends the stage.
+    public func stream(reading reader: LineReader, idle: Double, checking: Bool = true,
+                       write: ([Data]) -> Bool) throws(S3Error) -> Output {
+        var chunk = Chunk()
+        var output = Output()
+        while true {
+            if !chunk.slots.isEmpty && (chunk.slots.count >= 10_000 || !reader.waitForLine(timeout: idle)) {
+                guard write(try decide(chunk, &output, separatePending: false, checking: checking)) else { return output }
+                chunk = Chunk()
+                continue
+            }
+            guard let line = reader.next() else { break }
+            take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: false, checking: checking)
+        }
+        if !chunk.slots.isEmpty { _ = write(try decide(chunk, &output, separatePending: false, checking: checking)) }
+        return output
+    }
+
+    /// One input line into the chunk; the listing starts with the chunk's first pending record.
+    private func take(_ line: Data, number: Int, into chunk: inout Chunk, _ output: inout Output, keepingRecords: Bool, checking: Bool) {
+        let kind = RecordLine.classify(line, lineNumber: number)
+        output.stream.read(kind)
+        switch kind {
+        case .blank, .marker:
+            return
+        case .malformed(let message, let failed):
+            output.malformed += 1
+            report(message)
+            chunk.slots.append(failed)
+        case .finished(let line, let record):
+            if keepingRecords { output.records.append(record) }  // decoded once, by classify
+            chunk.slots.append(line)
+        case .pending(let record):
+            if keepingRecords { output.records.append(record) }
+            if chunk.pending.isEmpty && checking { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
+            chunk.pending.append((chunk.slots.count, record))
+            chunk.slots.append(nil)
+        }
+    }
+
+    /// The chunk's records decided, its lines in input order (with `separatePending`, the ones still to upload go
+    /// to `output.pending` instead).
+    private func decide(_ chunk: Chunk, _ output: inout Output, separatePending: Bool, checking: Bool) throws(S3Error) -> [Data] {
+        var slots = chunk.slots
+        let decided = checking ? try checker.check(chunk.pending.map(\.record)) : chunk.pending.map(\.record)
+        for (item, checked) in zip(chunk.pending, decided) {
             let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }
             output.stream.wrote(failed: record.status == .failed)
@@ -67,9 +107,8 @@ public final class ExistenceStage {
                 slots[item.slot] = RecordCoding.encode(record)
             }
         }
-        output.lines = slots.compactMap { $0 }
-        output.checked = pending.count
-        return output
+        output.checked += chunk.pending.count
+        return slots.compactMap { $0 }
     }
 
     /// What is gone from the scanned folder (`RemovalFinder`), from every record `output` kept and a listing of

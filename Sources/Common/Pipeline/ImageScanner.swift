@@ -67,19 +67,7 @@ public struct ImageScanner {
                 result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
                 continue
             }
-            let collision = shared[ExactKey(rel)]
-            let standardKey = collision == nil ? keys.thumbnailKey(for: rel, names: thumbnailNames) : nil
-            var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: file.size, mtime: file.mtime,
-                                     key: keys.originalKey(for: rel), thumbnailKey: standardKey.map { keys.thumbnailKey($0, for: thumbnails[0]) })
-            if let collision {
-                record.status = .failed
-                record.error = collision
-            } else if let standardKey, thumbnails != [.standard] {
-                record.thumbnailSpec = thumbnails[0].description
-                let extras = thumbnails.dropFirst().map { ImageRecord.ExtraThumbnail(key: keys.thumbnailKey(standardKey, for: $0), spec: $0.description) }
-                if !extras.isEmpty { record.extraThumbnails = extras }
-            }
-            result.records.append(record)
+            result.records.append(record(rel: rel, under: absoluteRoot, size: file.size, mtime: file.mtime, collision: shared[ExactKey(rel)]))
         }
         // What could not be scanned is reported as failed records, so that it is counted and retried like
         // any other failure: a folder that cannot be read, an image name that cannot be followed.
@@ -97,6 +85,22 @@ public struct ImageScanner {
             result.ignored.removeAll { !shard.contains(rel: $0.rel) }
         }
         return result
+    }
+
+    /// The record of a readable image: its keys, or failed when its thumbnail name is another image's too.
+    func record(rel: String, under absoluteRoot: String, size: Int64, mtime: Int64, collision: String?) -> ImageRecord {
+        let standardKey = collision == nil ? keys.thumbnailKey(for: rel, names: thumbnailNames) : nil
+        var record = ImageRecord(path: absoluteRoot + "/" + rel, rel: rel, size: size, mtime: mtime,
+                                 key: keys.originalKey(for: rel), thumbnailKey: standardKey.map { keys.thumbnailKey($0, for: thumbnails[0]) })
+        if let collision {
+            record.status = .failed
+            record.error = collision
+        } else if let standardKey, thumbnails != [.standard] {
+            record.thumbnailSpec = thumbnails[0].description
+            let extras = thumbnails.dropFirst().map { ImageRecord.ExtraThumbnail(key: keys.thumbnailKey(standardKey, for: $0), spec: $0.description) }
+            if !extras.isEmpty { record.extraThumbnails = extras }
+        }
+        return record
     }
 
     static func absolute(_ path: String) -> String {
@@ -138,7 +142,7 @@ public struct ImageScanner {
 }
 
 /// The recursive part of the scan, on raw path bytes.
-private struct Walk {
+struct Walk {
     struct FileID: Hashable { var device: UInt64; var inode: UInt64 }
 
     let root: [UInt8]

@@ -33,6 +33,14 @@ public final class LineReader: Sequence, IteratorProtocol {
         }
     }
 
+    /// Whether a line can be read without waiting longer than `timeout` seconds: one is buffered, the input
+    /// ended, or bytes came within it. A line that came only in part is then waited for by `next`.
+    public func waitForLine(timeout: Double) -> Bool {
+        if finished || buffer[start...].contains(UInt8(ascii: "\n")) { return true }
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, Int32(Swift.max(0, timeout) * 1000)) > 0
+    }
+
     private func fill() {
         if start > 0 {
             buffer.removeFirst(start)

@@ -1,13 +1,14 @@
 import Glibc
 
 /// Follows a file that others append lines to, reading only what was added since the last look: its complete
-/// lines counted, and those that hold a failed record. The progress of a million images never reads the
+/// lines counted, and those that hold a failed or a skipped record. The progress of a million images never reads the
 /// results file again from its start.
 public struct LineFollower: Sendable {
     public let path: String
     public private(set) var offset: Int64
     public private(set) var lines = 0
     public private(set) var failed = 0
+    public private(set) var skipped = 0
 
     /// From `offset` on (the lines before it are not counted).
     public init(path: String, offset: Int64) {
@@ -16,6 +17,7 @@ public struct LineFollower: Sendable {
     }
 
     private static let failedMark = Array(#""status":"failed""#.utf8)
+    private static let skippedMark = Array(#""status":"skipped""#.utf8)
 
     public mutating func update() {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -31,7 +33,7 @@ public struct LineFollower: Sendable {
             guard let last = carry.lastIndex(of: UInt8(ascii: "\n")) else { continue }
             for line in carry[...last].split(separator: UInt8(ascii: "\n")) {
                 lines += 1
-                if Self.contains(line, Self.failedMark) { failed += 1 }
+                if Self.contains(line, Self.failedMark) { failed += 1 } else if Self.contains(line, Self.skippedMark) { skipped += 1 }
             }
             offset += Int64(last + 1)
             carry.removeFirst(last + 1)

@@ -26,6 +26,8 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var connectTimeout: String?
     public var stallTimeout: String?
     public var deleteRemoved = false
+    /// --watch: keep running, uploading each image that arrives (`img-scan --watch`), until INT or TERM.
+    public var watch = false
     public var maxDelete: String?
     public var limitRate: String?
     public var meta: [String] = []
@@ -63,6 +65,10 @@ public struct RunOptions: Codable, Sendable, Equatable {
             if Self.wholeNumber(maxDelete, in: PruneGuard.maxDeleteRange) == nil { return "--max-delete must be a whole number from 0 to 9999999" }
         }
         if deleteRemoved && fromRecords != nil { return "--delete-removed needs a scan of DIR, not --from-records" }
+        if watch, let other = [(fromRecords != nil, "--from-records"), (dryRun, "--dry-run"), (deleteRemoved, "--delete-removed"),
+                               (usesHosts, "--hosts/--sshlogin"), (abortIncomplete != nil, "--abort-incomplete")].first(where: \.0)?.1 {
+            return "--watch cannot be combined with \(other)"
+        }
         if let problem = KeyMapper.problem(withPrefix: prefix) { return problem }
         if prefix.unicodeScalars.allSatisfy({ $0 == "/" }) && (deleteRemoved || abortIncomplete != nil) {
             return "--delete-removed and --abort-incomplete refuse an empty --prefix: they would reach every key of the bucket"

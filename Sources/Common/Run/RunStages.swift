@@ -51,13 +51,16 @@ public struct RunStages: Sendable {
         var words = ["\(bin)/img-scan", "--records-only"] + prefixWords + ruleWords
         if let thumbnails = options.thumbnails { words += (Self.pair("--thumbnails", thumbnails)) }
         if let names = options.thumbnailNames { words += (Self.pair("--thumbnail-names", names)) }
+        if options.watch { words += ["--watch", "--count-file", "\(work)/scan.count"] }
         return words + debugWords + ["--", options.folder ?? "."]
     }
 
     /// spaces-exists: the records still to upload to `pending.jsonl`, the finished ones on stdout; with
-    /// --delete-removed also what is gone to `removed.jsonl`.
+    /// --delete-removed also what is gone to `removed.jsonl`; with --watch every record on stdout, as it is decided.
     public var exists: [String] {
-        var words = ["--records-only"] + envWords + requestWords + presignWords + debugWords + ["--pending", "\(work)/pending.jsonl"]
+        var words = ["--records-only"] + envWords + requestWords + presignWords + debugWords
+        // --watch: every record goes on down the pipeline as soon as it is decided.
+        words += options.watch ? ["--stream"] : ["--pending", "\(work)/pending.jsonl"]
         if !options.skipExisting { words.append("--no-skip") }
         if options.deleteRemoved {
             words += ["--removed", "\(work)/removed.jsonl"] + prefixWords + ruleWords
@@ -73,9 +76,10 @@ public struct RunStages: Sendable {
         (options.crop.map { ["--crop", $0 == "center" ? "centre" : $0] } ?? []) + debugWords
     }
 
-    /// img-thumb, taking batches from the queue (each worker adds where its batches go: --claim-into).
+    /// img-thumb, taking batches from the queue (each worker adds where its batches go: --claim-into); with
+    /// --watch, its records from spaces-exists.
     public var thumb: [String] {
-        ["--records-only", "--out", "\(work)/thumbs", "--batches", "\(work)/batches"] + hostThumb
+        ["--records-only", "--out", "\(work)/thumbs"] + (options.watch ? [] : ["--batches", "\(work)/batches"]) + hostThumb
     }
 
     /// spaces-put for the uploads, without the settings file (`hostPut` travels to hosts with the settings).

@@ -17,5 +17,8 @@ import Testing
         WorkFile.append(Data("led\"}\n".utf8), to: path)
         follower.update()
         #expect(follower.lines == 3 && follower.failed == 2)
+        WorkFile.append(Data("{\"status\":\"skipped\"}\n".utf8), to: path)
+        follower.update()
+        #expect(follower.lines == 4 && follower.failed == 2 && follower.skipped == 1)
     }
 }

@@ -57,4 +57,15 @@ import Testing
         options.abortIncomplete = "1d"
         #expect(RunStages(options: options, work: "/w", bin: "/b").before.prefix(2) == ["--abort-incomplete", "1d"])
     }
+
+    /// --watch: img-scan keeps watching and counts what it sent, spaces-exists streams, img-thumb reads its input.
+    @Test func watchStreamsEveryStage() {
+        var options = RunOptions()
+        options.folder = "photos"
+        options.watch = true
+        let stages = RunStages(options: options, work: "/w", bin: "/b")
+        #expect(stages.source.suffix(5) == ["--watch", "--count-file", "/w/scan.count", "--", "photos"])
+        #expect(stages.exists.contains("--stream") && !stages.exists.contains("--pending"))
+        #expect(!stages.thumb.contains("--batches"))
+    }
 }

@@ -1,0 +1,118 @@
+import FoundationEssentials
+import Glibc
+
+/// `img-scan --watch`: the folder's images as the scan finds them, then each image that arrives, once it is
+/// complete. A file is taken once its writer closed it (or it was moved in) and it then stayed unchanged for
+/// `settle` seconds, so that a file still being written, even by a writer that opens it again and again, is
+/// never sent; a file of the first scan written in the last few seconds waits the same way. A new folder is
+/// watched, then scanned (its files may predate the watch); an overflow of the kernel's queue, or a request
+/// (`rescan`), scans the whole tree again: what was already uploaded is skipped further down the pipeline.
+public final class WatchScan {
+    /// How long a closed file must stay unchanged before it is taken.
+    public static let settle = 0.3
+    /// Files of a scan modified this recently may still be being written: they wait to settle too.
+    public static let recent: Int64 = 3
+
+    public let scanner: ImageScanner
+    let watch: FolderWatch
+    let absoluteRoot: String
+    /// The files waiting to settle: their identity when last looked at, and when to look again.
+    private(set) var waiting: [[UInt8]: (identity: FileIdentity?, due: Double)] = [:]
+    /// Set to scan the whole tree again at the next turn (HUP does it, after `catchHangup`).
+    public var rescanRequested = false
+    nonisolated(unsafe) private static var hangup: sig_atomic_t = 0
+
+    /// HUP asks for a scan of the whole tree at the next turn, as daemons read HUP as "look again".
+    public static func catchHangup() {
+        signal(SIGHUP) { _ in WatchScan.hangup = 1 }
+    }
+
+    /// Watches the whole tree first, so that nothing written during the first scan is missed.
+    public init(scanner: ImageScanner) throws(FileError) {
+        self.scanner = scanner
+        absoluteRoot = ImageScanner.absolute(scanner.root)
+        watch = try FolderWatch(root: absoluteRoot, rules: scanner.rules)
+        watch.watchTree([])
+    }
+
+    /// The folders watched.
+    public var watchedFolders: Int { watch.count }
+
+    /// The first scan's result, with the records of files modified in the last `recent` seconds taken out: they
+    /// wait to settle, and come out of `turn` later.
+    public func firstScan(now: Double = WatchScan.clock(), wallClock: Int64 = Int64(time(nil))) throws(ScanError) -> ImageScanner.Result {
+        var result = try scanner.scan()
+        let newest = wallClock - Self.recent
+        result.records.removeAll { record in
+            guard record.status == nil, let mtime = record.mtime, mtime >= newest else { return false }
+            hold(Array(record.rel.utf8), now: now)
+            return true
+        }
+        return result
+    }
+
+    /// Waits up to `timeout` seconds for what the folder does, and returns the records of the files that are
+    /// complete by now, with the warnings met (folders that cannot be watched) and whether the whole tree was
+    /// scanned again (after an overflow or a request).
+    public func turn(timeout: Double) -> (records: [ImageRecord], warnings: [String], rescanned: Bool) {
+        let wait = waiting.values.map(\.due).min().map { max(0, min(timeout, $0 - Self.clock())) } ?? timeout
+        let events = watch.next(timeout: wait)
+        var now = Self.clock()
+        if Self.hangup != 0 {
+            Self.hangup = 0
+            rescanRequested = true
+        }
+        let rescanned = rescanRequested || events.contains(.overflow)
+        if rescanned {
+            rescanRequested = false
+            watch.watchTree([])
+            holdFiles(under: [], now: now)
+        }
+        for event in events {
+            switch event {
+            case .file(let rel): hold(rel, now: now)
+            case .folder(let rel):
+                watch.watchTree(rel)
+                holdFiles(under: rel, now: now)
+            case .overflow: continue
+            }
+        }
+        now = Self.clock()
+        var records: [ImageRecord] = []
+        var shared: [[UInt8]: [ExactKey: String]] = [:]
+        for (rel, entry) in waiting where entry.due <= now {
+            let identity = FileIdentity.of(path: absoluteRoot + "/" + String(decoding: rel, as: UTF8.self))
+            if identity != entry.identity {
+                waiting[rel] = identity == nil ? nil : (identity, now + Self.settle)
+                continue
+            }
+            waiting[rel] = nil
+            if case .record(let record) = scanner.outcome(ofFile: rel, shared: &shared) { records.append(record) }
+        }
+        records.sort { $0.rel.utf8.lexicographicallyPrecedes($1.rel.utf8) }
+        return (records, watch.takeProblems(), rescanned)
+    }
+
+    /// The file waits `settle` seconds from now (again, when it was already waiting).
+    func hold(_ rel: [UInt8], now: Double) {
+        let identity = FileIdentity.of(path: absoluteRoot + "/" + String(decoding: rel, as: UTF8.self))
+        waiting[rel] = (identity, now + Self.settle)
+    }
+
+    /// Every image file under the folder `rel` (the root for []) waits to settle.
+    private func holdFiles(under rel: [UInt8], now: Double) {
+        var walk = Walk(root: absoluteRoot, rules: scanner.rules)
+        let path = rel.isEmpty ? Array(absoluteRoot.utf8) : Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + rel
+        var info = stat()
+        guard Walk.withCPath(path, { stat($0, &info) }) == 0 else { return }
+        walk.visit(rel: rel, info: info)
+        for file in walk.files { hold(file.rel, now: now) }
+    }
+
+    /// Seconds on the monotonic clock.
+    public static func clock() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

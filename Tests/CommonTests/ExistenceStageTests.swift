@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Common
+
+@Suite(.unitTimeLimit) struct ExistenceStageTests {
+    static func record(_ rel: String) -> String {
+        #"{"path":"/p/\#(rel)","rel":"\#(rel)","key":"k/\#(rel)","thumbnail_key":"t/\#(rel)"}"# + "\n"
+    }
+
+    /// `spaces-exists --stream --no-skip`: what came before each pause goes out then, in order, without waiting
+    /// for the end of the input.
+    @Test func aStreamIsWrittenAtEachPause() throws {
+        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
+                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        let stage = ExistenceStage(checker: ExistenceChecker(client: try S3Client(config: config), strategy: .auto, checksum: false, warn: { _ in }),
+                                   report: { _ in })
+        let fd = LineReaderTests.pipe { fd in
+            LineReaderTests.say(Self.record("a.jpg") + Self.record("b.jpg"), fd)
+            usleep(600_000)
+            LineReaderTests.say("not json\n" + Self.record("c.jpg"), fd)
+        }
+        defer { close(fd) }
+        var chunks: [[String]] = []
+        let started = Date()
+        var firstAfter = 0.0
+        let output = try stage.stream(reading: LineReader(fd: fd), idle: 0.2, checking: false) { lines in
+            if chunks.isEmpty { firstAfter = Date().timeIntervalSince(started) }
+            chunks.append(lines.map { (try? RecordCoding.decode($0).rel) ?? "?" })
+            return true
+        }
+        #expect(chunks.count == 2 && chunks[0] == ["a.jpg", "b.jpg"], "\(chunks)")
+        #expect(chunks.last?.last == "c.jpg" && chunks.last?.count == 2, "a line that is not a record goes out as a failed one")
+        #expect(firstAfter < 0.55, "the first part left before the input went on")
+        #expect(output.malformed == 1 && output.checked == 3 && output.lines.isEmpty)
+    }
+}
