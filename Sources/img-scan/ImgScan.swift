@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import Glibc
 import FoundationEssentials
 import ToolkitCLI
 
@@ -68,7 +69,7 @@ struct ImgScan: ParsableCommand {
     @Option(help: ArgumentHelp("Take only part I of N of the folder (see below).", valueName: "I/N"))
     var shard: String?
 
-    @Flag(help: "After the scan, keep running: a record for each image that arrives, once it is complete (written and closed, or moved in), until INT or TERM; HUP scans the whole folder again.")
+    @Flag(help: "After the scan, keep running: a record for each image that arrives, once it is complete (written and closed, or moved in), until INT or TERM; USR1 scans the whole folder again.")
     var watch = false
 
     @Option(help: ArgumentHelp("With --watch: keep the number of records written so far in this file.", valueName: "file", visibility: .hidden))
@@ -109,7 +110,7 @@ struct ImgScan: ParsableCommand {
         var watcher: WatchScan?
         if watch {
             Interruption.catchSignals()
-            WatchScan.catchHangup()
+            WatchScan.catchRescanSignal()
             watcher = try CommandRun.setUp { try WatchScan(scanner: scanner) }
         }
         let result = try CommandRun.setUp { try watcher?.firstScan() ?? scanner.scan() }
@@ -123,11 +124,12 @@ struct ImgScan: ParsableCommand {
         if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
         Console.debug("\(result.records.count) images found under \(directory)")
         if let watcher {
-            Console.info("watching \(directory) (\(Console.count(watcher.watchedFolders, "folder"))) for new images; INT or TERM stops, HUP scans it again")
-            while !Interruption.requested {
+            Console.info("watching \(directory) (\(Console.count(watcher.watchedFolders, "folder"))) for new images; INT or TERM stops, USR1 scans it again")
+            // Until INT or TERM, or until the stage reading the records is gone (it died: nothing would go on).
+            while !Interruption.requested && !LineReader.readerGone(STDOUT_FILENO) {
                 let turn = watcher.turn(timeout: 1)
                 turn.warnings.forEach(Console.warning)
-                if turn.rescanned { Console.info("scanning \(directory) again (events were lost, or HUP asked for it): images already uploaded are skipped further on") }
+                if turn.rescanned { Console.info("scanning \(directory) again (events were lost, or USR1 asked for it): images already uploaded are skipped further on") }
                 if turn.records.contains(where: { $0.status == .failed }) { failed = true }
                 try Self.write(turn.records, stream)
                 if !turn.records.isEmpty {

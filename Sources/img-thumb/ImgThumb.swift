@@ -1,5 +1,6 @@
 import ArgumentParser
 import Common
+import Glibc
 import ToolkitCLI
 import Imaging
 
@@ -90,7 +91,7 @@ struct ImgThumb: ParsableCommand {
         }
         Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), crop \(crop), thumbnails in \(stage.directory)")
         let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
-        let reader = LineReader()
+        let reader = LineReader(output: STDOUT_FILENO)
         while let line = queue.map({ $0.next() }) ?? reader.next() {
             let number = queue?.lineNumber ?? reader.lineNumber
             let processed = stage.process(line: line, lineNumber: number)

@@ -131,7 +131,7 @@ struct SpacesExists: ParsableCommand {
         if streaming {
             var failure: LineWriter.Failure?
             let output = try CommandRun.setUp {
-                try stage.stream(reading: LineReader(), idle: 0.2, checking: !noSkip) { lines in
+                try stage.stream(reading: LineReader(output: STDOUT_FILENO), idle: 0.2, checking: !noSkip) { lines in
                     do throws(LineWriter.Failure) { try LineWriter.writeLines(lines) } catch {
                         failure = error
                         return false

@@ -18,7 +18,8 @@ struct Collect: ParsableCommand {
     func run() throws {
         let state = try work.state()
         let folder = state.work
-        var frames = HostFrames(tag: state.hostTag ?? "")
+        guard let tag = state.hostTag, !tag.isEmpty else { throw RunStep.die(state, "the hosts' answers have no tag to be read by (upload-run dispatch did not run)") }
+        var frames = HostFrames(tag: tag)
         var pending = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

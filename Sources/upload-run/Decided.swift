@@ -156,7 +156,7 @@ struct Decided: ParsableCommand {
             log.say("uploading \(state.pending) images with \(state.workers) worker(s), \(plan.batchSize) per batch")
         }
         // With no worker to wait for, the script goes on to the deletion (or the summary) at once.
-        if lanes == 0 && WorkFile.exists(state.work + "/delete.args") { log.say("deleting \(RunStep.removalsText(state))") }
+        if lanes == 0 && WorkFile.exists(state.work + "/delete.args") { RunStep.sayDeleting(state) }
         try Self.writeLanes(lanes, state)
         try RunStep.save(state)
     }

@@ -13,6 +13,11 @@ struct Dispatch: ParsableCommand {
 
     func run() throws {
         var state = try work.state()
+        // The header holds the settings: only into a pipe (the script's), never a file or a terminal.
+        var out = stat()
+        guard fstat(STDOUT_FILENO, &out) == 0, out.st_mode & S_IFMT == S_IFIFO else {
+            throw RunStep.die(state, "upload-run dispatch writes the batches' header only into a pipe")
+        }
         let folder = state.work
         let hosts = WorkFile.text(folder + "/sshlogins").split(separator: "\n").count
         let dispatch = HostDispatch(hosts: hosts, connectTimeout: state.options.requestSettings.connectTimeout, work: folder)

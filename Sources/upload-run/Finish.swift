@@ -53,9 +53,10 @@ struct Finish: ParsableCommand {
             }
             close(fd)
         }
-        let summary = RunSummary(kind: kind, found: state.found, ignored: state.ignored, tally: tally,
+        var summary = RunSummary(kind: kind, found: state.found, ignored: state.ignored, tally: tally,
                                  skippedEarlier: rereadFinished ? 0 : state.skipped, pruning: state.options.deleteRemoved,
                                  elapsed: state.elapsed)
+        if state.options.watch { summary.countWatch(sent: state.found) }
         log.console(summary.text.dropLast().description)
         log.raw(summary.text)
         if let problem = summary.countsProblem { log.say("\(RunStep.name): \(problem); see \(state.results)") }

@@ -18,32 +18,28 @@ struct Progress: ParsableCommand {
         let state = try work.state()
         let terminal = isatty(STDERR_FILENO) == 1
         var results = LineFollower(path: state.results, offset: Self.size(of: state.results))
-        var lastLine = 0.0, lastText = ""
+        var lastLine = 0.0, lastPlain = ""
         while kill(owner, 0) == 0 {
             usleep(500_000)
             results.update()
+            let bar: String, plain: String
             if state.options.watch {
-                // No total: what became of the images so far, shown when it changes (every 5 s at most off a terminal).
+                // No total: what became of the images so far; off a terminal, only when it changed.
                 let sent = Int(WorkFile.text(state.work + "/scan.count").filter(\.isNumber)) ?? results.lines
-                let text = WatchProgress(results: results.lines, failed: results.failed, skipped: results.skipped, sent: sent).text
-                let now = Date().timeIntervalSince1970
-                if terminal {
-                    _ = FileWrite.all(Data("\r\u{1B}[K\(text)".utf8), fd: STDERR_FILENO)
-                } else if text != lastText && now - lastLine >= 5 {
-                    _ = FileWrite.all(Data("upload-images: \(text)\n".utf8), fd: STDERR_FILENO)
-                    lastLine = now
-                    lastText = text
-                }
-                continue
+                bar = WatchProgress(results: results.lines, failed: results.failed, skipped: results.skipped, sent: sent).text
+                plain = "upload-images: " + bar
+            } else {
+                let line = ProgressLine(done: results.lines, total: state.pending, failed: results.failed + state.earlyFailed,
+                                        bytes: storedBytes(in: state.work + "/progress"), totalBytes: state.pendingBytes, elapsed: state.elapsed)
+                (bar, plain) = (line.bar, line.plain)
             }
-            let line = ProgressLine(done: results.lines, total: state.pending, failed: results.failed + state.earlyFailed,
-                                    bytes: storedBytes(in: state.work + "/progress"), totalBytes: state.pendingBytes, elapsed: state.elapsed)
             let now = Date().timeIntervalSince1970
             if terminal {
-                _ = FileWrite.all(Data("\r\u{1B}[K\(line.bar)".utf8), fd: STDERR_FILENO)
-            } else if now - lastLine >= 5 {
-                _ = FileWrite.all(Data("\(line.plain)\n".utf8), fd: STDERR_FILENO)
+                _ = FileWrite.all(Data("\r\u{1B}[K\(bar)".utf8), fd: STDERR_FILENO)
+            } else if now - lastLine >= 5 && !(state.options.watch && plain == lastPlain) {
+                _ = FileWrite.all(Data("\(plain)\n".utf8), fd: STDERR_FILENO)
                 lastLine = now
+                lastPlain = plain
             }
         }
     }

@@ -40,6 +40,11 @@ enum RunStep {
     }
 
     /// The removals of --delete-removed, as the run's messages name them.
+    /// Said as the deletion of what is gone from the folder begins.
+    static func sayDeleting(_ state: RunState) {
+        log(state).say("deleting \(removalsText(state))")
+    }
+
     static func removalsText(_ state: RunState) -> String {
         let removals = state.removals
         return "\(RunUnits.counted(removals.total, "object")) whose image is gone (\(RunUnits.counted(removals.originals, "original")), \(RunUnits.counted(removals.thumbnails, "thumbnail")))"

@@ -45,7 +45,7 @@ struct Uploaded: ParsableCommand {
             unlink("\(folder)/delete.args")
             log.say("nothing deleted: the server stopped answering")
         } else {
-            log.say("deleting \(RunStep.removalsText(state))")
+            RunStep.sayDeleting(state)
         }
     }
 }

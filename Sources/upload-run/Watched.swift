@@ -23,14 +23,14 @@ struct Watched: ParsableCommand {
         }
     }
 
-    /// Every result line is an image the watch found: the counts the summary and the review page read.
+    /// What the watch took (img-scan's count of records sent) is what the run found; the summary counts the
+    /// result lines against it (`RunSummary.countWatch`).
     static func account(_ given: RunState) throws -> RunState {
         var state = given
         try Finish.checkResults(state)
-        var lines = LineFollower(path: state.results, offset: 0)
-        lines.update()
-        state.found = lines.lines
-        state.pending = lines.lines
+        let sent = Int(WorkFile.text(state.work + "/scan.count").filter(\.isNumber)) ?? 0
+        state.found = sent
+        state.pending = sent
         state.decided = true
         state.uploading = true
         try RunStep.save(state)

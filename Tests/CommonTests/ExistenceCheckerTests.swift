@@ -18,6 +18,21 @@ import Testing
         #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold + 1) == .listAll)
     }
 
+    /// Once a listing found the folder's size (a stream's first part), a later part of a few dozen images into a
+    /// folder of 200,000 objects asks by HEAD (about 3 requests each) instead of 200 LIST pages; a part big enough
+    /// still lists; forgetting the listing keeps its size.
+    @Test func aKnownBigFolderIsAskedByHead() throws {
+        let checker = try checker(.auto)
+        let page = ListPage(objects: Array(repeating: ObjectInfo(key: "k", size: 1, etag: "e"), count: 200_000), isTruncated: false)
+        checker.completeListing = ("p/", [page])
+        checker.forgetListing()
+        #expect(checker.completeListing == nil)
+        #expect(checker.knownObjects == 200_000)
+        #expect(checker.plan(pending: 60) == .headEach)
+        #expect(checker.plan(pending: 10) == .onePageElseHead)
+        #expect(checker.plan(pending: 70) == .listAll)
+    }
+
     /// No pending record: nothing is asked of the server (which is not there).
     @Test func nothingToCheckCostsNoRequest() throws {
         for strategy in ExistenceChecker.Strategy.allCases {

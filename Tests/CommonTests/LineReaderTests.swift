@@ -34,4 +34,22 @@ import Testing
         #expect(reader.next() == Data("c".utf8), "a last line without its newline")
         #expect(reader.next() == nil && reader.waitForLine(timeout: 0))
     }
+
+    /// A stage whose output's reader is gone stops reading, even while no input comes.
+    @Test func aClosedOutputEndsTheInput() throws {
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        _ = Glibc.pipe(&input)
+        _ = Glibc.pipe(&output)
+        defer { close(input[0]); close(input[1]); close(output[1]) }
+        Self.say("a\n", input[1])
+        let reader = LineReader(fd: input[0], output: output[1])
+        #expect(reader.next() == Data("a".utf8))
+        #expect(!LineReader.readerGone(output[1]))
+        Thread.detachNewThread { [reader = output[0]] in
+            usleep(200_000)
+            close(reader)
+        }
+        #expect(reader.next() == nil && reader.outputClosed, "no more input came, and the output's reader went")
+        #expect(LineReader.readerGone(output[1]))
+    }
 }

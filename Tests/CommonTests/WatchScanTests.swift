@@ -58,19 +58,19 @@ import Testing
         #expect(Set(Self.records(watch, for: WatchScan.settle + 0.4)) == ["album/a.jpg", "album/deep/b.png", "album/deep/c.jpg"])
     }
 
-    @Test func theRecordOfOneFileIsTheScansRecord() throws {
+    /// The folders watched are those the scan enters: each real folder once (a link loop is not followed round),
+    /// hidden ones left out.
+    @Test func theWatchFollowsTheScansWalk() throws {
         let folder = try TemporaryDirectory()
-        for name in ["a.jpg", "a.png", "b.jpg", ".c.jpg", "d.txt", "sub/e.webp"] { try folder.write(name) }
-        let scanner = ImageScanner(root: folder.path, prefix: "p", thumbnails: [.standard])
-        let scanned = try scanner.scan().records
-        var shared: [[UInt8]: [ExactKey: String]] = [:]
-        for record in scanned {
-            #expect(scanner.outcome(ofFile: Array(record.rel.utf8), shared: &shared) == .record(record), "\(record.rel)")
-        }
-        #expect(scanned.filter { $0.status == .failed }.map(\.rel) == ["a.jpg", "a.png"], "a shared thumbnail name fails both")
-        #expect(scanner.outcome(ofFile: Array(".c.jpg".utf8), shared: &shared) == .notTaken)
-        #expect(scanner.outcome(ofFile: Array("d.txt".utf8), shared: &shared) == .notTaken)
-        #expect(scanner.outcome(ofFile: Array("sub".utf8), shared: &shared) == .notTaken)
-        #expect(scanner.outcome(ofFile: Array("none.jpg".utf8), shared: &shared) == .gone)
+        try folder.write("a/x.jpg")
+        try folder.write(".hidden/y.jpg")
+        #expect(symlink(folder.path, folder.path + "/a/loop") == 0)
+        let watch = try WatchScan(scanner: ImageScanner(root: folder.path, prefix: "p"))
+        #expect(watch.watchedFolders == 2, "the root and a")
+        _ = try watch.firstScan()
+        #expect(Self.records(watch, for: WatchScan.settle + 0.3) == ["a/x.jpg"], "recent: it waited to settle")
+        try folder.write(".hidden/z.jpg")
+        try folder.write("a/w.jpg")
+        #expect(Self.records(watch, for: WatchScan.settle + 0.4) == ["a/w.jpg"])
     }
 }

@@ -50,12 +50,12 @@ import Testing
         #expect(again.status == 0 && skipped.count == 3 && skipped.allSatisfy { $0.status == .skipped }, "\(again.stdout)")
     }
 
-    /// The README's retry recipe, taken from the README itself and run as it is: the failed uploads' records go
-    /// back into spaces-put, whose thumbnails are still where the records say.
-    @Test func theReadmesRetryRecipeWorksWordForWord() throws {
-        let readme = try String(contentsOfFile: Harness.packageRoot + "/README.md", encoding: .utf8)
-        let recipe = try #require(readme.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix("jq -c 'select(.status == \"failed\")") && $0.contains("spaces-put") }, "the README has no retry recipe")
+    /// The reference's retry recipe, taken from docs/reference.md itself and run as it is: the failed uploads'
+    /// records go back into spaces-put, whose thumbnails are still where the records say.
+    @Test func theReferencesRetryRecipeWorksWordForWord() throws {
+        let reference = try String(contentsOfFile: Harness.packageRoot + "/docs/reference.md", encoding: .utf8)
+        let recipe = try #require(reference.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("jq -c 'select(.status == \"failed\")") && $0.contains("spaces-put") }, "docs/reference.md has no retry recipe")
         let bucket = try TestBucket("retryrecipe")
         let folder = try projectFolder(for: bucket)
         let tmp = try TemporaryDirectory()

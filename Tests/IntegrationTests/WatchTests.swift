@@ -128,35 +128,71 @@ import Testing
         #expect(caught.filter { $0.status == .skipped }.count == 5, "\(caught.map { "\($0.rel) \($0.status?.rawValue ?? "-")" })")
     }
 
-    @Test func aSecondTermAbandonsTheUploadInFlightAndLeavesNoPartBehind() throws {
-        let bucket = try TestBucket("watchterm")
+    /// Starts a watch of `photos` in its own session and process group, as a terminal's job is (its id, for
+    /// Ctrl+C: INT to the whole group), with an upload slowed to 1 MB/s in 5 MB parts.
+    func slowWatch(_ bucket: TestBucket, in work: TemporaryDirectory) throws -> (run: Background, group: Int32) {
+        let options = "--limit-rate 1M --multipart-threshold 5M --part-size 5M --part-concurrency 1"
+        let command = "setsid -w bash -c 'echo $$ >group; exec \(Self.script) photos --watch \(options) --env-file \(Shell.quote(bucket.envFile))'"
+        let run = try Background(command, in: work.path, environment: ["TMPDIR": work.path])
+        Self.waitFor("the watch to begin") { run.errors.contains("watching photos") }
+        let group = Int32((try String(contentsOfFile: work.path + "/group", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(group > 1)
+        return (run, group)
+    }
+
+    /// Ctrl+C (INT to the whole process group) while a 12 MB photo is on its way: the watch stops, the upload in
+    /// flight finishes, whole, then the summary (exit 0). A second TERM while another is on its way abandons it:
+    /// no original, the multipart upload aborted, exit 130; the next run uploads it.
+    @Test func ctrlCLetsTheUploadInFlightFinishAndASecondTermAbandonsIt() throws {
+        let bucket = try TestBucket("watchstop")
         let work = try TemporaryDirectory()
         let photos = work.path + "/photos"
         try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
-        let options = "--limit-rate 1M --multipart-threshold 5M --part-size 5M --part-concurrency 1"
-        let run = try Background("\(Self.script) photos --watch \(options) --env-file \(Shell.quote(bucket.envFile))", in: work.path,
-                                 environment: ["TMPDIR": work.path])
-        Self.waitFor("the watch to begin") { run.errors.contains("watching photos") }
-        try Self.writeSlowly(photos + "/big.jpg", padding: 12 << 20, chunks: 1, pause: 0)
-        // Its first part is on its way at 1 MB/s.
-        Self.waitFor("the upload to begin", within: 30) {
-            ((try? MultipartTests.uploads(in: bucket)) ?? []).count == 1
-        }
-        run.signal(SIGTERM)
+        let uploadBegins = { _ = Self.waitFor("the upload to begin", within: 30) { ((try? MultipartTests.uploads(in: bucket)) ?? []).count == 1 } }
+
+        let (first, group) = try slowWatch(bucket, in: work)
+        try Self.writeSlowly(photos + "/first.jpg", padding: 12 << 20, chunks: 1, pause: 0)
+        uploadBegins()
+        kill(-group, SIGINT)
+        let status = first.end(within: 90)
+        #expect(status == 0, "\(first.errors.suffix(800))")
+        #expect(first.errors.contains("uploaded:   1"), "\(first.errors.suffix(800))")
+        #expect(try bucket.objects()["avatar/original/first.jpg"]?.md5 == (try FileDigest.compute(path: photos + "/first.jpg")).md5.hexString)
+
+        let (second, secondGroup) = try slowWatch(bucket, in: work)
+        try Self.writeSlowly(photos + "/second.jpg", padding: 12 << 20, chunks: 1, pause: 0)
+        uploadBegins()
+        // TERM to upload-images itself (the group's leader), as a service manager sends it.
+        kill(secondGroup, SIGTERM)
         usleep(500_000)
-        #expect(run.process.isRunning, "the first TERM lets the upload in flight finish")
-        run.signal(SIGTERM)
-        let status = run.end()
-        #expect(status == 130, "\(run.errors.suffix(800))")
+        kill(secondGroup, SIGTERM)
+        #expect(second.end() == 130, "\(second.errors.suffix(800))")
+        #expect(second.errors.contains("skipped:    1"), "first.jpg was taken again and skipped: \(second.errors.suffix(600))")
         let left = try bucket.objects()
-        #expect(left["avatar/original/big.jpg"] == nil, "no original, whole or in part: \(left.keys.sorted())")
+        #expect(left["avatar/original/second.jpg"] == nil, "no original, whole or in part: \(left.keys.sorted())")
         #expect(try MultipartTests.uploads(in: bucket).isEmpty, "the abandoned multipart upload was aborted")
 
         // The next run uploads it.
         let rerun = try Shell.run("\(Self.script) photos --env-file \(Shell.quote(bucket.envFile))", environment: ["TMPDIR": work.path],
                                   directory: work.path)
         #expect(rerun.status == 0, "\(rerun.stderr.suffix(800))")
-        #expect(try bucket.objects()["avatar/original/big.jpg"]?.md5 == (try FileDigest.compute(path: photos + "/big.jpg")).md5.hexString)
+        #expect(try bucket.objects()["avatar/original/second.jpg"]?.md5 == (try FileDigest.compute(path: photos + "/second.jpg")).md5.hexString)
+    }
+
+    /// A stage that dies while nothing arrives ends the watch at once, with its reason and exit 2, not a watch
+    /// that uploads nothing forever.
+    @Test func aStageThatDiesWhileIdleEndsTheWatch() throws {
+        let bucket = try TestBucket("watchdies")
+        let work = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: work.path + "/photos", withIntermediateDirectories: true)
+        let run = try Background("\(Self.script) photos --watch --env-file \(Shell.quote(bucket.envFile))", in: work.path,
+                                 environment: ["TMPDIR": work.path])
+        Self.waitFor("the watch to begin") { run.errors.contains("watching photos") }
+        let put = try Shell.run("pgrep -f -- 'spaces-put --records-only --env-file \(bucket.envFile)'")
+        let pid = try #require(Int32(try put.stdout.split(separator: "\n").first.map(String.init) ?? ""))
+        kill(pid, SIGKILL)
+        #expect(run.end(within: 30) == 2, "\(run.errors.suffix(800))")
+        #expect(run.errors.contains("spaces-put was killed by signal 9 (KILL)"), "\(run.errors.suffix(800))")
     }
 
     /// The kernel's queue overflows while img-scan is stopped (SIGSTOP) and more files arrive than it holds:

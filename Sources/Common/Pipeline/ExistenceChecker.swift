@@ -52,7 +52,15 @@ public final class ExistenceChecker {
     private var early: EarlyListing?
     private var partRequests = 0
     /// The last whole listing of a folder the check made, kept for `objects(under:)` (pruning) to reuse.
-    var completeListing: (prefix: String, pages: [ListPage])?
+    var completeListing: (prefix: String, pages: [ListPage])? {
+        didSet { if let completeListing { knownObjects = completeListing.pages.reduce(0) { $0 + $1.objects.count } } }
+    }
+    /// How many objects the last whole listing found: a later check of a few images into a folder this big
+    /// asks by HEAD rather than list it all again (`plan`).
+    public private(set) var knownObjects: Int?
+
+    /// Forgets the last listing (a stream keeps deciding: the next part lists afresh), but not its size.
+    public func forgetListing() { completeListing = nil }
 
     public init(client: S3Client, strategy: Strategy, checksum: Bool, warn: @escaping (String) -> Void) {
         self.client = client
@@ -66,7 +74,11 @@ public final class ExistenceChecker {
         switch strategy {
         case .list: return .listAll
         case .head: return .headEach
-        case .auto: return pending > Self.autoThreshold ? .listAll : .onePageElseHead
+        case .auto:
+            // Listing costs a request per 1,000 objects, HEADs about three per image: the cheaper, once the
+            // folder's size is known.
+            if pending > Self.autoThreshold, let known = knownObjects, pending * 3 < known / 1000 { return .headEach }
+            return pending > Self.autoThreshold ? .listAll : .onePageElseHead
         }
     }
 

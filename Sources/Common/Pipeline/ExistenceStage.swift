@@ -49,17 +49,20 @@ public final class ExistenceStage {
         return output
     }
 
-    /// `--stream`: decides what was read each time the input pauses for `idle` seconds (or every 10,000 lines),
-    /// and hands those lines to `write` at once, so that a record of a stream that does not end (`img-scan
-    /// --watch`) leaves promptly. Returns the counts; `Output.lines` stays empty. `write` returning false (its
-    /// reader is gone) ends the stage.
+    /// `--stream`: decides what was read each time the input pauses for `idle` seconds, and hands those lines to
+    /// `write` at once, so that a record of a stream that does not end (`img-scan --watch`) leaves promptly: the
+    /// first scan's burst is one part (one listing), each later arrival a small one (one LIST page or HEADs).
+    /// No listing is kept from one part to the next. Returns the counts; `Output.lines` stays empty. `write`
+    /// returning false (its reader is gone) ends the stage.
     public func stream(reading reader: LineReader, idle: Double, checking: Bool = true,
                        write: ([Data]) -> Bool) throws(S3Error) -> Output {
         var chunk = Chunk()
         var output = Output()
         while true {
-            if !chunk.slots.isEmpty && (chunk.slots.count >= 10_000 || !reader.waitForLine(timeout: idle)) {
-                guard write(try decide(chunk, &output, separatePending: false, checking: checking)) else { return output }
+            if !chunk.slots.isEmpty && !reader.waitForLine(timeout: idle) {
+                let lines = try decide(chunk, &output, separatePending: false, checking: checking)
+                checker.forgetListing()
+                guard write(lines) else { return output }
                 chunk = Chunk()
                 continue
             }

@@ -1,9 +1,10 @@
 import FoundationEssentials
 import Glibc
 
-/// The folders of a scan watched with inotify (`img-scan --watch`): which files were written and closed or moved
-/// in, which folders appeared (their files may predate the watch on them), and whether the kernel's queue
-/// overflowed (events were lost: the tree must be scanned again). Waits in `poll`: no polling loop.
+/// The folders of a scan watched with inotify (`img-scan --watch`): which files were written and closed, moved
+/// in or linked in, which folders appeared (their files may predate the watch on them), and whether the kernel's
+/// queue overflowed (events were lost: the tree must be scanned again). Waits in `poll`: no polling loop. Which
+/// folders to watch is the scan's walk's business (`WatchScan`): one name per real folder, no link loops.
 /// https://man7.org/linux/man-pages/man7/inotify.7.html
 public final class FolderWatch {
     public enum Event: Equatable {
@@ -24,6 +25,8 @@ public final class FolderWatch {
 
     /// Folders that could not be watched (the per-user limit, no permission), with the reason, since the last call.
     public private(set) var problems: [String] = []
+    /// The limit of watches was met (said once).
+    private var reachedLimit = false
 
     public init(root: String, rules: ScanRules) throws(FileError) {
         self.root = Array(root.utf8)
@@ -37,29 +40,23 @@ public final class FolderWatch {
     /// The folders watched.
     public var count: Int { folders.count }
 
-    /// Watches the folder `rel` and every folder under it that the scan enters; returns the problems met.
-    public func watchTree(_ rel: [UInt8]) {
+    /// Watches the folder `rel` (bytes relative to the root; [] for the root) from now on. A folder already
+    /// watched keeps its watch (inotify gives the same one back), under the name it has now.
+    public func watch(_ rel: [UInt8]) {
         let path = rel.isEmpty ? root : root + [UInt8(ascii: "/")] + rel
         let wd = Walk.withCPath(path) { inotify_add_watch(fd, $0, Self.mask) }
         guard wd >= 0 else {
-            if errno != ENOENT && errno != ENOTDIR {
+            if errno == ENOSPC {
+                if !reachedLimit {
+                    reachedLimit = true
+                    problems.append("cannot watch more folders: the limit of inotify watches is reached (sysctl fs.inotify.max_user_watches); new images in folders from \(ImageScanner.escaped(path)) on are not seen until the next run")
+                }
+            } else if errno != ENOENT && errno != ENOTDIR {
                 problems.append("\(ImageScanner.escaped(path)): cannot watch it (\(String(cString: strerror(errno)))); new images in it are not seen until the next run")
             }
             return
         }
         folders[wd] = rel
-        guard let dir = Walk.withCPath(path, { opendir($0) }) else { return }
-        var children: [[UInt8]] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-            if name == Array(".".utf8) || name == Array("..".utf8) || rules.ignoredFolder(name) != nil { continue }
-            var info = stat()
-            if Walk.withCPath(path + [UInt8(ascii: "/")] + name, { stat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                children.append(name)
-            }
-        }
-        closedir(dir)
-        for name in children { watchTree(rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name) }
     }
 
     /// The problems met since the last call, then forgotten.
@@ -108,9 +105,19 @@ public final class FolderWatch {
                 if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 && rules.ignoredFolder(name) == nil { events.append(.folder(rel)) }
             } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 {
                 events.append(.file(rel))
+            } else if mask & UInt32(IN_CREATE) != 0 && Self.arrivedWhole(root + [UInt8(ascii: "/")] + rel) {
+                events.append(.file(rel))
             }
         }
         return events
+    }
+
+    /// Whether a file that was only created (no writer closed it) came whole: a symbolic link, or a new hard
+    /// link to a file that exists (`ln`, `cp -l`). A new file being written has one link and will be closed.
+    static func arrivedWhole(_ path: [UInt8]) -> Bool {
+        var info = stat()
+        guard Walk.withCPath(path, { lstat($0, &info) }) == 0 else { return false }
+        return info.st_mode & S_IFMT == S_IFLNK || (info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1)
     }
 
     /// For tests: a watch's folder, as if `inotify_add_watch` had returned `wd` for it.

@@ -153,10 +153,13 @@ struct Walk {
     var failures: [(rel: [UInt8], reason: String)] = []
     var ignored: [(rel: [UInt8], reason: ScanRules.Reason)] = []
     var visited: Set<FileID> = []
+    /// Called with each folder entered (relative path bytes; the root is []), once per real folder.
+    var entering: (([UInt8]) -> Void)?
 
-    init(root: String, rules: ScanRules) {
+    init(root: String, rules: ScanRules, entering: (([UInt8]) -> Void)? = nil) {
         self.root = Array(root.utf8)
         self.rules = rules
+        self.entering = entering
     }
 
     mutating func visit(rel: [UInt8], info: stat) {
@@ -166,6 +169,7 @@ struct Walk {
             warnings.append("\(shown): folder already scanned (symbolic link loop?); skipped")
             return
         }
+        entering?(rel)
         guard let dir = Self.withCPath(path, { opendir($0) }) else {
             failures.append((rel, "cannot read folder: \(Self.reason()); the images in it were not scanned"))
             return

@@ -6,7 +6,8 @@ import Glibc
 /// `settle` seconds, so that a file still being written, even by a writer that opens it again and again, is
 /// never sent; a file of the first scan written in the last few seconds waits the same way. A new folder is
 /// watched, then scanned (its files may predate the watch); an overflow of the kernel's queue, or a request
-/// (`rescan`), scans the whole tree again: what was already uploaded is skipped further down the pipeline.
+/// (`rescanRequested`, USR1), scans the whole tree again: what was already uploaded is skipped further down the
+/// pipeline. Which folders are watched is decided by the scan's own walk (`Walk`): each real folder once.
 public final class WatchScan {
     /// How long a closed file must stay unchanged before it is taken.
     public static let settle = 0.3
@@ -18,13 +19,14 @@ public final class WatchScan {
     let absoluteRoot: String
     /// The files waiting to settle: their identity when last looked at, and when to look again.
     private(set) var waiting: [[UInt8]: (identity: FileIdentity?, due: Double)] = [:]
-    /// Set to scan the whole tree again at the next turn (HUP does it, after `catchHangup`).
+    /// Set to scan the whole tree again at the next turn (USR1 does it, after `catchRescanSignal`).
     public var rescanRequested = false
-    nonisolated(unsafe) private static var hangup: sig_atomic_t = 0
+    nonisolated(unsafe) private static var rescanSignalled: sig_atomic_t = 0
 
-    /// HUP asks for a scan of the whole tree at the next turn, as daemons read HUP as "look again".
-    public static func catchHangup() {
-        signal(SIGHUP) { _ in WatchScan.hangup = 1 }
+    /// USR1 asks for a scan of the whole tree at the next turn (not HUP: a terminal that closes sends HUP, and
+    /// then the watch must end with the pipeline, not go on alone).
+    public static func catchRescanSignal() {
+        signal(SIGUSR1) { _ in WatchScan.rescanSignalled = 1 }
     }
 
     /// Watches the whole tree first, so that nothing written during the first scan is missed.
@@ -32,7 +34,18 @@ public final class WatchScan {
         self.scanner = scanner
         absoluteRoot = ImageScanner.absolute(scanner.root)
         watch = try FolderWatch(root: absoluteRoot, rules: scanner.rules)
-        watch.watchTree([])
+        _ = walk([])
+    }
+
+    /// Walks the folder `rel` as the scan does (the same rules, each real folder once, links followed), watching
+    /// every folder it enters; returns what it found.
+    private func walk(_ rel: [UInt8]) -> Walk {
+        var walk = Walk(root: absoluteRoot, rules: scanner.rules, entering: { [watch] folder in watch.watch(folder) })
+        let path = rel.isEmpty ? Array(absoluteRoot.utf8) : Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + rel
+        var info = stat()
+        guard Walk.withCPath(path, { stat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFDIR else { return walk }
+        walk.visit(rel: rel, info: info)
+        return walk
     }
 
     /// The folders watched.
@@ -58,55 +71,59 @@ public final class WatchScan {
         let wait = waiting.values.map(\.due).min().map { max(0, min(timeout, $0 - Self.clock())) } ?? timeout
         let events = watch.next(timeout: wait)
         var now = Self.clock()
-        if Self.hangup != 0 {
-            Self.hangup = 0
+        if Self.rescanSignalled != 0 {
+            Self.rescanSignalled = 0
             rescanRequested = true
         }
+        var records: [ImageRecord] = [], warnings: [String] = []
         let rescanned = rescanRequested || events.contains(.overflow)
         if rescanned {
             rescanRequested = false
-            watch.watchTree([])
-            holdFiles(under: [], now: now)
+            holdFiles(under: [], now: now, &records, &warnings)
         }
         for event in events {
             switch event {
             case .file(let rel): hold(rel, now: now)
-            case .folder(let rel):
-                watch.watchTree(rel)
-                holdFiles(under: rel, now: now)
+            case .folder(let rel): holdFiles(under: rel, now: now, &records, &warnings)
             case .overflow: continue
             }
         }
         now = Self.clock()
-        var records: [ImageRecord] = []
-        var shared: [[UInt8]: [ExactKey: String]] = [:]
+        var listed: [[UInt8]: [[UInt8]]] = [:]
         for (rel, entry) in waiting where entry.due <= now {
-            let identity = FileIdentity.of(path: absoluteRoot + "/" + String(decoding: rel, as: UTF8.self))
+            let identity = identity(of: rel)
             if identity != entry.identity {
                 waiting[rel] = identity == nil ? nil : (identity, now + Self.settle)
                 continue
             }
             waiting[rel] = nil
-            if case .record(let record) = scanner.outcome(ofFile: rel, shared: &shared) { records.append(record) }
+            if case .record(let record) = scanner.outcome(ofFile: rel, listed: &listed) { records.append(record) }
         }
         records.sort { $0.rel.utf8.lexicographicallyPrecedes($1.rel.utf8) }
-        return (records, watch.takeProblems(), rescanned)
+        return (records, watch.takeProblems() + warnings, rescanned)
     }
 
     /// The file waits `settle` seconds from now (again, when it was already waiting).
     func hold(_ rel: [UInt8], now: Double) {
-        let identity = FileIdentity.of(path: absoluteRoot + "/" + String(decoding: rel, as: UTF8.self))
-        waiting[rel] = (identity, now + Self.settle)
+        waiting[rel] = (identity(of: rel), now + Self.settle)
     }
 
-    /// Every image file under the folder `rel` (the root for []) waits to settle.
-    private func holdFiles(under rel: [UInt8], now: Double) {
-        var walk = Walk(root: absoluteRoot, rules: scanner.rules)
-        let path = rel.isEmpty ? Array(absoluteRoot.utf8) : Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + rel
+    /// The file's identity now, by its path's bytes (a name that is not UTF-8 is looked at as it is).
+    private func identity(of rel: [UInt8]) -> FileIdentity? {
         var info = stat()
-        guard Walk.withCPath(path, { stat($0, &info) }) == 0 else { return }
-        walk.visit(rel: rel, info: info)
+        return Walk.withCPath(Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + rel, { stat($0, &info) }) == 0 ? FileIdentity(info) : nil
+    }
+
+    /// The folder `rel` (the root for []) walked and watched: its image files wait to settle; what could not be
+    /// read fails at once, as in the scan (a folder that cannot be read, a link to nothing), with its warnings.
+    private func holdFiles(under rel: [UInt8], now: Double, _ records: inout [ImageRecord], _ warnings: inout [String]) {
+        let walk = walk(rel)
         for file in walk.files { hold(file.rel, now: now) }
+        warnings += walk.warnings
+        for failure in walk.failures {
+            let shown = ImageScanner.escaped(failure.rel)
+            records.append(.failure(path: absoluteRoot + "/" + shown, rel: shown, error: failure.reason))
+        }
     }
 
     /// Seconds on the monotonic clock.

@@ -11,7 +11,17 @@ public final class LineReader: Sequence, IteratorProtocol {
     private var finished = false
     public private(set) var lineNumber = 0
 
-    public init(fd: Int32 = STDIN_FILENO) { self.fd = fd }
+    /// A pipe this stage writes to (its stdout): when its reader is gone (a later stage died), reading stops as
+    /// at the end of the input, even while no input comes, so that a stage of a pipeline that does not end
+    /// (`--watch`) ends with the stage after it instead of waiting for ever.
+    public let output: Int32?
+    /// Reading stopped because `output` has no reader any more.
+    public private(set) var outputClosed = false
+
+    public init(fd: Int32 = STDIN_FILENO, output: Int32? = nil) {
+        self.fd = fd
+        self.output = output
+    }
 
     /// The next line without its `\n` (a final line without one is returned too); nil at the end.
     public func next() -> Data? {
@@ -37,14 +47,39 @@ public final class LineReader: Sequence, IteratorProtocol {
     /// ended, or bytes came within it. A line that came only in part is then waited for by `next`.
     public func waitForLine(timeout: Double) -> Bool {
         if finished || buffer[start...].contains(UInt8(ascii: "\n")) { return true }
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&poller, 1, Int32(Swift.max(0, timeout) * 1000)) > 0
+        return wait(milliseconds: Int32(Swift.max(0, timeout) * 1000))
+    }
+
+    /// Waits for input (or its end) up to `milliseconds` (-1: as long as it takes); true when there is some to
+    /// read. A closed `output` ends the input.
+    private func wait(milliseconds: Int32) -> Bool {
+        var pollers = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        if let output { pollers.append(pollfd(fd: output, events: 0, revents: 0)) }
+        while true {
+            let ready = poll(&pollers, nfds_t(pollers.count), milliseconds)
+            if ready < 0 && errno == EINTR && milliseconds < 0 { continue }
+            guard ready > 0 else { return false }
+            if pollers.count > 1 && pollers[1].revents & Int16(POLLERR | POLLHUP) != 0 {
+                outputClosed = true
+                finished = true
+            }
+            return true
+        }
+    }
+
+    /// Whether the reader of the pipe `fd` is gone (a regular file or a terminal never says so).
+    public static func readerGone(_ fd: Int32) -> Bool {
+        var poller = pollfd(fd: fd, events: 0, revents: 0)
+        return poll(&poller, 1, 0) > 0 && poller.revents & Int16(POLLERR | POLLHUP) != 0
     }
 
     private func fill() {
         if start > 0 {
             buffer.removeFirst(start)
             start = 0
+        }
+        if output != nil {
+            guard wait(milliseconds: -1), !finished else { return }
         }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

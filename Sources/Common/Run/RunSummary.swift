@@ -15,6 +15,9 @@ public struct RunSummary: Sendable {
     /// --delete-removed: whether it was asked for.
     public var pruning: Bool
     public var elapsed: Double
+    /// --watch, stopped by a second INT or TERM: images the watch took that got no result before the stop (the
+    /// next run takes them up). They make the counts add up only in an interrupted run's summary.
+    public var unanswered = 0
 
     public init(kind: Kind, found: Int, ignored: String?, tally: RunTally, skippedEarlier: Int, pruning: Bool, elapsed: Double) {
         self.kind = kind
@@ -30,7 +33,8 @@ public struct RunSummary: Sendable {
 
     /// Every image found ends uploaded, skipped or failed: counts that do not add up are a bug.
     public var countsAddUp: Bool {
-        kind == .unrecorded || (tally.uploaded + skipped + tally.failed + tally.unchanged == found && tally.other == 0)
+        kind == .unrecorded || (tally.uploaded + skipped + tally.failed + tally.unchanged + (kind == .interrupted ? unanswered : 0) == found
+                                && tally.other == 0)
     }
 
     public var anyFailed: Bool { tally.failed > 0 || !countsAddUp || tally.deleteFailed > 0 }
@@ -62,6 +66,9 @@ public struct RunSummary: Sendable {
         lines.append("  uploaded:   \(tally.uploaded)")
         lines.append("  skipped:    \(skipped) (already in the bucket)")
         lines.append("  failed:     \(tally.failed)")
+        if kind == .interrupted && unanswered > 0 {
+            lines.append("  unanswered: \(unanswered) taken by the watch, stopped before their result (the next run takes them up)")
+        }
         if tally.unchanged > 0 {
             lines.append("  unchanged:  \(tally.unchanged) failed earlier and not tried again, their files unchanged (see the failures file; --retry-failed tries them)")
         }
@@ -73,6 +80,14 @@ public struct RunSummary: Sendable {
             lines += tally.failureLines
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// --watch: what the watch took is `sent` (img-scan's count); what has a result line is what the tally read.
+    /// Found is the larger; the difference is unanswered (a complete run's counts then do not add up).
+    public mutating func countWatch(sent: Int) {
+        let answered = tally.uploaded + tally.skipped + tally.failed + tally.unchanged + tally.other
+        found = max(sent, answered)
+        unanswered = found - answered
     }
 
     /// Said after the summary when the counts do not add up.

@@ -45,4 +45,21 @@ import Testing
         #expect(summary(.unrecorded, found: 4, uploaded: 3).countsAddUp)
         #expect(summary(.interrupted, found: 4, uploaded: 3).text.hasPrefix("\nInterrupted: partial summary\n"))
     }
+
+    /// --watch: found is what the watch took; a stop before some had their result shows them as unanswered in an
+    /// interrupted run's summary, and is a counting error in a complete one.
+    @Test func aWatchCountsWhatItTookAgainstTheResults() {
+        var tally = RunTally()
+        tally.uploaded = 3
+        tally.skipped = 1
+        var interrupted = RunSummary(kind: .interrupted, found: 0, ignored: nil, tally: tally, skippedEarlier: 0, pruning: false, elapsed: 1)
+        interrupted.countWatch(sent: 6)
+        #expect(interrupted.found == 6 && interrupted.unanswered == 2 && interrupted.countsAddUp)
+        #expect(interrupted.text.contains("  unanswered: 2 taken by the watch"))
+        var complete = RunSummary(kind: .complete, found: 0, ignored: nil, tally: tally, skippedEarlier: 0, pruning: false, elapsed: 1)
+        complete.countWatch(sent: 6)
+        #expect(!complete.countsAddUp && complete.exitStatus == 1 && !complete.text.contains("unanswered"))
+        complete.countWatch(sent: 4)
+        #expect(complete.countsAddUp && complete.exitStatus == 0 && complete.found == 4)
+    }
 }
