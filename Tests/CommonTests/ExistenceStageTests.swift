@@ -34,4 +34,26 @@ import Testing
         #expect(firstAfter < 0.55, "the first part left before the input went on")
         #expect(output.malformed == 1 && output.checked == 3 && output.lines.isEmpty)
     }
+
+    /// A steady trickle, a record every 50 ms for a second, never pauses for 0.2 s: each part still leaves
+    /// within about 0.2 s of its first record.
+    @Test func aTrickleIsWrittenWithinTheIdleTimeOfItsFirstRecord() throws {
+        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
+                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        let stage = ExistenceStage(checker: ExistenceChecker(client: try S3Client(config: config), strategy: .auto, checksum: false, warn: { _ in }),
+                                   report: { _ in })
+        let fd = LineReaderTests.pipe { fd in
+            for number in 0..<20 {
+                LineReaderTests.say(Self.record("\(number).jpg"), fd)
+                usleep(50_000)
+            }
+        }
+        defer { close(fd) }
+        var parts = 0
+        _ = try stage.stream(reading: LineReader(fd: fd), idle: 0.2, checking: false) { lines in
+            parts += 1
+            return true
+        }
+        #expect(parts >= 4, "\(parts) parts in 1 s")
+    }
 }

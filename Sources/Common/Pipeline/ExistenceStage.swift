@@ -49,7 +49,8 @@ public final class ExistenceStage {
         return output
     }
 
-    /// `--stream`: decides what was read each time the input pauses for `idle` seconds, and hands those lines to
+    /// `--stream`: decides what was read each time the input pauses, at most `idle` seconds after the part's
+    /// first line came, and hands those lines to
     /// `write` at once, so that a record of a stream that does not end (`img-scan --watch`) leaves promptly: the
     /// first scan's burst is one part (one listing), each later arrival a small one (one LIST page or HEADs).
     /// No listing is kept from one part to the next. Returns the counts; `Output.lines` stays empty. `write`
@@ -58,8 +59,13 @@ public final class ExistenceStage {
                        write: ([Data]) -> Bool) throws(S3Error) -> Output {
         var chunk = Chunk()
         var output = Output()
+        var begun = 0.0
         while true {
-            if !chunk.slots.isEmpty && !reader.waitForLine(timeout: idle) {
+            // A part ends at a pause of the input, or, while it is small, once its first line has waited `idle`
+            // seconds: a steady trickle (an image every 50 ms) must not wait for a pause that never comes, and a
+            // burst (the first scan) stays one part with one listing.
+            let wait = chunk.pending.count > ExistenceChecker.autoThreshold ? idle : begun + idle - WatchScan.clock()
+            if !chunk.slots.isEmpty && !reader.waitForLine(timeout: wait) {
                 let lines = try decide(chunk, &output, separatePending: false, checking: checking)
                 checker.forgetListing()
                 guard write(lines) else { return output }
@@ -67,6 +73,7 @@ public final class ExistenceStage {
                 continue
             }
             guard let line = reader.next() else { break }
+            if chunk.slots.isEmpty { begun = WatchScan.clock() }
             take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: false, checking: checking)
         }
         if !chunk.slots.isEmpty { _ = write(try decide(chunk, &output, separatePending: false, checking: checking)) }
