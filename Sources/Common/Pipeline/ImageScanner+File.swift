@@ -37,8 +37,11 @@ extension ImageScanner {
             return failed(Walk.unfollowable(path))
         }
         guard info.st_mode & S_IFMT == S_IFREG else { return .notTaken }
-        guard let text = String(validating: rel, as: UTF8.self) else { return failed("file name is not valid UTF-8; rename it to upload it") }
-        guard Walk.withCPath(path, { access($0, R_OK) }) == 0 else { return failed("permission denied") }
+        let text = String(validating: rel, as: UTF8.self)
+        let readable = Walk.withCPath(path, { access($0, R_OK) }) == 0
+        guard let text, readable else {
+            return .record(record(rel, text: text, under: absoluteRoot, size: 0, mtime: 0, readable: readable, collision: nil))
+        }
         let folder = Array(rel.dropLast(name.count))
         if listed[folder] == nil { listed[folder] = Self.names(in: Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + folder) }
         let stem = Self.stem(name)

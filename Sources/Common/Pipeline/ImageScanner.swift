@@ -57,17 +57,8 @@ public struct ImageScanner {
         // a.jpg beside it could be read today.
         let shared = keys.sharedThumbnailKeys(among: names.compactMap { $0 }, names: thumbnailNames)
         for (file, name) in zip(files, names) {
-            guard let rel = name else {
-                let shown = Self.escaped(file.rel)
-                result.records.append(.failure(path: absoluteRoot + "/" + shown, rel: shown,
-                                               error: "file name is not valid UTF-8; rename it to upload it"))
-                continue
-            }
-            guard file.readable else {
-                result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: "permission denied"))
-                continue
-            }
-            result.records.append(record(rel: rel, under: absoluteRoot, size: file.size, mtime: file.mtime, collision: shared[ExactKey(rel)]))
+            result.records.append(record(file.rel, text: name, under: absoluteRoot, size: file.size, mtime: file.mtime,
+                                         readable: file.readable, collision: name.flatMap { shared[ExactKey($0)] }))
         }
         // What could not be scanned is reported as failed records, so that it is counted and retried like
         // any other failure: a folder that cannot be read, an image name that cannot be followed.
@@ -85,6 +76,18 @@ public struct ImageScanner {
             result.ignored.removeAll { !shard.contains(rel: $0.rel) }
         }
         return result
+    }
+
+    /// The record of an image file found at `rel` (its bytes; `text` when they are UTF-8): failed when its name is
+    /// not UTF-8 or it cannot be read, else `record(rel:...)`.
+    func record(_ rel: [UInt8], text: String?, under absoluteRoot: String, size: Int64, mtime: Int64, readable: Bool,
+                collision: String?) -> ImageRecord {
+        guard let text else {
+            let shown = Self.escaped(rel)
+            return .failure(path: absoluteRoot + "/" + shown, rel: shown, error: "file name is not valid UTF-8; rename it to upload it")
+        }
+        guard readable else { return .failure(path: absoluteRoot + "/" + text, rel: text, error: "permission denied") }
+        return record(rel: text, under: absoluteRoot, size: size, mtime: mtime, collision: collision)
     }
 
     /// The record of a readable image: its keys, or failed when its thumbnail name is another image's too.
