@@ -24,6 +24,10 @@ import json
 import boto3
 from botocore.config import Config
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from multipart import version  # noqa: E402  (one copy of each, in the other benches)
+from run import write_markdown  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, ".venv", "bin")
 SCRIPT = os.path.join(ROOT, "scripts", "upload-images")
@@ -167,14 +171,6 @@ def idle(options, server, s3, seconds=20):
     return used, seconds, processes
 
 
-def version(argv):
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-        return (out.stdout or out.stderr).strip().splitlines()[0]
-    except (OSError, IndexError, subprocess.TimeoutExpired):
-        return "?"
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -228,8 +224,6 @@ def main():
     text = "\n".join(lines)
     print(text)
     if options.markdown:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from run import write_markdown
         write_markdown(options.markdown, "watch", text)
         say(f"written to {options.markdown}")
 

@@ -4,6 +4,14 @@ import Testing
 @testable import Common
 
 @Suite(.unitTimeLimit) struct ExistenceStageTests {
+    /// A stage whose server is not there: `checking: false` asks it nothing.
+    static func stage() throws -> ExistenceStage {
+        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
+                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
+        return ExistenceStage(checker: ExistenceChecker(client: try S3Client(config: config), strategy: .auto, checksum: false, warn: { _ in }),
+                              report: { _ in })
+    }
+
     static func record(_ rel: String) -> String {
         #"{"path":"/p/\#(rel)","rel":"\#(rel)","key":"k/\#(rel)","thumbnail_key":"t/\#(rel)"}"# + "\n"
     }
@@ -11,10 +19,7 @@ import Testing
     /// `spaces-exists --stream --no-skip`: what came before each pause goes out then, in order, without waiting
     /// for the end of the input.
     @Test func aStreamIsWrittenAtEachPause() throws {
-        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
-                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
-        let stage = ExistenceStage(checker: ExistenceChecker(client: try S3Client(config: config), strategy: .auto, checksum: false, warn: { _ in }),
-                                   report: { _ in })
+        let stage = try Self.stage()
         let fd = LineReaderTests.pipe { fd in
             LineReaderTests.say(Self.record("a.jpg") + Self.record("b.jpg"), fd)
             usleep(600_000)
@@ -38,10 +43,7 @@ import Testing
     /// A steady trickle, a record every 50 ms for a second, never pauses for 0.2 s: each part still leaves
     /// within about 0.2 s of its first record.
     @Test func aTrickleIsWrittenWithinTheIdleTimeOfItsFirstRecord() throws {
-        let config = try SpacesConfig.resolve(["SPACES_ACCESS_KEY": "k", "SPACES_SECRET_KEY": "s", "SPACES_BUCKET": "b",
-                                               "SPACES_ENDPOINT": "http://127.0.0.1:9"])
-        let stage = ExistenceStage(checker: ExistenceChecker(client: try S3Client(config: config), strategy: .auto, checksum: false, warn: { _ in }),
-                                   report: { _ in })
+        let stage = try Self.stage()
         let fd = LineReaderTests.pipe { fd in
             for number in 0..<20 {
                 LineReaderTests.say(Self.record("\(number).jpg"), fd)
