@@ -81,6 +81,7 @@ class Watch:
         deadline = time.monotonic() + 30
         while "watching" not in open(self.errors.name).read():
             if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
                 sys.exit(f"bench: the watch did not start: {open(self.errors.name).read()[-800:]}")
             time.sleep(0.05)
 
@@ -218,7 +219,7 @@ def main():
     lines += [
         "",
         f"- idle: {used:.3f} CPU s in {seconds} s ({100 * used / seconds:.2f}% of one core) for the whole tree "
-        f"({processes} processes: the script, img-scan waiting in poll, the stages blocked in read, the progress "
+        f"({processes} processes: the script, img-scan and the stages waiting in poll, the progress "
         f"line's twice-a-second look at the results)",
     ]
     text = "\n".join(lines)

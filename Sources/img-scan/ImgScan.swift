@@ -124,7 +124,7 @@ struct ImgScan: ParsableCommand {
         if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
         Console.debug("\(result.records.count) images found under \(directory)")
         if let watcher {
-            Console.info("watching \(directory) (\(Console.count(watcher.watchedFolders, "folder"))) for new images; INT or TERM stops, USR1 scans it again")
+            Console.info("watching \(directory) (\(Console.count(watcher.watchedCount, "folder"))) for new images; INT or TERM stops, USR1 scans it again")
             // Until INT or TERM, or until the stage reading the records is gone (it died: nothing would go on).
             while !Interruption.requested && !LineReader.readerGone(STDOUT_FILENO) {
                 let turn = watcher.turn(timeout: 1)

@@ -79,7 +79,7 @@ struct SpacesExists: ParsableCommand {
     @Flag(help: "Check nothing: every record that has no status stays to upload (upload-images --no-skip-existing); with --removed the folders are still listed for what is gone.")
     var noSkip = false
 
-    @Flag(name: .customLong("stream"), help: "Decide and write what came before each pause of the input (0.2 s), not all of it at its end: for a stream that does not end (img-scan --watch).")
+    @Flag(name: .customLong("stream"), help: "Decide and write the records as they come, not all of them at the end of the input: each part before a pause of 0.2 s, a small part at most 0.2 s after its first record; for a stream that does not end (img-scan --watch).")
     var streaming = false
 
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")

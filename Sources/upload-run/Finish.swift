@@ -23,7 +23,7 @@ struct Finish: ParsableCommand {
     /// Counts the results (a run whose finished records had no failure counts only the new lines), writes the
     /// failures file, and says the summary; returns the run's exit status. `each` sees every line.
     @discardableResult
-    static func summarize(_ state: RunState, kind: RunSummary.Kind, each: (Data) -> Void = { _ in }) throws -> Int32 {
+    static func summarize(_ state: RunState, kind: RunSummary.Kind, stoppedEarly: Bool = false, each: (Data) -> Void = { _ in }) throws -> Int32 {
         let log = RunStep.log(state)
         let rereadFinished = state.earlyFailed > 0 || state.earlyOther > 0 || state.unchanged > 0
         var tally = RunTally()
@@ -57,6 +57,7 @@ struct Finish: ParsableCommand {
                                  skippedEarlier: rereadFinished ? 0 : state.skipped, pruning: state.options.deleteRemoved,
                                  elapsed: state.elapsed)
         if state.options.watch { summary.countWatch(sent: state.found) }
+        summary.stoppedEarly = stoppedEarly
         log.console(summary.text.dropLast().description)
         log.raw(summary.text)
         if let problem = summary.countsProblem { log.say("\(RunStep.name): \(problem); see \(state.results)") }

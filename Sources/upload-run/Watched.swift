@@ -18,7 +18,7 @@ struct Watched: ParsableCommand {
         let state = try Self.account(try work.state())
         let names = ["img-scan", "spaces-exists", "img-thumb", "spaces-put"]
         if let (name, status) = zip(names, statuses).first(where: { $0.1 >= Toolkit.Exit.fatal && $0.1 != Interruption.exitStatus }) {
-            try Finish.summarize(state, kind: .complete)
+            try Finish.summarize(state, kind: .complete, stoppedEarly: true)
             throw RunStep.die(state, "\(StageEnding.describe(name, status: status)); the watch stopped (see \(state.log))")
         }
     }

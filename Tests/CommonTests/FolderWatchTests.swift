@@ -44,7 +44,8 @@ import Testing
         try folder.write("sub/new.jpg")
         #expect(link(folder.path + "/sub/old.jpg", folder.path + "/hard.jpg") == 0, "a hard link comes whole")
         #expect(symlink(folder.path + "/sub/old.jpg", folder.path + "/soft.jpg") == 0, "so does a symbolic link")
-        _ = open(folder.path + "/opened.jpg", O_CREAT | O_WRONLY, 0o644)  // created, never closed: not yet
+        let opened = open(folder.path + "/opened.jpg", O_CREAT | O_WRONLY, 0o644)  // created, not closed yet: not yet
+        defer { close(opened) }
         try folder.write("tmp.part")
         #expect(rename(folder.path + "/tmp.part", folder.path + "/moved.png") == 0)
         try FileManager.default.createDirectory(atPath: folder.path + "/added", withIntermediateDirectories: false)

@@ -66,11 +66,31 @@ import Testing
         try folder.write(".hidden/y.jpg")
         #expect(symlink(folder.path, folder.path + "/a/loop") == 0)
         let watch = try WatchScan(scanner: ImageScanner(root: folder.path, prefix: "p"))
-        #expect(watch.watchedFolders == 2, "the root and a")
+        #expect(watch.watchedCount == 2, "the root and a")
         _ = try watch.firstScan()
         #expect(Self.records(watch, for: WatchScan.settle + 0.3) == ["a/x.jpg"], "recent: it waited to settle")
         try folder.write(".hidden/z.jpg")
         try folder.write("a/w.jpg")
         #expect(Self.records(watch, for: WatchScan.settle + 0.4) == ["a/w.jpg"])
+    }
+
+    /// A folder that arrives holding a link back into the tree (`up -> ..`): its own image is taken, and the
+    /// tree's are not sent again under `album/up/...`; a folder renamed in the tree is watched under its new name.
+    @Test func aLinkBackIntoTheTreeInAnArrivingFolderIsNotFollowed() throws {
+        let folder = try TemporaryDirectory()
+        try folder.write("old/a.jpg")
+        let watch = try WatchScan(scanner: ImageScanner(root: folder.path, prefix: "p"))
+        _ = try watch.firstScan()
+        _ = Self.records(watch, for: WatchScan.settle + 0.3)
+        let outside = try TemporaryDirectory()
+        try outside.write("album/b.jpg")
+        #expect(symlink("..", outside.path + "/album/up") == 0)
+        #expect(rename(outside.path + "/album", folder.path + "/album") == 0)
+        #expect(Self.records(watch, for: WatchScan.settle + 0.4) == ["album/b.jpg"])
+        // Renamed, its images have new paths, so new keys, as a scan would give them.
+        #expect(rename(folder.path + "/old", folder.path + "/new") == 0)
+        #expect(Self.records(watch, for: WatchScan.settle + 0.4) == ["new/a.jpg"])
+        try folder.write("new/c.jpg")
+        #expect(Self.records(watch, for: WatchScan.settle + 0.4) == ["new/c.jpg"])
     }
 }

@@ -55,21 +55,24 @@ public final class ExistenceStage {
     /// first scan's burst is one part (one listing), each later arrival a small one (one LIST page or HEADs).
     /// No listing is kept from one part to the next. Returns the counts; `Output.lines` stays empty. `write`
     /// returning false (its reader is gone) ends the stage.
-    public func stream(reading reader: LineReader, idle: Double, checking: Bool = true,
+    public func stream(reading reader: LineReader, idle: Double, longest: Double = 5, checking: Bool = true,
                        write: ([Data]) -> Bool) throws(S3Error) -> Output {
         var chunk = Chunk()
         var output = Output()
-        var begun = 0.0
+        var begun = 0.0, firstPart = true
         while true {
             // A part ends at a pause of the input, or, while it is small, once its first line has waited `idle`
-            // seconds: a steady trickle (an image every 50 ms) must not wait for a pause that never comes, and a
-            // burst (the first scan) stays one part with one listing.
-            let wait = chunk.pending.count > ExistenceChecker.autoThreshold ? idle : begun + idle - WatchScan.clock()
-            if !chunk.slots.isEmpty && !reader.waitForLine(timeout: wait) {
+            // seconds: a steady trickle (an image every 50 ms) must not wait for a pause that never comes. The
+            // first part (the first scan's burst) waits for its pause, to be decided by one listing; a later
+            // big one (thousands of images copied in, a rescan) leaves after `longest` seconds at most.
+            let age = WatchScan.clock() - begun
+            let big = chunk.pending.count > ExistenceChecker.autoThreshold
+            if !chunk.slots.isEmpty && ((!firstPart && age >= longest) || !reader.waitForLine(timeout: big ? idle : idle - age)) {
                 let lines = try decide(chunk, &output, separatePending: false, checking: checking)
                 checker.forgetListing()
                 guard write(lines) else { return output }
                 chunk = Chunk()
+                firstPart = false
                 continue
             }
             guard let line = reader.next() else { break }

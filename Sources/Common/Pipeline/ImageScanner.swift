@@ -158,10 +158,13 @@ struct Walk {
     var visited: Set<FileID> = []
     /// Called with each folder entered (relative path bytes; the root is []), once per real folder.
     var entering: (([UInt8]) -> Void)?
+    /// Whether a symbolic link to a folder is entered (the scan: yes).
+    let followsFolderLinks: Bool
 
-    init(root: String, rules: ScanRules, entering: (([UInt8]) -> Void)? = nil) {
+    init(root: String, rules: ScanRules, followsFolderLinks: Bool = true, entering: (([UInt8]) -> Void)? = nil) {
         self.root = Array(root.utf8)
         self.rules = rules
+        self.followsFolderLinks = followsFolderLinks
         self.entering = entering
     }
 
@@ -207,6 +210,10 @@ struct Walk {
             }
             switch childInfo.st_mode & S_IFMT {
             case S_IFDIR:
+                var link = stat()
+                if !followsFolderLinks && Self.withCPath(childPath, { lstat($0, &link) }) == 0 && link.st_mode & S_IFMT == S_IFLNK {
+                    continue
+                }
                 if let reason = rules.ignoredFolder(name) {
                     ignored.append((childRel, reason))
                 } else {

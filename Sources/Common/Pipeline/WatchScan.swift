@@ -37,10 +37,14 @@ public final class WatchScan {
         _ = walk([])
     }
 
-    /// Walks the folder `rel` as the scan does (the same rules, each real folder once, links followed), watching
-    /// every folder it enters; returns what it found.
+    /// Walks the folder `rel` as the scan does (the same rules, each real folder once), watching every folder it
+    /// enters; returns what it found. The whole tree ([]) is walked as the scan walks it, links to folders
+    /// followed; a folder that appeared (or was renamed) is walked without following links to folders, so that
+    /// a link in it back into the tree (`up -> ..`) never renames the watches of folders already watched or
+    /// sends their images again under other keys (such a link is followed from the next whole walk on).
     private func walk(_ rel: [UInt8]) -> Walk {
-        var walk = Walk(root: absoluteRoot, rules: scanner.rules, entering: { [watch] folder in watch.watch(folder) })
+        var walk = Walk(root: absoluteRoot, rules: scanner.rules, followsFolderLinks: rel.isEmpty,
+                        entering: { [watch] folder in watch.watch(folder) })
         let path = rel.isEmpty ? Array(absoluteRoot.utf8) : Array(absoluteRoot.utf8) + [UInt8(ascii: "/")] + rel
         var info = stat()
         guard Walk.withCPath(path, { stat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFDIR else { return walk }
@@ -48,8 +52,8 @@ public final class WatchScan {
         return walk
     }
 
-    /// The folders watched.
-    public var watchedFolders: Int { watch.count }
+    /// How many folders are watched.
+    public var watchedCount: Int { watch.count }
 
     /// The first scan's result, with the records of files modified in the last `recent` seconds taken out: they
     /// wait to settle, and come out of `turn` later.

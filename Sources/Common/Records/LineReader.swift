@@ -58,10 +58,14 @@ public final class LineReader: Sequence, IteratorProtocol {
         while true {
             let ready = poll(&pollers, nfds_t(pollers.count), milliseconds)
             if ready < 0 && errno == EINTR && milliseconds < 0 { continue }
+            // poll failing otherwise: a read says what is there.
+            if ready < 0 && errno != EINTR { return true }
             guard ready > 0 else { return false }
             if pollers.count > 1 && pollers[1].revents & Int16(POLLERR | POLLHUP) != 0 {
+                // Nowhere to send what is read: a line begun is dropped, not taken for a whole one.
                 outputClosed = true
                 finished = true
+                start = buffer.count
             }
             return true
         }

@@ -15,9 +15,11 @@ public struct RunSummary: Sendable {
     /// --delete-removed: whether it was asked for.
     public var pruning: Bool
     public var elapsed: Double
-    /// --watch, stopped by a second INT or TERM: images the watch took that got no result before the stop (the
-    /// next run takes them up). They make the counts add up only in an interrupted run's summary.
+    /// --watch, stopped by a second INT or TERM or by a stage that died: images the watch took that got no
+    /// result before the stop (the next run takes them up). They make the counts add up only in such a run's
+    /// summary (`stoppedEarly`).
     public var unanswered = 0
+    public var stoppedEarly = false
 
     public init(kind: Kind, found: Int, ignored: String?, tally: RunTally, skippedEarlier: Int, pruning: Bool, elapsed: Double) {
         self.kind = kind
@@ -33,7 +35,7 @@ public struct RunSummary: Sendable {
 
     /// Every image found ends uploaded, skipped or failed: counts that do not add up are a bug.
     public var countsAddUp: Bool {
-        kind == .unrecorded || (tally.uploaded + skipped + tally.failed + tally.unchanged + (kind == .interrupted ? unanswered : 0) == found
+        kind == .unrecorded || (tally.uploaded + skipped + tally.failed + tally.unchanged + (kind == .interrupted || stoppedEarly ? unanswered : 0) == found
                                 && tally.other == 0)
     }
 
@@ -66,7 +68,7 @@ public struct RunSummary: Sendable {
         lines.append("  uploaded:   \(tally.uploaded)")
         lines.append("  skipped:    \(skipped) (already in the bucket)")
         lines.append("  failed:     \(tally.failed)")
-        if kind == .interrupted && unanswered > 0 {
+        if (kind == .interrupted || stoppedEarly) && unanswered > 0 {
             lines.append("  unanswered: \(unanswered) taken by the watch, stopped before their result (the next run takes them up)")
         }
         if tally.unchanged > 0 {

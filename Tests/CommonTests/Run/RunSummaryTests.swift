@@ -61,5 +61,9 @@ import Testing
         #expect(!complete.countsAddUp && complete.exitStatus == 1 && !complete.text.contains("unanswered"))
         complete.countWatch(sent: 4)
         #expect(complete.countsAddUp && complete.exitStatus == 0 && complete.found == 4)
+        // A stage that died: what had no result is unanswered, not a counting error.
+        complete.countWatch(sent: 6)
+        complete.stoppedEarly = true
+        #expect(complete.countsAddUp && complete.text.contains("  unanswered: 2"))
     }
 }
