@@ -12,7 +12,7 @@ enum IncompleteUploadsStep {
         let log = RunStep.log(state)
         RunStep.relay(file: work + "/before.err", state)
         guard let age = state.options.abortIncomplete else { return }
-        let status = Int32(WorkFile.text(work + "/before.status").filter { !$0.isWhitespace }) ?? Toolkit.Exit.fatal
+        let status = WorkFile.number(work + "/before.status").flatMap { Int32(exactly: $0) } ?? Toolkit.Exit.fatal
         let folder = state.options.prefixFolder
         var aborted = 0, failed = 0
         let decoder = JSONDecoder()

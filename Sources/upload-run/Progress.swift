@@ -25,7 +25,7 @@ struct Progress: ParsableCommand {
             let bar: String, plain: String
             if state.options.watch {
                 // No total: what became of the images so far; off a terminal, only when it changed.
-                let sent = Int(WorkFile.text(state.work + "/scan.count").filter(\.isNumber)) ?? results.lines
+                let sent = WorkFile.number(state.work + "/scan.count").map(Int.init) ?? results.lines
                 bar = WatchProgress(results: results.lines, failed: results.failed, skipped: results.skipped, sent: sent).text
                 plain = "upload-images: " + bar
             } else {
@@ -53,8 +53,7 @@ struct Progress: ParsableCommand {
     func storedBytes(in folder: String) -> Int64 {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { !$0.hasSuffix(".new") }.reduce(0) { total, name in
-            let text = WorkFile.text("\(folder)/\(name)")
-            return total + (Int64(text.trimmingWhitespace().filter { $0 != "\n" }) ?? 0)
+            total + (WorkFile.number("\(folder)/\(name)") ?? 0)
         }
     }
 }

@@ -28,7 +28,7 @@ struct Watched: ParsableCommand {
     static func account(_ given: RunState) throws -> RunState {
         var state = given
         try Finish.checkResults(state)
-        let sent = Int(WorkFile.text(state.work + "/scan.count").filter(\.isNumber)) ?? 0
+        let sent = WorkFile.number(state.work + "/scan.count").map(Int.init) ?? 0
         state.found = sent
         state.pending = sent
         state.decided = true

@@ -189,7 +189,7 @@ import Testing
                                  environment: ["TMPDIR": work.path])
         Self.waitFor("the watch to begin") { run.errors.contains("watching photos") }
         let put = try Shell.run("pgrep -f -- 'spaces-put --records-only --env-file \(bucket.envFile)'")
-        let pid = try #require(Int32(try put.stdout.split(separator: "\n").first.map(String.init) ?? ""))
+        let pid = try #require(Int32(put.stdout.split(separator: "\n").first.map(String.init) ?? ""))
         kill(pid, SIGKILL)
         #expect(run.end(within: 30) == 2, "\(run.errors.suffix(800))")
         #expect(run.errors.contains("spaces-put was killed by signal 9 (KILL)"), "\(run.errors.suffix(800))")

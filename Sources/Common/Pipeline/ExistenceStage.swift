@@ -65,7 +65,7 @@ public final class ExistenceStage {
             // seconds: a steady trickle (an image every 50 ms) must not wait for a pause that never comes. The
             // first part (the first scan's burst) waits for its pause, to be decided by one listing; a later
             // big one (thousands of images copied in, a rescan) leaves after `longest` seconds at most.
-            let age = WatchScan.clock() - begun
+            let age = MonotonicClock.seconds() - begun
             let big = chunk.pending.count > ExistenceChecker.autoThreshold
             if !chunk.slots.isEmpty && ((!firstPart && age >= longest) || !reader.waitForLine(timeout: big ? idle : idle - age)) {
                 let lines = try decide(chunk, &output, separatePending: false, checking: checking)
@@ -76,7 +76,7 @@ public final class ExistenceStage {
                 continue
             }
             guard let line = reader.next() else { break }
-            if chunk.slots.isEmpty { begun = WatchScan.clock() }
+            if chunk.slots.isEmpty { begun = MonotonicClock.seconds() }
             take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: false, checking: checking)
         }
         if !chunk.slots.isEmpty { _ = write(try decide(chunk, &output, separatePending: false, checking: checking)) }

@@ -131,9 +131,5 @@ public final class WatchScan {
     }
 
     /// Seconds on the monotonic clock.
-    public static func clock() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    public static func clock() -> Double { MonotonicClock.seconds() }
 }

@@ -19,6 +19,12 @@ public enum WorkFile {
         }
     }
 
+    /// The whole number a small work file holds (a count, an exit status), whitespace around it left out; nil
+    /// when it cannot be read or holds anything else.
+    public static func number(_ path: String) -> Int64? {
+        Int64(text(path).filter { !$0.isWhitespace })
+    }
+
     /// The whole file as text (UTF-8, anything else replaced), or "" when it cannot be read.
     public static func text(_ path: String) -> String {
         read(path).map { String(decoding: $0, as: UTF8.self) } ?? ""

@@ -114,11 +114,7 @@ public final class RateLimiter: @unchecked Sendable {
     }
 
     /// CLOCK_MONOTONIC in nanoseconds: the same clock for every process of the machine.
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
+    static func now() -> UInt64 { MonotonicClock.nanoseconds() }
 }
 
 /// The shared file of a rate limit could not be opened.

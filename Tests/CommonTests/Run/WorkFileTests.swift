@@ -21,4 +21,11 @@ import Testing
         #expect(WorkFile.exists(path) && !WorkFile.exists(path + "x"))
         #expect(WorkFile.append(Data("x".utf8), to: folder.path + "/no/such") != nil)
     }
+
+    @Test func aNumberInAFile() throws {
+        let folder = try TemporaryDirectory()
+        #expect(WorkFile.number(try folder.write("count", Data(" 42\n".utf8))) == 42)
+        #expect(WorkFile.number(try folder.write("bad", Data("4 2x\n".utf8))) == nil)
+        #expect(WorkFile.number(folder.path + "/none") == nil)
+    }
 }
