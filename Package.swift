@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "spaces-put", targets: ["spaces-put"]),
         .executable(name: "img-thumb", targets: ["img-thumb"]),
         .executable(name: "spaces-exists", targets: ["spaces-exists"]),
+        .executable(name: "spaces-ls", targets: ["spaces-ls"]),
+        .executable(name: "spaces-get", targets: ["spaces-get"]),
         .executable(name: "upload-review", targets: ["upload-review"]),
         .executable(name: "upload-run", targets: ["upload-run"]),
     ],
@@ -61,6 +63,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "spaces-exists",
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "spaces-ls",
+            dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "spaces-get",
             dependencies: ["Common", "ToolkitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(

@@ -48,11 +48,22 @@ public final class ThumbnailStage {
         }
     }
 
+    /// The thumbnails every record gets instead of those it names (`--thumbnails`), and how they are named.
+    public var replacingThumbnails: (specs: [ThumbnailSpec], names: KeyMapper.ThumbnailNames)?
+
     /// The output line for one input line; nil for a blank line.
     public func process(line: Data, lineNumber: Int) -> Data? {
         RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report) { (pending: ImageRecord) -> ImageRecord in
             var record = pending
+            // spaces-get's download is used once: whatever happens here, it is not needed any more.
+            defer { if let download = pending.download { unlink(download) } }
             do throws(Failure) {
+                if let replacing = replacingThumbnails {
+                    guard let replaced = ImageScanner.replacingThumbnails(of: record, with: replacing.specs, names: replacing.names) else {
+                        throw .record("its key \(record.key ?? "(none)") is not PREFIX/original/ and its rel, so --thumbnails cannot name its thumbnails")
+                    }
+                    record = replaced
+                }
                 try makeThumbnail(for: &record)
             } catch {
                 record.status = .failed
@@ -61,6 +72,7 @@ public final class ThumbnailStage {
                 if case .image(let problem) = error, problem.isBrokenFile { record.reason = EarlierFailures.brokenImage }
                 report("\(record.rel): \(error)")
             }
+            record.download = nil
             return record
         }
     }
@@ -68,11 +80,13 @@ public final class ThumbnailStage {
     /// Renders the thumbnail into `directory` and records where it is.
     func makeThumbnail(for record: inout ImageRecord) throws(Failure) {
         guard let key = record.thumbnailKey, !key.isEmpty else { throw .record("record has no \"thumbnail_key\"") }
-        let before = FileIdentity.of(path: record.path)
+        // spaces-get's copy of an object in the bucket, or the image's own file.
+        let source = record.download ?? record.path
+        let before = FileIdentity.of(path: source)
         let specs = try specs(of: record)
-        let made = try render(path: record.path, specs: specs)
+        let made = try render(path: source, specs: specs)
         // The thumbnails are of the file as it was while it was read; spaces-put uploads that file or none.
-        guard let before, let after = FileIdentity.of(path: record.path), after == before else { throw .changed }
+        guard let before, let after = FileIdentity.of(path: source), after == before else { throw .changed }
         record.thumbnailSource = before.recordValue
         let file = directory + "/" + Self.fileName(key: key, path: record.path, format: specs[0].format)
         do {

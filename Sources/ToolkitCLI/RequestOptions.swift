@@ -27,3 +27,6 @@ public struct RequestOptions: ParsableArguments {
     /// The settings (checked by `validate()` before any work).
     public var settings: RequestSettings { (try? parsed.get()) ?? RequestSettings() }
 }
+
+/// img-scan's, spaces-ls's and img-thumb's `--thumbnail-names`.
+extension KeyMapper.ThumbnailNames: ExpressibleByArgument {}

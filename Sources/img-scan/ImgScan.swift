@@ -151,4 +151,3 @@ struct ImgScan: ParsableCommand {
     }
 }
 
-extension KeyMapper.ThumbnailNames: ExpressibleByArgument {}

@@ -49,6 +49,16 @@ struct ImgThumb: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse images with more pixels than this, before decoding them.", valueName: "pixels"))
     var maxPixels: Int64 = 300_000_000
 
+    @Option(help: ArgumentHelp("""
+        The thumbnails to make of every record, instead of those it names: WxH[.FORMAT][:QUALITY] items \
+        separated by commas, as img-scan's --thumbnails (400x600:webp is 400x600.webp), keyed from the \
+        record's key (PREFIX/original/REL).
+        """, valueName: "list"))
+    var thumbnails: String?
+
+    @Option(help: ArgumentHelp("With --thumbnails: how they are named, stem (a.png: a.jpg) or full (a.png: a.png.jpg).", valueName: "names"))
+    var thumbnailNames: KeyMapper.ThumbnailNames = .stem
+
     @Option(help: "libvips worker threads per process (1 suits several img-thumb processes side by side).")
     var threads = 1
 
@@ -71,6 +81,7 @@ struct ImgThumb: ParsableCommand {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard maxPixels > 0, threads > 0 else { throw ValidationError("--max-pixels and --threads must be positive") }
         guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
+        if let thumbnails, case .failure(let problem) = ThumbnailSpec.parseList(thumbnails) { throw ValidationError("--thumbnails: \(problem)") }
     }
 
     func run() throws {
@@ -85,9 +96,12 @@ struct ImgThumb: ParsableCommand {
         thumbnailer.maxPixels = maxPixels
         let stage = try CommandRun.setUp { () throws -> ThumbnailStage in
             try Vips.start(threads: threads)
-            let directory = out ?? ThumbnailFolder.defaultPath()
-            if out == nil { try ThumbnailFolder.preparePrivate(directory) }
+            let directory = out ?? PrivateFolder.defaultPath(named: "img-thumb")
+            if out == nil { try PrivateFolder.preparePrivate(directory) }
             return try ThumbnailStage(thumbnailer: thumbnailer, directory: directory, report: Console.error)
+        }
+        if let thumbnails, case .success(let specs) = ThumbnailSpec.parseList(thumbnails) {
+            stage.replacingThumbnails = (specs, thumbnailNames)
         }
         Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), crop \(crop), thumbnails in \(stage.directory)")
         let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }

@@ -51,6 +51,9 @@ struct SpacesExists: ParsableCommand {
         """, valueName: "path"))
     var removedFile: String?
 
+    @Flag(help: "With --removed: the input is every original of the bucket (spaces-ls --originals): none is removed, only the thumbnails that no original owns.")
+    var orphans = false
+
     @Option(help: ArgumentHelp("""
         With --removed: refuse the prune (every deletion record marked refused, exit 2) when it would delete \
         more than N objects. Without it the limit is \(PruneGuard.defaultLimit) objects and half of those in the \
@@ -93,6 +96,7 @@ struct SpacesExists: ParsableCommand {
     }
 
     func validate() throws {
+        if orphans && removedFile == nil { throw ValidationError("--orphans goes with --removed") }
         if streaming && (pendingFile != nil || removedFile != nil) { throw ValidationError("--stream goes without --pending and --removed (they need the whole input)") }
         if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
@@ -149,7 +153,9 @@ struct SpacesExists: ParsableCommand {
         }
         var refusal: String?
         if let removedFile {
-            let removed = try CommandRun.setUp { try stage.removals(RemovalFinder(prefix: prefix, couldBeScanned: scanRules.admits), of: output) }
+            var finder = RemovalFinder(prefix: prefix, couldBeScanned: scanRules.admits)
+            finder.originalsStay = orphans
+            let removed = try CommandRun.setUp { [finder] in try stage.removals(finder, of: output) }
             report(removed)
             let guarded = removed.records(under: PruneGuard(maxDelete: maxDelete))
             refusal = guarded.refusal

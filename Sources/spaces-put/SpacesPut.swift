@@ -95,7 +95,8 @@ struct SpacesPut: ParsableCommand {
 
     @Option(help: """
         The prefix img-scan used (default avatar): records are uploaded only under PREFIX/original/ and its \
-        thumbnail folders (any other key fails its record); --delete and --abort-incomplete stay there too.
+        thumbnail folders (any other key fails its record); --delete and --abort-incomplete stay there too. \
+        Without it, an image already in the bucket (spaces-ls) gets its thumbnails under its own prefix.
         """)
     var prefix: String?
 
@@ -177,6 +178,7 @@ struct SpacesPut: ParsableCommand {
             let client = try S3Client(config: config, retryPolicy: requestSettings.retryPolicy, http: http)
             if debug { client.debugLog = { Console.debug($0) } }
             var options = Uploader.Options(acl: config.acl, cacheControl: cacheControl ?? config.cacheControl, scope: scope)
+            options.bucketImagesKeepTheirPrefix = prefix == nil
             options.keepThumbnails = keepThumbnails
             options.presign = presign.flatMap(Presign.init(parsing:))
             options.metadata = try metadata

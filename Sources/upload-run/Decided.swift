@@ -31,7 +31,7 @@ struct Decided: ParsableCommand {
         RunStep.relay(file: state.work + "/exists.err", state)
         IncompleteUploadsStep.report(state)
         let removed = state.work + "/removed.jsonl"
-        let refusal = options.deleteRemoved ? Self.refusal(in: removed) : nil
+        let refusal = options.prunes ? Self.refusal(in: removed) : nil
         if existsStatus != 0 && refusal == nil {
             throw RunStep.die(state, "\(StageEnding.describe("spaces-exists", status: existsStatus)); nothing was uploaded")
         }
@@ -88,7 +88,7 @@ struct Decided: ParsableCommand {
             unlink(keptPath)
         }
         state.found = state.finished + state.pending
-        if options.deleteRemoved {
+        if options.prunes {
             WorkFile.eachLine(of: removed) { line in
                 let kind = (try? decoder.decode(RemovalRecord.self, from: line))?.kind
                 if kind == .original { state.removals.originals += 1 } else { state.removals.thumbnails += 1 }
@@ -108,7 +108,7 @@ struct Decided: ParsableCommand {
             log.say("dry run: \(state.found) found, \(state.skipped) already uploaded\(unchanged), \(state.pending) would be uploaded (their records on stdout)")
             if let ignored = state.ignored { log.say("  (\(ignored); not counted as found)") }
             Self.copy(pending, to: STDOUT_FILENO)
-            if options.deleteRemoved {
+            if options.prunes {
                 log.say("dry run: \(RunStep.removalsText(state)) would be deleted\(state.removals.total > 0 ? " (their deletion records on stdout)" : "")")
                 Self.copy(removed, to: STDOUT_FILENO)
                 if let refusal { log.say("dry run: a real run would refuse to prune: \(refusal)") }
@@ -116,7 +116,7 @@ struct Decided: ParsableCommand {
             return
         }
         if let refusal {
-            log.console("\(RunStep.name): --delete-removed would delete \(RunStep.removalsText(state)):")
+            log.console("\(RunStep.name): \(options.pruneOrphans ? "--prune-orphans" : "--delete-removed") would delete \(RunStep.removalsText(state)):")
             var shown = 0
             WorkFile.eachLine(of: removed) { line in
                 guard let key = (try? decoder.decode(RemovalRecord.self, from: line))?.key else { return }
@@ -127,7 +127,7 @@ struct Decided: ParsableCommand {
             if shown > 10 { log.console("  ... and \(shown - 10) more (all of them: --dry-run)") }
             throw RunStep.die(state, "refusing to prune: \(refusal). Nothing was uploaded or deleted")
         }
-        if !options.deleteRemoved || state.removals.total == 0 { unlink(state.work + "/delete.args") }
+        if !options.prunes || state.removals.total == 0 { unlink(state.work + "/delete.args") }
 
         // The results file begins with the finished records, copied a MiB at a time.
         var copied: [Data] = [], failed: Int32? = WorkFile.append(Data(), to: state.results, mode: state.fileMode)

@@ -15,12 +15,13 @@ struct Ended: ParsableCommand {
     @Option(help: ArgumentHelp("The worker and its round: the folder under lanes/ that holds the batches it took.", valueName: "lane"))
     var lane: String
 
-    @Argument(help: "The exit statuses of img-thumb and spaces-put.")
+    @Argument(help: "The exit statuses of img-thumb and spaces-put (of spaces-get, img-thumb and spaces-put: three).")
     var statuses: [Int32] = []
 
     func run() throws {
         let folder = work.work
-        let ending = StageEnding(thumb: statuses.first ?? 0, put: statuses.count > 1 ? statuses[1] : 0)
+        let (get, pair) = statuses.count == 3 ? (statuses[0], Array(statuses.dropFirst())) : (nil, statuses)
+        let ending = StageEnding(get: get, thumb: pair.first ?? 0, put: pair.count > 1 ? pair[1] : 0)
         switch ending.outcome {
         case .answered:
             throw ExitCode(1)

@@ -54,7 +54,7 @@ struct Finish: ParsableCommand {
             close(fd)
         }
         var summary = RunSummary(kind: kind, found: state.found, ignored: state.ignored, tally: tally,
-                                 skippedEarlier: rereadFinished ? 0 : state.skipped, pruning: state.options.deleteRemoved,
+                                 skippedEarlier: rereadFinished ? 0 : state.skipped, pruning: state.options.prunes,
                                  elapsed: state.elapsed)
         if state.options.watch { summary.countWatch(sent: state.found) }
         summary.stoppedEarly = stoppedEarly

@@ -90,6 +90,7 @@ struct Start: ParsableCommand {
             try WorkFile.writeWords(stages.hostPut, to: work.work + "/host-put.args")
             try WorkFile.writeWords(stages.hostThumb, to: work.work + "/host-thumb.args")
             try WorkFile.writeWords(stages.delete, to: work.work + "/delete.args")
+            if stages.downloads { try WorkFile.writeWords(stages.get, to: work.work + "/get.args") }
             if options.watch {
                 try WorkFile.replace(work.work + "/watch", with: Data())
                 // The results begin empty: the pipeline appends to them as it goes.
@@ -103,6 +104,8 @@ struct Start: ParsableCommand {
         try RunStep.save(state)
         if let file = options.fromRecords {
             log.say("reading records from \(file)")
+        } else if options.fromBucket {
+            log.say("listing the originals under \(KeyMapper(prefix: options.prefix).originalKey(for: ""))\(options.skipExisting ? " and checking which thumbnails are already there" : "")")
         } else if options.watch {
             log.say("watching \(options.folder ?? "."): its images, then each one that arrives, until INT or TERM (Ctrl+C)")
         } else {

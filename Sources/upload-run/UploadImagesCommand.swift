@@ -75,6 +75,19 @@ struct UploadImagesCommand: ParsableCommand {
         """)
     var retryFailed = false
 
+    @Flag(help: """
+        Instead of a folder, the originals already under PREFIX/original/: make the thumbnails of --thumbnails \
+        that are not there yet (all of them with --no-skip-existing), downloading each original to a private \
+        folder for the time it takes; no original is ever written.
+        """)
+    var fromBucket = false
+
+    @Flag(help: "With --from-bucket: also delete the thumbnails whose original is gone (with --dry-run: list them).")
+    var pruneOrphans = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --from-bucket: downloads on disk at once, all workers together (default 1G; K, M, G are 1024s).", valueName: "size"))
+    var maxDisk: String?
+
     @Flag(help: "Scan and decide what would be skipped; print what would be uploaded (JSON lines on stdout); upload nothing.")
     var dryRun = false
 
@@ -158,6 +171,9 @@ struct UploadImagesCommand: ParsableCommand {
         var options = RunOptions()
         options.folder = folder
         options.fromRecords = fromRecords
+        options.fromBucket = fromBucket
+        options.pruneOrphans = pruneOrphans
+        options.maxDisk = maxDisk
         options.workers = workers
         options.batchSize = batchSize
         options.prefix = prefix

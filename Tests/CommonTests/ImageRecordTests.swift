@@ -35,6 +35,9 @@ import TestSupport
             record.thumbnailUrl = text
             record.thumbnailSource = "2049:77:\(index):1795000000123456789"
             #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
+            record.fromBucket = index % 2 == 0
+            record.download = "/tmp/spaces-get/" + text
+            #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")
             record.thumbnailSpec = "400x600.webp:60"
             var extra = ImageRecord.ExtraThumbnail(key: "avatar/thumbnail-400x600/" + text, spec: "400x600")
             #expect(RecordCoding.encode(record) == (try encoder.encode(record)), "\(text)")

@@ -47,7 +47,7 @@ public final class CurlHandle {
     /// Performs one request; HTTP error statuses are returned, not thrown.
     public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)
-        let transfer = Transfer(stallTimeout: options.stallTimeout, rateLimiter: options.rateLimiter)
+        let transfer = Transfer(stallTimeout: options.stallTimeout, rateLimiter: options.rateLimiter, sink: request.sink)
         let unmanaged = Unmanaged.passRetained(transfer)
         defer { unmanaged.release() }
         let userdata = unmanaged.toOpaque()

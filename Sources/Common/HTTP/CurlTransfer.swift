@@ -18,9 +18,16 @@ final class Transfer {
     /// Paces the body, when the run has a bandwidth cap.
     private let rateLimiter: RateLimiter?
 
-    init(stallTimeout: Double, rateLimiter: RateLimiter? = nil) {
+    /// The status of the answer being received (from its status line), and where a 2xx body goes.
+    private var status = 0
+    private let sink: ResponseSink?
+    /// Whether this answer's first body byte was seen (a 200 starts the sink's file over, a 206 appends).
+    private var sinking = false
+
+    init(stallTimeout: Double, rateLimiter: RateLimiter? = nil, sink: ResponseSink? = nil) {
         self.stallTimeout = stallTimeout
         self.rateLimiter = rateLimiter
+        self.sink = sink
     }
 
     private var fd: Int32 = -1
@@ -54,10 +61,15 @@ final class Transfer {
         Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
     }
 
-    /// CURLOPT_WRITEFUNCTION: collects the response body.
+    /// CURLOPT_WRITEFUNCTION: collects the response body; a successful answer's into the sink's file, when
+    /// there is one.
     static let receiveBody: curl_write_callback = { buffer, size, count, userdata in
         let transfer = Transfer.from(userdata)
         let total = size * count
+        if let sink = transfer.sink, (200..<300).contains(transfer.status) {
+            guard let buffer else { return total }
+            return transfer.write(buffer, count: total, to: sink) ? total : 0
+        }
         if let buffer, total > 0 {
             buffer.withMemoryRebound(to: UInt8.self, capacity: total) { transfer.responseBody.append($0, count: total) }
         }
@@ -73,6 +85,8 @@ final class Transfer {
             let line = UnsafeBufferPointer(start: start, count: total)
             if line.starts(with: "HTTP/".utf8) {
                 transfer.responseHeaders = [:]
+                let fields = String(decoding: line, as: UTF8.self).split(separator: " ")
+                transfer.status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
             } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
                 // Bytes, not Foundation's trimming: this runs for every header of every response.
                 func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
@@ -84,6 +98,28 @@ final class Transfer {
             }
         }
         return total
+    }
+
+    /// Appends a piece of a successful answer's body to the sink's file; false (with the reason) when the file
+    /// cannot take it. The first piece of a 200 starts the file over: the whole object is coming.
+    private func write(_ buffer: UnsafeMutablePointer<CChar>, count: Int, to sink: ResponseSink) -> Bool {
+        if !sinking {
+            sinking = true
+            if status == 200 { sink.restart() }
+            if sink.etag == nil { sink.etag = S3Client.unquote(responseHeaders["etag"] ?? "") }
+            sink.headers = responseHeaders
+        }
+        var done = 0
+        while done < count {
+            let wrote = pwrite(sink.fd, buffer + done, count - done, off_t(sink.written))
+            guard wrote > 0 else {
+                localError = "cannot write the download: \(String(cString: strerror(errno)))"
+                return false
+            }
+            done += wrote
+            sink.written += Int64(wrote)
+        }
+        return true
     }
 
     /// CURLOPT_READFUNCTION: streams the request body from the file; under a bandwidth cap, a piece at a time

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// What a request sends as its body.
 public enum HTTPBody: Sendable {
@@ -15,12 +16,43 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [String: String]
     public var body: HTTPBody
+    /// Where a successful answer's body goes instead of memory (a download); error bodies stay in memory.
+    public var sink: ResponseSink?
 
-    public init(method: String, url: String, headers: [String: String], body: HTTPBody = .none) {
+    public init(method: String, url: String, headers: [String: String], body: HTTPBody = .none, sink: ResponseSink? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.sink = sink
+    }
+}
+
+/// A download's file, filled across attempts: each attempt after the first asks only for the bytes still
+/// missing (`Range`), of the same object (`If-Match` its ETag), and appends them; a server that answers
+/// with the whole object (200) starts the file over.
+public final class ResponseSink: @unchecked Sendable {
+    public let fd: Int32
+    /// Bytes in the file so far, all of one object.
+    public internal(set) var written: Int64 = 0
+    /// The ETag and headers of the object those bytes are of (the answer that began them).
+    public internal(set) var etag: String?
+    public internal(set) var headers: [String: String] = [:]
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// The headers asking for the rest, once some bytes are in.
+    public var resumeHeaders: [String: String] {
+        guard written > 0, let etag else { return [:] }
+        return ["range": "bytes=\(written)-", "if-match": "\"\(etag)\""]
+    }
+
+    /// Starts the file over (the object changed between two attempts).
+    public func restart() {
+        written = 0
+        etag = nil
+        headers = [:]
+        _ = ftruncate(fd, 0)
     }
 }
 

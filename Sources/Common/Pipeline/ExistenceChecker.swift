@@ -264,7 +264,7 @@ public final class ExistenceChecker {
                 }
             }
             let file = Self.localFile(record)
-            guard let original = try client.headObject(key: key), decision.matches(file, original) else { return record }
+            guard let original = try client.headObject(key: key), decision.originalMatches(record, file, original) else { return record }
             guard let thumbnail = try client.headObject(key: thumbnailKey) else { return record }
             var extras: [ObjectInfo?] = []
             for extra in record.extraThumbnails ?? [] {

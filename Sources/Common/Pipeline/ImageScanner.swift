@@ -106,6 +106,21 @@ public struct ImageScanner {
         return record
     }
 
+    /// `record` with the thumbnails of `specs` in place of those it names (img-thumb --thumbnails), keyed as a scan
+    /// with the prefix of its key would key them; nil when its key is not `PREFIX/original/` and its `rel`.
+    public static func replacingThumbnails(of record: ImageRecord, with specs: [ThumbnailSpec],
+                                           names: KeyMapper.ThumbnailNames) -> ImageRecord? {
+        guard let key = record.key, let prefix = KeyMapper.prefix(ofOriginal: key, rel: record.rel) else { return nil }
+        let keyed = ImageScanner(root: "", prefix: prefix, thumbnails: specs, names: names)
+            .record(rel: record.rel, under: "", size: 0, mtime: 0, collision: nil)
+        guard ExactKey(keyed.key ?? "") == ExactKey(key) else { return nil }
+        var replaced = record
+        replaced.thumbnailKey = keyed.thumbnailKey
+        replaced.thumbnailSpec = keyed.thumbnailSpec
+        replaced.extraThumbnails = keyed.extraThumbnails
+        return replaced
+    }
+
     static func absolute(_ path: String) -> String {
         var resolved = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         while resolved.count > 1 && resolved.hasSuffix("/") { resolved.removeLast() }

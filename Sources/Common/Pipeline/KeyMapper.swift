@@ -40,6 +40,16 @@ public struct KeyMapper: Sendable {
 
     public func originalKey(for rel: String) -> String { join("original", rel) }
 
+    /// The prefix under which `key` is the original of `rel` (`photos/original/a/b.jpg`, `a/b.jpg`: `photos`), or
+    /// nil when it is not `PREFIX/original/REL`.
+    public static func prefix(ofOriginal key: String, rel: String) -> String? {
+        let suffix = "original/" + rel
+        guard !rel.isEmpty, key.utf8.count >= suffix.utf8.count, key.utf8.reversed().starts(with: suffix.utf8.reversed()) else { return nil }
+        let prefix = String(decoding: key.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
+        guard prefix.isEmpty || prefix.hasSuffix("/"), problem(withPrefix: prefix) == nil else { return nil }
+        return prefix
+    }
+
     /// How an image's thumbnail is named from its path: the one rule for a prefix, chosen by `--thumbnail-names`.
     /// Either way a thumbnail key is a function of its own image's path only: adding, removing or changing one
     /// image never changes another's keys.

@@ -21,6 +21,10 @@ public struct RemovalFinder {
     public var couldBeScanned: (String) -> Bool
     /// Which keys are thumbnails this toolkit names (`KeyScope.thumbnail`).
     let scope: KeyScope
+    /// The records are the bucket's own originals (`spaces-ls --originals`, for `--prune-orphans`): no original is
+    /// ever a removal (one listed here and not there is new, not gone), and each keeps its thumbnails; only
+    /// thumbnails that no original owns are removed.
+    public var originalsStay = false
 
     public init(prefix: String, couldBeScanned: @escaping (String) -> Bool = RemovalFinder.scannableByDefault) {
         keys = KeyMapper(prefix: prefix)
@@ -92,7 +96,7 @@ public struct RemovalFinder {
         for object in sorted {
             guard let rel = Self.rel(of: object.key, under: originals), !rel.isEmpty else { continue }
             result.present += 1
-            if let kept = keep(object.key, rel: rel, claims: claims, exact: keysAreExact, result: &result) {
+            if let kept = originalsStay ? true : keep(object.key, rel: rel, claims: claims, exact: keysAreExact, result: &result) {
                 if kept { claims.own(thumbnailsOf: rel, keys) }
             } else {
                 result.removals.append(RemovalRecord(key: object.key, kind: .original, rel: rel, size: object.size))

@@ -32,6 +32,12 @@ public struct SkipDecision: Sendable {
         return file.md5().map { stored.lowercased() == $0 } ?? false
     }
 
+    /// Whether the original in the bucket is the record's image: an image that comes from the bucket
+    /// (`from_bucket`) is that object, whatever it holds; a file, as `matches` says.
+    public func originalMatches(_ record: ImageRecord, _ file: LocalFile, _ object: ObjectInfo) -> Bool {
+        record.fromBucket == true || matches(file, object)
+    }
+
     /// Whether deciding `object` takes what a HEAD tells and a listing does not: with `checksum`, a multipart
     /// object (its ETag is not its MD5) of the local file's size, known from a listing only.
     public func needsStoredMD5(_ object: ObjectInfo, size: Int64?) -> Bool {
@@ -43,14 +49,15 @@ public struct SkipDecision: Sendable {
     /// the record's `extra_thumbnails`, in their order.
     public func decide(_ record: ImageRecord, file: LocalFile, original: ObjectInfo?, thumbnail: ObjectInfo?,
                        extras: [ObjectInfo?] = [], publicURL: (String) -> String) -> ImageRecord {
-        guard let original, let thumbnail, let thumbnailKey = record.thumbnailKey, matches(file, original) else {
+        guard let original, let thumbnail, let thumbnailKey = record.thumbnailKey, originalMatches(record, file, original) else {
             return record
         }
         let wanted = record.extraThumbnails ?? []
         guard extras.count == wanted.count, extras.allSatisfy({ $0 != nil }) else { return record }
         var skipped = record
         skipped.status = .skipped
-        skipped.reason = checksum ? "already uploaded (same MD5)" : "already uploaded (same size)"
+        skipped.reason = record.fromBucket == true ? "its thumbnails are already there"
+            : checksum ? "already uploaded (same MD5)" : "already uploaded (same size)"
         skipped.etag = original.etag
         skipped.url = publicURL(original.key)
         skipped.thumbnailEtag = thumbnail.etag

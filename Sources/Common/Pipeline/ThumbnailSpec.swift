@@ -3,7 +3,7 @@ import Glibc
 
 /// One thumbnail to make of every image: a box, a format and a quality (`--thumbnails 200x300,400x600,200x300.webp`).
 ///
-/// The list syntax: items separated by commas, each `WxH[.FORMAT][:QUALITY]`; FORMAT is `jpg` (the default),
+/// The list syntax: items separated by commas, each `WxH[.FORMAT][:QUALITY]` (or `WxH:FORMAT[:QUALITY]`); FORMAT is `jpg` (the default),
 /// `webp` or `avif`; QUALITY 1-100 defaults to 85 for JPEG, 75 for WebP and 50 for AVIF (libvips' own defaults
 /// for those two). `200x300` alone is today's one thumbnail, exactly.
 ///
@@ -71,15 +71,24 @@ public struct ThumbnailSpec: Hashable, Sendable, CustomStringConvertible {
     public static func parse(_ item: String) -> Result<ThumbnailSpec, SpecError> {
         var text = Substring(item.trimmingWhitespace())
         var quality: Int?
-        if let colon = text.lastIndex(of: ":") {
-            guard let value = Int(text[text.index(after: colon)...]), (1...100).contains(value) else {
-                return .failure(SpecError("'\(item)': the quality after ':' must be a whole number from 1 to 100"))
-            }
-            quality = value
-            text = text[..<colon]
-        }
         var format = Format.jpeg
-        if let dot = text.lastIndex(of: ".") {
+        var named = false
+        // After the box, each ':' part is the quality, or the format (`400x600:webp`, as vipsthumbnail's users write it).
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        text = parts.removeFirst()
+        for part in parts {
+            if let value = Int(part), quality == nil {
+                guard (1...100).contains(value) else {
+                    return .failure(SpecError("'\(item)': the quality after ':' must be a whole number from 1 to 100"))
+                }
+                quality = value
+            } else if let chosen = Format(name: String(part)), !named {
+                (format, named) = (chosen, true)
+            } else {
+                return .failure(SpecError("'\(item)': after ':' comes a format (jpg, webp, avif) or a quality from 1 to 100, each once"))
+            }
+        }
+        if !named, let dot = text.lastIndex(of: ".") {
             guard let named = Format(name: String(text[text.index(after: dot)...])) else {
                 return .failure(SpecError("'\(item)': the format must be jpg, webp or avif"))
             }

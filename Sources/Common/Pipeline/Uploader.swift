@@ -20,6 +20,8 @@ public final class Uploader {
         /// The keys a record may ask for (`--prefix`): its original under `PREFIX/original/`, its thumbnails in
         /// the thumbnail folders under the original's own names.
         public var scope: KeyScope
+        /// No `--prefix` was given: an image in the bucket gets its thumbnails under its own prefix.
+        public var bucketImagesKeepTheirPrefix = false
         /// `--presign`: presigned GET URLs in every uploaded or skipped record.
         public var presign: Presign?
 
@@ -95,10 +97,14 @@ public final class Uploader {
     func upload(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         let thumbnailKeys = [record.thumbnailKey].compactMap { $0 } + (record.extraThumbnails ?? []).map(\.key)
-        if let refusal = options.scope.uploadRefusal(key: key, thumbnailKeys: thumbnailKeys) {
+        if let refusal = scope(of: record).uploadRefusal(key: key, thumbnailKeys: thumbnailKeys) {
             throw .badRecord("not uploaded: \(refusal)")
         }
         defer { if record.status == .uploaded { removeThumbnail(record) } }
+        if record.fromBucket == true {
+            try uploadThumbnailsOnly(&record, key: key)
+            return
+        }
         // An original that goes in parts is hashed later, beside its parts (`putInParts`); here only looked at.
         var inParts = FileIdentity.of(path: record.path).map { goesInParts(size: $0.size, key: key) } ?? false
         var original = inParts ? try peek(record.path) : try digest(record.path, what: nil)
@@ -114,17 +120,7 @@ public final class Uploader {
                 throw .badRecord("record has a thumbnail_path but no \"thumbnail_key\"")
             }
             try ensureThumbnailIsOf(original, record: record)
-            let digest = try digest(thumbnailPath, what: "thumbnail")
-            try Self.ensureImage(digest, path: thumbnailPath, what: "thumbnail ")
-            do {
-                record.thumbnailEtag = try put(key: thumbnailKey, file: thumbnailPath, digest: digest,
-                                               contentType: Self.contentType(spec: record.thumbnailSpec), original: false)
-            } catch let error where !error.isFatal {
-                throw .thumbnail(error)
-            }
-            record.thumbnailSize = digest.size
-            record.thumbnailUrl = client.publicURL(forKey: thumbnailKey)
-            try uploadExtraThumbnails(&record)
+            try uploadThumbnails(&record, path: thumbnailPath, key: thumbnailKey)
         }
         let contentType = ContentType.of(head: original.head, path: record.path)
         if inParts {
@@ -138,6 +134,39 @@ public final class Uploader {
         record.contentType = contentType
         record.url = client.publicURL(forKey: key)
         record.status = .uploaded
+    }
+
+    /// An image already in the bucket (`from_bucket`): its thumbnails go up, its original is never written.
+    private func uploadThumbnailsOnly(_ record: inout ImageRecord, key: String) throws(S3Error) {
+        guard let thumbnailPath = record.thumbnailPath, let thumbnailKey = record.thumbnailKey, !thumbnailKey.isEmpty else {
+            throw .badRecord("record has no thumbnail_path and thumbnail_key: send it through img-thumb first")
+        }
+        try uploadThumbnails(&record, path: thumbnailPath, key: thumbnailKey)
+        record.url = client.publicURL(forKey: key)
+        record.status = .uploaded
+    }
+
+    /// Where the record may write: under `--prefix`; an image in the bucket (`from_bucket`) with no `--prefix`
+    /// given, under its own original's prefix (`spaces-ls photos | ... | spaces-put`), thumbnails only.
+    func scope(of record: ImageRecord) -> KeyScope {
+        guard record.fromBucket == true, options.bucketImagesKeepTheirPrefix, let key = record.key,
+              let prefix = KeyMapper.prefix(ofOriginal: key, rel: record.rel) else { return options.scope }
+        return KeyScope(prefix: prefix, rules: options.scope.rules)
+    }
+
+    /// The first thumbnail (img-thumb's file at `path`, to `key`), then the others.
+    private func uploadThumbnails(_ record: inout ImageRecord, path: String, key: String) throws(S3Error) {
+        let digest = try digest(path, what: "thumbnail")
+        try Self.ensureImage(digest, path: path, what: "thumbnail ")
+        do {
+            record.thumbnailEtag = try put(key: key, file: path, digest: digest,
+                                           contentType: Self.contentType(spec: record.thumbnailSpec), original: false)
+        } catch let error where !error.isFatal {
+            throw .thumbnail(error)
+        }
+        record.thumbnailSize = digest.size
+        record.thumbnailUrl = client.publicURL(forKey: key)
+        try uploadExtraThumbnails(&record)
     }
 
     /// The thumbnails after the first (`extra_thumbnails`), each from the file img-thumb made; all of them go up

@@ -51,6 +51,13 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     /// file or none, so a file replaced after its thumbnail was made never goes up beside the wrong thumbnail.
     public var thumbnailSource: String?
 
+    /// The image is an object already in the bucket (`spaces-ls --originals`): `path` is `s3://BUCKET/KEY`, `etag`
+    /// and `size` are the object's. spaces-put uploads its thumbnails and never the original.
+    public var fromBucket: Bool?
+    /// Where spaces-get put the object's bytes: img-thumb reads the image from this file instead of `path`, and
+    /// deletes it once the thumbnails are made (or the image failed).
+    public var download: String?
+
     public var status: Status?
     public var error: String?
     public var reason: String?
@@ -79,7 +86,8 @@ public struct ImageRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case path, rel, size, mtime, key, status, error, reason, etag, url
+        case path, rel, size, mtime, key, status, error, reason, etag, url, download
+        case fromBucket = "from_bucket"
         case thumbnailKey = "thumbnail_key"
         case thumbnailPath = "thumbnail_path"
         case thumbnailSize = "thumbnail_size"
@@ -131,6 +139,7 @@ public enum RecordCoding {
         }
         // Keys in sorted order.
         string("content_type", record.contentType)
+        string("download", record.download)
         string("error", record.error)
         string("etag", record.etag)
         if let extras = record.extraThumbnails {
@@ -151,6 +160,10 @@ public enum RecordCoding {
             }
             out.append(UInt8(ascii: "]"))
             first = false
+        }
+        if let fromBucket = record.fromBucket {
+            name("from_bucket")
+            out.append(contentsOf: (fromBucket ? "true" : "false").utf8)
         }
         string("key", record.key)
         number("mtime", record.mtime)

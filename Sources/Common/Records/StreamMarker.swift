@@ -71,6 +71,9 @@ public struct StreamTally: Sendable {
     /// A non-blank input line of any kind.
     private mutating func readLine() { inputLines += 1 }
 
+    /// An input line this stage leaves out on purpose (spaces-get: a thumbnail of spaces-ls's listing).
+    public mutating func passOver() { readLine() }
+
     mutating func read(_ marker: StreamMarker) {
         switch marker.stream {
         case .begin:

@@ -6,6 +6,12 @@ import FoundationEssentials
 public struct RunOptions: Codable, Sendable, Equatable {
     public var folder: String?
     public var fromRecords: String?
+    /// --from-bucket: the originals already under PREFIX/original/ are the images (spaces-ls), downloaded by each
+    /// worker (spaces-get, at most `maxDisk` bytes on disk in all), and only their thumbnails are uploaded.
+    public var fromBucket = false
+    public var maxDisk: String?
+    /// --prune-orphans: with --from-bucket, delete the thumbnails whose original is gone.
+    public var pruneOrphans = false
     public var workers = "1"
     public var batchSize = "100"
     public var prefix = KeyMapper.defaultPrefix
@@ -52,16 +58,20 @@ public struct RunOptions: Codable, Sendable, Equatable {
 
     public var usesHosts: Bool { !hostFiles.isEmpty || !sshLogins.isEmpty }
     public var workerCount: Int { Int(workers) ?? 1 }
+    /// Whether objects are deleted: --delete-removed, or --prune-orphans.
+    public var prunes: Bool { deleteRemoved || pruneOrphans }
+    public static let defaultMaxDisk = "1G"
     public var batchLimit: Int { Int(batchSize) ?? 100 }
 
     /// The first rule the command line breaks, as one line naming the option; nil when it can run.
     public var problem: String? {
-        if folder == nil && fromRecords == nil { return "which folder? upload-images DIR" }
+        if folder == nil && fromRecords == nil && !fromBucket { return "which folder? upload-images DIR (or --from-bucket)" }
+        if let problem = fromBucketProblem { return problem }
         if let crop, !Self.crops.contains(crop) { return "--crop must be centre, attention or entropy (got '\(crop)')" }
         if Self.wholeNumber(workers, in: Self.workersRange) == nil { return "--workers must be a whole number from 1 to 1000" }
         if Self.wholeNumber(batchSize, in: Self.batchSizeRange) == nil { return "--batch-size must be a whole number from 1 to 1000000" }
         if let maxDelete {
-            if !deleteRemoved { return "--max-delete applies only with --delete-removed" }
+            if !prunes { return "--max-delete applies only with --delete-removed or --prune-orphans" }
             if Self.wholeNumber(maxDelete, in: PruneGuard.maxDeleteRange) == nil { return "--max-delete must be a whole number from 0 to 9999999" }
         }
         if deleteRemoved && fromRecords != nil { return "--delete-removed needs a scan of DIR, not --from-records" }
@@ -70,8 +80,8 @@ public struct RunOptions: Codable, Sendable, Equatable {
             return "--watch cannot be combined with \(other)"
         }
         if let problem = KeyMapper.problem(withPrefix: prefix) { return problem }
-        if prefix.unicodeScalars.allSatisfy({ $0 == "/" }) && (deleteRemoved || abortIncomplete != nil) {
-            return "--delete-removed and --abort-incomplete refuse an empty --prefix: they would reach every key of the bucket"
+        if prefix.unicodeScalars.allSatisfy({ $0 == "/" }) && (prunes || abortIncomplete != nil) {
+            return "--delete-removed, --prune-orphans and --abort-incomplete refuse an empty --prefix: they would reach every key of the bucket"
         }
         for rule in rules {
             if rule.pattern.isEmpty { return "--\(rule.kind.rawValue) needs a pattern (got an empty one)" }
@@ -99,6 +109,28 @@ public struct RunOptions: Codable, Sendable, Equatable {
             return "--limit-rate cannot be combined with --hosts or --sshlogin (the cap is shared on one machine only)"
         }
         return nil
+    }
+
+    /// What --from-bucket (and the options that go only with it) cannot be combined with.
+    var fromBucketProblem: String? {
+        guard fromBucket else {
+            if pruneOrphans { return "--prune-orphans goes with --from-bucket (with a folder, --delete-removed prunes)" }
+            if maxDisk != nil { return "--max-disk goes with --from-bucket" }
+            return nil
+        }
+        if let folder { return "--from-bucket takes no folder (got '\(folder)'): its images are the originals under PREFIX/original/" }
+        let others = [(fromRecords != nil, "--from-records"), (watch, "--watch"), (deleteRemoved, "--delete-removed (--prune-orphans deletes the thumbnails whose original is gone)"),
+                      (usesHosts, "--hosts/--sshlogin"), (!rules.isEmpty, "--include/--exclude"), (abortIncomplete != nil, "--abort-incomplete"),
+                      (contentDisposition != nil || multipartThreshold != nil || partSize != nil || partConcurrency != nil,
+                       "the options of originals (--content-disposition, --multipart-threshold, --part-size, --part-concurrency): no original is written")]
+        if let other = others.first(where: \.0)?.1 { return "--from-bucket cannot be combined with \(other)" }
+        if let maxDisk, (ByteSize.parse(maxDisk) ?? 0) <= 0 { return "--max-disk must be a size above 0, such as 512M or 2G (got '\(maxDisk)')" }
+        return nil
+    }
+
+    /// The bytes of downloads each worker may keep on disk: --max-disk shared among the workers.
+    public var maxDiskPerWorker: Int64 {
+        max(1, (ByteSize.parse(maxDisk ?? Self.defaultMaxDisk) ?? 1 << 30) / Int64(max(1, workerCount)))
     }
 
     /// A whole number in `range`, written in decimal digits only (no sign, no spaces).

@@ -48,6 +48,12 @@ public struct RunStages: Sendable {
     /// The whole command that writes the records to decide: img-scan of the folder, or the records of a file.
     public var source: [String] {
         if let file = options.fromRecords { return ["\(bin)/upload-run", "records", "--", file] }
+        if options.fromBucket {
+            var words = ["\(bin)/spaces-ls", "--records-only", "--originals"] + keyRuleWords
+            if let thumbnails = options.thumbnails { words += (Self.pair("--thumbnails", thumbnails)) }
+            if let names = options.thumbnailNames { words += (Self.pair("--thumbnail-names", names)) }
+            return words + envWords + requestWords + debugWords + ["--", options.prefix]
+        }
         var words = ["\(bin)/img-scan", "--records-only"] + prefixWords + ruleWords
         if let thumbnails = options.thumbnails { words += (Self.pair("--thumbnails", thumbnails)) }
         if let names = options.thumbnailNames { words += (Self.pair("--thumbnail-names", names)) }
@@ -62,8 +68,10 @@ public struct RunStages: Sendable {
         // --watch: every record goes on down the pipeline as soon as it is decided.
         words += options.watch ? ["--stream"] : ["--pending", "\(work)/pending.jsonl"]
         if !options.skipExisting { words.append("--no-skip") }
-        if options.deleteRemoved {
+        if options.prunes {
             words += ["--removed", "\(work)/removed.jsonl"] + prefixWords + ruleWords
+            // The originals are the bucket's own: none is removed, only thumbnails none of them owns.
+            if options.pruneOrphans { words.append("--orphans") }
             if let maxDelete = options.maxDelete { words += (Self.pair("--max-delete", String(Int(maxDelete) ?? 0))) }
         } else if let extensions = options.extensions {
             words += (Self.pair("--extensions", extensions))
@@ -77,9 +85,20 @@ public struct RunStages: Sendable {
     }
 
     /// img-thumb, taking batches from the queue (each worker adds where its batches go: --claim-into); with
-    /// --watch, its records from spaces-exists.
+    /// --watch, its records from spaces-exists; with --from-bucket, from spaces-get.
     public var thumb: [String] {
-        ["--records-only", "--out", "\(work)/thumbs"] + (options.watch ? [] : ["--batches", "\(work)/batches"]) + hostThumb
+        ["--records-only", "--out", "\(work)/thumbs"] + (options.watch || downloads ? [] : ["--batches", "\(work)/batches"]) + hostThumb
+    }
+
+    /// Whether the workers run spaces-get first: --from-bucket, and --from-records, whose records may be images
+    /// in the bucket (a failures file of a --from-bucket run); spaces-get passes any other record on.
+    public var downloads: Bool { options.fromBucket || options.fromRecords != nil }
+
+    /// spaces-get, taking batches from the queue (each worker adds --claim-into), each worker keeping its share
+    /// of --max-disk.
+    public var get: [String] {
+        ["--records-only", "--out", "\(work)/downloads", "--batches", "\(work)/batches", "--max-disk", String(options.maxDiskPerWorker)]
+            + envWords + requestWords + debugWords
     }
 
     /// spaces-put for the uploads, without the settings file (`hostPut` travels to hosts with the settings).

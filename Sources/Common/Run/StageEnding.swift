@@ -1,6 +1,7 @@
 import Glibc
 
-/// How one img-thumb | spaces-put pair of a worker ended, from their exit statuses, and what the run does next.
+/// How one img-thumb | spaces-put pair of a worker ended (spaces-get | img-thumb | spaces-put with --from-bucket),
+/// from their exit statuses, and what the run does next.
 public struct StageEnding: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         /// Every record it read was answered (0, 1, or 130 when interrupted).
@@ -16,8 +17,15 @@ public struct StageEnding: Sendable, Equatable {
 
     public let outcome: Outcome
 
-    public init(thumb: Int32, put: Int32) {
+    /// - Parameter get: spaces-get's status, when the worker downloads the originals (--from-bucket): its fatal
+    ///   error (credentials, the bucket, its folder) stops the run as spaces-put's does.
+    public init(get: Int32? = nil, thumb: Int32, put: Int32) {
         var reasons: [String] = []
+        if get == Toolkit.Exit.fatal {
+            outcome = .fatal
+            return
+        }
+        if let get, get != 0 && get != Toolkit.Exit.someFailed && get != 130 { reasons.append(Self.describe("spaces-get", status: get)) }
         if thumb != 0 && thumb != Toolkit.Exit.someFailed { reasons.append(Self.describe("img-thumb", status: thumb)) }
         switch put {
         case 0, Toolkit.Exit.someFailed, 130:

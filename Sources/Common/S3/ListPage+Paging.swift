@@ -29,18 +29,27 @@ extension ListPage {
     static func follow(from first: Continuation?, fetch: (Continuation?) throws(S3Error) -> ListPage,
                        keepGoing: (ListPage) -> Bool) throws(S3Error) -> [ListPage] {
         var pages: [ListPage] = []
+        try walk(from: first, fetch: fetch) { page in
+            pages.append(page)
+            return keepGoing(page)
+        }
+        return pages
+    }
+
+    /// Each page from `first` on handed to `visit` as it comes, none kept: a listing of a million keys in the
+    /// memory of one page. Stops after a page `visit` refuses.
+    static func walk(from first: Continuation?, fetch: (Continuation?) throws(S3Error) -> ListPage,
+                     visit: (ListPage) -> Bool) throws(S3Error) {
         var next = first
         repeat {
             let page = try fetch(next)
-            pages.append(page)
-            guard keepGoing(page) else { break }
+            guard visit(page) else { break }
             let after = try page.continuation()
             if let after, !after.isPast(next) {
                 throw .integrity("the listing does not move on from one page to the next (\(after))")
             }
             next = after
         } while next != nil
-        return pages
     }
 }
 

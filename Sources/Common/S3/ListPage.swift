@@ -25,7 +25,7 @@ public struct ListPage: Sendable {
     /// Reads an answer; only `Key` is decoded (the toolkit reads no `Prefix` or `StartAfter`, and the
     /// continuation token is not encoded).
     init(xml: Data) throws(S3Error) {
-        let parsed = XMLFields.parse(xml, names: ["Key", "Size", "ETag", "IsTruncated", "NextContinuationToken", "EncodingType"])
+        let parsed = XMLFields.parse(xml, names: ["Key", "Size", "ETag", "LastModified", "IsTruncated", "NextContinuationToken", "EncodingType"])
         var current: ObjectInfo?
         var encodingType: String?
         for event in parsed.events {
@@ -36,6 +36,7 @@ public struct ListPage: Sendable {
             case "Key": current?.key = event.value
             case "Size": current?.size = Int64(event.value) ?? 0
             case "ETag": current?.etag = S3Client.unquote(event.value)
+            case "LastModified": current?.lastModified = event.value
             case "IsTruncated": isTruncated = event.value == "true"
             case "NextContinuationToken": nextContinuationToken = event.value
             case "EncodingType": encodingType = event.value

@@ -111,6 +111,23 @@ public final class S3Client {
                           userMetadata: metadata)
     }
 
+    /// GetObject into `sink`'s file, resuming where an attempt that failed midway left off (`ResponseSink`).
+    /// An object replaced between two attempts (412 to `If-Match`) is downloaded again from its start, once.
+    /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+    public func getObject(key: String, into sink: ResponseSink) throws(S3Error) {
+        for _ in 0..<2 {
+            let response = try send("GET", key: key, sink: sink, accepting: [412, 416])
+            switch response.status {
+            case 412: sink.restart()
+            // Every byte had come, and the attempt failed after them: nothing is left to ask for.
+            case 416 where sink.written > 0: return
+            case 416: throw .service(status: 416, code: "InvalidRange", message: "the server refused to send \(key)", requestId: nil, attempts: 1)
+            default: return
+            }
+        }
+        throw .integrity("\(key) kept changing while it was downloaded")
+    }
+
     /// DeleteObject; deleting an object that does not exist succeeds too.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
     public func deleteObject(key: String) throws(S3Error) {
@@ -184,6 +201,13 @@ public final class S3Client {
         })
     }
 
+    /// Each page of the listing of `prefix` handed to `visit` as it comes, none kept, until one `visit` refuses.
+    public func walkPages(prefix: String, pageSize: Int = 1000, visit: (ListPage) -> Bool) throws(S3Error) {
+        try ListPage.walk(from: nil, fetch: { continuation throws(S3Error) in
+            try listObjects(prefix: prefix, from: continuation, maxKeys: pageSize)
+        }, visit: visit)
+    }
+
     /// Every object under `prefix`, as `listAllPages` finds them.
     public func listAllObjects(prefix: String, startAfter: String? = nil, through: String? = nil,
                                pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
@@ -199,7 +223,7 @@ public final class S3Client {
     ///   - evenIfInterrupted: sent once even after an interruption was asked for (AbortMultipartUpload, which
     ///     cleans up after an interrupted upload); otherwise an interruption stops any new attempt.
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [String: String] = [:],
-              body: HTTPBody = .none, payloadHash: String = SigV4Signer.emptyPayloadHash,
+              body: HTTPBody = .none, payloadHash: String = SigV4Signer.emptyPayloadHash, sink: ResponseSink? = nil,
               accepting: Set<Int> = [], errorsIn200: Bool = false, evenIfInterrupted: Bool = false) throws(S3Error) -> HTTPResponse {
         let target = addressing.target(key: key, query: query)
         let label = Self.debugLabel(method, key: key, query: query)
@@ -209,7 +233,7 @@ public final class S3Client {
             if Interruption.requested && !(evenIfInterrupted && attempt == 1) {
                 throw .transport("interrupted", attempts: attempt - 1)
             }
-            var toSign = headers
+            var toSign = headers.merging(sink?.resumeHeaders ?? [:]) { $1 }
             toSign["host"] = target.host
             let signed = signer.sign(.init(method: method, encodedPath: target.encodedPath, query: query,
                                            headers: toSign, payloadHash: payloadHash), at: Date())
@@ -220,7 +244,7 @@ public final class S3Client {
                 pacedSeconds += pacer.pause
             }
             requestCount += 1
-            let request = HTTPRequest(method: method, url: target.url, headers: signed, body: body)
+            let request = HTTPRequest(method: method, url: target.url, headers: signed, body: body, sink: sink)
             switch Result(catching: { () throws(TransportError) -> HTTPResponse in try http.perform(request) }) {
             case .success(let response):
                 if response.newConnection { connectionCount += 1 }
@@ -313,6 +337,8 @@ public struct ObjectInfo: Sendable, Equatable {
     /// Its `x-amz-meta-*` headers, names lowercased without the prefix, as HeadObject gives them; nil from a
     /// listing, which does not say.
     public var userMetadata: [String: String]?
+    /// When it was stored, as the listing says it (`2026-11-30T11:49:51.965Z`); nil from a HEAD.
+    public var lastModified: String?
 
     public init(key: String, size: Int64, etag: String, contentType: String? = nil, userMetadata: [String: String]? = nil) {
         self.key = key

@@ -19,6 +19,8 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
     case badRecord(String)
     /// A local file could not be read.
     case unreadableFile(String)
+    /// A download could not be written (a full disk, a folder that went away).
+    case unwritableFile(String)
     /// The local file is not what it was: changed during its upload, or since its thumbnail was made.
     case fileChanged(String)
     /// Not tried at all: the circuit breaker is open because the server stopped answering.
@@ -67,7 +69,7 @@ public enum S3Error: Error, CustomStringConvertible, Sendable {
             return text
         case .transport(let detail, let attempts):
             return attempts > 1 ? "\(detail) (after \(attempts) attempts)" : detail
-        case .integrity(let detail), .badRecord(let detail), .unreadableFile(let detail), .fileChanged(let detail),
+        case .integrity(let detail), .badRecord(let detail), .unreadableFile(let detail), .unwritableFile(let detail), .fileChanged(let detail),
              .notAttempted(let detail), .tooLarge(let detail):
             return detail
         case .thumbnail(let error):

@@ -1,24 +1,24 @@
-import Common
 import FoundationEssentials
 import Glibc
 
-/// Where img-thumb writes thumbnails when no `--out` is given: `$TMPDIR/img-thumb-UID` (else
-/// `/tmp/img-thumb-UID`), private to the user.
+/// Where img-thumb writes thumbnails and spaces-get its downloads when no `--out` is given: `$TMPDIR/NAME-UID`
+/// (else `/tmp/NAME-UID`: `img-thumb-1000`, `spaces-get-1000`), private to the user.
 ///
 /// A shared `/tmp` is everybody's: the folder is used only when it is a real folder (not a link), owned by
-/// this user and closed to others (mode 0700), so nobody else can read the thumbnails or plant files there.
-/// spaces-put removes each thumbnail once uploaded and keeps those of failed uploads for a retry; what is
-/// still there after `staleAfter` (a run killed, a retry never made) is removed by the next img-thumb.
-public enum ThumbnailFolder {
+/// this user and closed to others (mode 0700), so nobody else can read the files or plant files there.
+/// spaces-put removes each thumbnail once uploaded and keeps those of failed uploads for a retry, img-thumb
+/// each download once used; what is still there after `staleAfter` (a run killed, a retry never made) is
+/// removed by the next command that uses the folder.
+public enum PrivateFolder {
     public static let staleAfter: TimeInterval = 7 * 24 * 3600
 
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func defaultPath(named name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         var base = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        return "\(base)/img-thumb-\(getuid())"
+        return "\(base)/\(name)-\(getuid())"
     }
 
-    /// Creates the private folder, or checks that the existing one is private, and removes stale thumbnails.
+    /// Creates the private folder, or checks that the existing one is private, and removes stale files.
     public static func preparePrivate(_ path: String, now: Date = Date()) throws(FileError) {
         if mkdir(path, 0o700) != 0 && errno != EEXIST { throw FileError(path: path, errno: errno) }
         var info = stat()
@@ -35,10 +35,10 @@ public enum ThumbnailFolder {
         removeStale(in: path, before: now.addingTimeInterval(-staleAfter))
     }
 
-    /// Removes thumbnails (and half-written temporary files) last changed before `cutoff`.
+    /// Removes files (thumbnails, downloads and half-written temporary files) last changed before `cutoff`.
     static func removeStale(in path: String, before cutoff: Date) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
-        for name in names where name.hasSuffix(".jpg") || name.hasSuffix(".tmp") {
+        for name in names {
             var info = stat()
             let file = path + "/" + name
             guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG,

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Common
+import ToolkitCLI
+import FoundationEssentials
+import Glibc
+
+@main
+struct SpacesGet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spaces-get",
+        abstract: "Download the originals that spaces-ls lists, for img-thumb to make their thumbnails.",
+        discussion: """
+            Reads records on stdin; each original in the bucket (from_bucket, as spaces-ls --originals writes \
+            them) is downloaded into a private folder and written on with download: the file, which img-thumb \
+            reads instead of path and deletes once it made the thumbnails. Every other record passes on \
+            unchanged; spaces-ls's thumbnails and other objects are left out. The bytes are checked: the MD5 \
+            against the ETag of an object put in one PUT, or against the x-amz-meta-md5 spaces-put stores with \
+            an object put in parts, and the length; an attempt cut midway resumes from where it stopped \
+            (Range, If-Match). At most --max-disk bytes of downloads are on disk at once: the next download \
+            waits until img-thumb has used enough of them (one bigger object goes alone).
+
+            Exit status: 0 all downloaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket, \
+            the folder).
+
+            \(Toolkit.pipelineStatusHelp)
+            """,
+        version: Toolkit.versionLine(of: "spaces-get")
+    )
+
+    @Option(help: ArgumentHelp("""
+        Folder for the downloads (created with mode 0700). Default: spaces-get-UID in $TMPDIR or /tmp, \
+        private to you; files left there for over 7 days are removed.
+        """, valueName: "dir"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Bytes of downloads on disk at once, with K, M or G (1024s).", valueName: "size"))
+    var maxDisk = "1G"
+
+    @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))
+    var envFile: String?
+
+    @OptionGroup var request: RequestOptions
+
+    @Option(help: ArgumentHelp("""
+        Read the records from the batch files in dir instead of stdin, taking one at a time (renamed into \
+        --claim-into) until none is left.
+        """, valueName: "dir"))
+    var batches: String?
+
+    @Option(help: ArgumentHelp("With --batches: the folder this process moves the batches it takes into.", valueName: "dir"))
+    var claimInto: String?
+
+    @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
+    var recordsOnly = false
+
+    @Flag(help: "Log every request on stderr. Never logs secrets.")
+    var debug = false
+
+    func validate() throws {
+        guard let bytes = ByteSize.parse(maxDisk), bytes > 0 else {
+            throw ValidationError("--max-disk must be a size above 0, such as 512M or 2G (got '\(maxDisk)')")
+        }
+        guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
+    }
+
+    func run() throws {
+        CommandRun.begin("spaces-get", debug: debug)
+        Interruption.catchSignals()
+        let stream = StageStream.start("spaces-get", producer: batches != nil, writesMarkers: !recordsOnly)
+        let settings = request.settings
+        let downloader = try CommandRun.setUp { () throws -> Downloader in
+            let config = try CommandRun.loadConfig(envFile: envFile)
+            let client = try S3Client(config: config, retryPolicy: settings.retryPolicy, http: settings.curlOptions)
+            if debug { client.debugLog = { Console.debug($0) } }
+            let directory = out ?? PrivateFolder.defaultPath(named: "spaces-get")
+            if out == nil {
+                try PrivateFolder.preparePrivate(directory)
+            } else if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw FileError(path: directory, errno: errno)
+            }
+            return Downloader(client: client, directory: directory, maxBytes: ByteSize.parse(maxDisk) ?? 1 << 30, report: Console.error)
+        }
+        downloader.warnWaiting = Console.warning
+        downloader.stream = StreamTally(producer: batches != nil)
+        downloader.keepWaiting = { !Interruption.requested && !LineReader.readerGone(STDOUT_FILENO) }
+        let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
+        let reader = LineReader(output: STDOUT_FILENO)
+        while let line = queue.map({ $0.next() }) ?? reader.next() {
+            let number = queue?.lineNumber ?? reader.lineNumber
+            let processed = try CommandRun.setUp { try downloader.process(line: line, lineNumber: number) }
+            stream.tally = downloader.stream
+            guard let output = processed else { continue }
+            try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
+        }
+        stream.tally = downloader.stream
+        Console.debug("\(ByteSize.describe(downloader.downloadedBytes)) downloaded into \(downloader.directory); \(downloader.passedOver) listing lines that are no original left out")
+        try CommandRun.finish(own: downloader.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
+    }
+}

@@ -1,0 +1,292 @@
+"""The measurements behind bench/from-bucket: thumbnails for originals already in the bucket, made by
+upload-images --from-bucket and by the obvious way, over the same 40 ms link, one table. Run by bench/from-bucket,
+which prepares the photos, the build, the server (with its bucket) and the link (bench/delay_proxy.py).
+
+usage: from_bucket.py --bin DIR --photos DIR --env FILE --proxy URL [--workers N] [--rounds N] [--markdown FILE]
+                      [--command TEXT]
+
+The originals go up once, straight to the server, by a normal upload-images run. Then, each round, every
+contender starts from a bucket with no 400x600 thumbnail and talks to the server through --proxy. Time, CPU and
+memory are bench/run's (the whole client process tree; the server and the relay are not in it). Peak disk is the
+most bytes (apparent sizes, as `du -sb` counts them) under the run's folder, sampled every 50 ms: for ours its
+TMPDIR (where upload-images keeps its work and spaces-get its downloads) and its working folder (the log and
+results files); for the obvious way the downloads and the thumbnails.
+"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import boto3
+from botocore.config import Config
+
+from multipart import version
+from run import HERE, ROOT, VENV, become_subreaper, count_images, measure, say, write_markdown
+from s3tool import read_env
+
+SIZE = "400x600"
+THUMBNAILS = f"avatar/thumbnail-{SIZE}/"
+OURS = "upload-images --from-bucket"
+OBVIOUS = "aws s3 cp --recursive, vipsthumbnail, s5cmd cp"
+
+
+def disk_bytes(root):
+    """The bytes of every file under root; files and folders may come and go meanwhile."""
+    total, stack = 0, [root]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        else:
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total
+
+
+class DiskSampler(threading.Thread):
+    def __init__(self, root):
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.05):
+            self.peak = max(self.peak, disk_bytes(self.root))
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return max(self.peak, disk_bytes(self.root))
+
+
+class Bench:
+    def __init__(self, options):
+        self.o = options
+        # upload-images takes the newer of the release and debug builds; the benchmark is of the release build.
+        os.environ["UPLOAD_IMAGES_BIN"] = os.path.abspath(options.bin)
+        self.server = read_env(options.env)
+        self.bucket = self.server["SPACES_BUCKET"]
+        self.s3 = boto3.client("s3", endpoint_url=self.server["SPACES_ENDPOINT"], region_name="us-east-1",
+                               aws_access_key_id=self.server["SPACES_ACCESS_KEY"],
+                               aws_secret_access_key=self.server["SPACES_SECRET_KEY"],
+                               config=Config(s3={"addressing_style": "path"}))
+        self.work = tempfile.mkdtemp(prefix="bench-from-bucket.")
+        self.proxied_env = os.path.join(self.work, "proxied.env")
+        with open(os.open(self.proxied_env, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            for key in ("SPACES_ACCESS_KEY", "SPACES_SECRET_KEY", "SPACES_REGION", "SPACES_BUCKET"):
+                f.write(f"{key}={self.server[key]}\n")
+            f.write(f"SPACES_ENDPOINT={options.proxy}\n")
+        self.photos = count_images(options.photos)
+        self.originals = {}  # key -> (ETag, LastModified) after the upload
+        self.expected = set()  # the 400x600 thumbnails' keys
+
+    def listing(self, prefix):
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return {item["Key"]: item for page in pages for item in page.get("Contents", [])}
+
+    # --- setup: the originals, straight to the server, the way a user uploaded them -------------------------
+    def upload_originals(self):
+        say(f"uploading {self.photos} photos of {self.o.photos} (no delay, not timed)")
+        run_dir = tempfile.mkdtemp(dir=self.work, prefix="upload.")
+        argv = [os.path.join(ROOT, "scripts", "upload-images"), self.o.photos, "--workers", "4",
+                "--env-file", self.o.env]
+        result = measure(argv, run_dir, dict(os.environ, TMPDIR=run_dir), os.path.join(self.work, "last.log"))
+        shutil.rmtree(run_dir, ignore_errors=True)
+        originals = self.listing("avatar/original/")
+        if result["code"] != 0 or len(originals) != self.photos:
+            self.fail("upload-images (the originals)", f"exit {result['code']}, {len(originals)} originals")
+        self.originals = {key: (item["ETag"], item["LastModified"]) for key, item in originals.items()}
+        self.expected = {THUMBNAILS + os.path.splitext(key[len("avatar/original/"):])[0] + ".webp" for key in originals}
+        say(f"  {result['wall']:.1f} s, {sum(item['Size'] for item in originals.values()) / 1e6:.0f} MB of originals")
+
+    def clear_thumbnails(self):
+        keys = list(self.listing(THUMBNAILS))
+        for start in range(0, len(keys), 1000):
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]],
+                                                               "Quiet": True})
+
+    def check(self, label):
+        """Every original has its thumbnail and nothing else was written under avatar/; one thumbnail is looked at."""
+        everything = self.listing("avatar/")
+        made = {key for key in everything if key.startswith(THUMBNAILS)}
+        stray = {key for key in everything if not key.startswith(("avatar/original/", "avatar/thumbnail/", THUMBNAILS))}
+        changed = [key for key, seen in self.originals.items()
+                   if key not in everything or (everything[key]["ETag"], everything[key]["LastModified"]) != seen]
+        problems = []
+        if made != self.expected:
+            missing, extra = self.expected - made, made - self.expected
+            problems.append(f"{len(made)} thumbnails for {len(self.expected)} originals; missing {sorted(missing)[:3]}, "
+                            f"unexpected {sorted(extra)[:3]}")
+        if stray:
+            problems.append(f"objects outside original/, thumbnail/ and {THUMBNAILS}: {sorted(stray)[:3]}")
+        if changed:
+            problems.append(f"{len(changed)} originals changed or gone: {changed[:3]}")
+        if not problems:
+            key = min(made)
+            got = self.s3.get_object(Bucket=self.bucket, Key=key)
+            sample = os.path.join(self.work, "sample.webp")
+            with open(sample, "wb") as f:
+                f.write(got["Body"].read())
+            header = subprocess.run(["vipsheader", sample], capture_output=True, text=True).stdout
+            if f": {SIZE} " not in header or "webpload" not in header:
+                problems.append(f"{key}: {header.strip() or 'not an image'} (content type {got.get('ContentType')})")
+        if problems:
+            self.fail(label, "; ".join(problems))
+
+    def fail(self, label, problem):
+        with open(os.path.join(self.work, "last.log"), errors="replace") as f:
+            tail = f.read()[-3000:]
+        sys.exit(f"bench: {label}: {problem}\n{tail}")
+
+    # --- the contenders: argv and environment for a run in run_dir, and the folder its disk use is counted in ----
+    def tools_env(self):
+        """For aws and s5cmd: credentials as variables, never arguments, and no user configuration."""
+        return dict(os.environ, AWS_ACCESS_KEY_ID=self.server["SPACES_ACCESS_KEY"],
+                    AWS_SECRET_ACCESS_KEY=self.server["SPACES_SECRET_KEY"], AWS_DEFAULT_REGION="us-east-1",
+                    AWS_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+
+    def ours(self, run_dir):
+        tmp = os.path.join(run_dir, "tmp")
+        os.mkdir(tmp)
+        argv = [os.path.join(ROOT, "scripts", "upload-images"), "--from-bucket", "--thumbnails", f"{SIZE}.webp",
+                "--workers", str(self.o.workers), "--env-file", self.proxied_env]
+        return argv, dict(os.environ, TMPDIR=tmp)
+
+    def obvious(self, run_dir):
+        argv = [os.path.join(HERE, "from-bucket"), "--obvious", self.o.proxy, self.bucket,
+                os.path.join(run_dir, "down"), os.path.join(run_dir, "thumbs")]
+        return argv, dict(self.tools_env(), TMPDIR=run_dir)
+
+    def contenders(self):
+        return [(f"{OURS} --workers {self.o.workers}", self.ours), (OBVIOUS, self.obvious)]
+
+    def once(self, label, make):
+        self.clear_thumbnails()
+        run_dir = tempfile.mkdtemp(dir=self.work, prefix="run.")
+        argv, env = make(run_dir)
+        log = os.path.join(self.work, "last.log")
+        disk = DiskSampler(run_dir)
+        disk.start()
+        try:
+            result = measure(argv, run_dir, env, log)
+        finally:
+            result_disk = disk.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if result["code"] != 0:
+            self.fail(label, f"exit {result['code']}")
+        self.check(label)
+        result["disk"] = result_disk / 1e6
+        with open(log, errors="replace") as f:
+            marks = dict((name, float(at)) for name, at in re.findall(r"^obvious: (\w+) ([\d.]+)$", f.read(), re.M))
+        if marks:
+            result["phases"] = {phase: marks[phase] - marks[before] for before, phase in
+                                (("start", "downloaded"), ("downloaded", "thumbnailed"), ("thumbnailed", "uploaded"))}
+        return result
+
+    def run(self):
+        self.upload_originals()
+        best = {}
+        cases = self.contenders()
+        for round_index in range(self.o.rounds):
+            for label, make in (cases if round_index % 2 == 0 else list(reversed(cases))):
+                say(f"round {round_index + 1}/{self.o.rounds}: {label}")
+                result = self.once(label, make)
+                phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.get("phases", {}).items())
+                say(f"  {result['wall']:.2f} s, CPU {result['cpu']:.2f} s, peak disk {result['disk']:.0f} MB"
+                    f"{f' ({phases})' if phases else ''}")
+                if label not in best or result["wall"] < best[label]["wall"]:
+                    best[label] = result
+        return best
+
+    def table(self, best):
+        ours = best[self.contenders()[0][0]]["wall"]
+        lines = ["| contender | wall s | images/s | client CPU s | peak memory MB (tree PSS) | peak disk MB | its time / ours |",
+                 "|---|---:|---:|---:|---:|---:|---:|"]
+        for label, _ in self.contenders():
+            r = best[label]
+            lines.append(f"| {label} | {r['wall']:.2f} | {self.photos / r['wall']:.1f} | {r['cpu']:.2f} | {r['rss']:.0f} "
+                         f"| {r['disk']:.0f} | {r['wall'] / ours:.2f}x |")
+        return "\n".join(lines)
+
+    def verdicts(self, best):
+        ours, obvious = best[self.contenders()[0][0]], best[OBVIOUS]
+        ratio = obvious["wall"] / ours["wall"]
+        phases = obvious.get("phases", {})
+        return "\n".join([
+            f"- the obvious way takes {ratio:.2f}x our time end to end (target >= 1.5x): "
+            f"{'holds' if ratio >= 1.5 else 'MISSED'}",
+            f"- peak disk: ours {ours['disk']:.0f} MB, the obvious way {obvious['disk']:.0f} MB (the originals are "
+            f"{self.o.photos_mb:.0f} MB)",
+            "- the obvious way's best run, by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()),
+        ])
+
+
+def machine(options):
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return "\n".join([
+        f"- machine: {os.cpu_count()} CPUs ({model}), {memory / 2**20:.1f} GiB memory, Linux {platform.release()}",
+        f"- load average when the run began: {options.load_before}; when it ended: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- server: SeaweedFS {version([os.path.join(VENV, 'weed'), 'version']).replace('version ', '')}, same machine, "
+        f"behind bench/delay_proxy.py: 20 ms each way, no window (this kernel has no sch_netem)",
+        f"- ours: {version(['swift', '--version'])}; release build; libvips {version(['vips', '--version'])}",
+        f"- peers: {version([os.path.join(VENV, 'aws'), '--version'])} (its defaults: 10 requests at once); "
+        f"vipsthumbnail {version(['vipsthumbnail', '--vips-version'])} ({os.cpu_count()} processes of 16 files); "
+        f"s5cmd {version([os.path.join(VENV, 's5cmd'), 'version'])} (its defaults: 256 workers)",
+    ])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--photos", required=True)
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--proxy", required=True)
+    parser.add_argument("--workers", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--markdown", default="")
+    parser.add_argument("--command", default="bench/from-bucket")
+    options = parser.parse_args()
+    options.photos = os.path.abspath(options.photos)
+    options.photos_mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(options.photos)
+                            for f in fs if not f.startswith(".")) / 1e6
+    options.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    started = time.strftime("%Y-%m-%d %H:%M")
+    become_subreaper()
+    bench = Bench(options)
+    try:
+        best = bench.run()
+        text = "\n\n".join([
+            "## Thumbnails for originals already in the bucket, at a 40 ms round trip",
+            f"Command: `{options.command}`; {bench.photos} photos of 8-16 MP ({options.photos_mb:.0f} MB) already "
+            f"uploaded; each contender makes and uploads a {SIZE} centre-cropped WebP (q75) of every one; best of "
+            f"{options.rounds} round(s), order reversed every other round; started {started}.",
+            machine(options),
+            bench.table(best),
+            "Targets:\n\n" + bench.verdicts(best),
+            "Peak disk is the most bytes under the run's folders (TMPDIR and working folder; the downloads and "
+            "the thumbnails), sampled every 50 ms; MB are 10^6 bytes.",
+        ])
+        print(text)
+        if options.markdown:
+            write_markdown(options.markdown, "from-bucket", text)
+            say(f"written to {options.markdown}")
+    finally:
+        shutil.rmtree(bench.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
