@@ -6,7 +6,7 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
-COMMANDS = img-scan spaces-exists img-thumb spaces-put upload-review upload-run
+COMMANDS = img-scan spaces-exists img-thumb spaces-put spaces-ls spaces-get upload-review upload-run
 VERSION = $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/Common/Toolkit.swift)
 DEB = spaces-image-tools_$(VERSION)_$(shell dpkg --print-architecture).deb
 

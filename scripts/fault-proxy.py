@@ -10,6 +10,9 @@ headers, so SigV4 signatures still verify) and, at chosen rates, misbehaves inst
   --slowdown-first N  answer the first N requests with 503 SlowDown and no Retry-After, as Ceph's RADOS
                     Gateway does when throttling (a busy hour's start), then go on as set above
   --slowdown-first-method M  count only requests of method M for --slowdown-first (HEAD: the pre-flight check)
+  --cut-answer N    answer the first N GETs of an object (a path with a key, no query) whose body is over 1 KiB
+                    with its status, its headers and half of its body, then close the connection (a download
+                    cut midway)
   --complete-error N  answer the first N CompleteMultipartUpload requests (POST ...?uploadId=) with 200 and an
                     <Error> body (InternalError), as S3 does when the assembly fails after its answer began
 
@@ -18,7 +21,7 @@ SIGUSR1 makes the server "go away": from then on every request stalls until SIGU
 usage: fault-proxy.py --upstream HOST:PORT --port-file FILE --stats FILE [options]
 Writes its port to --port-file once listening, and one line per request to --stats:
   TIME OUTCOME METHOD PATH STATUS
-with OUTCOME one of forwarded, slowdown, slowdown-retry-after, drop, cut, stall, gone, complete-error, and STATUS the
+with OUTCOME one of forwarded, slowdown, slowdown-retry-after, drop, cut, stall, gone, complete-error, cut-answer, and STATUS the
 server's answer to a forwarded request (- for the others).
 """
 import argparse
@@ -49,6 +52,7 @@ def main():
     parser.add_argument("--slowdown-first", type=int, default=0)
     parser.add_argument("--slowdown-first-method", default=None)
     parser.add_argument("--complete-error", type=int, default=0)
+    parser.add_argument("--cut-answer", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     upstream_host, upstream_port = options.upstream.rsplit(":", 1)
@@ -58,6 +62,7 @@ def main():
     gone = threading.Event()
     throttled_start = [options.slowdown_first]
     complete_errors = [options.complete_error]
+    cut_answers = [options.cut_answer]
     signal.signal(signal.SIGUSR1, lambda *_: gone.set())
     signal.signal(signal.SIGUSR2, lambda *_: gone.clear())
 
@@ -145,8 +150,14 @@ def main():
             upstream.endheaders(body if body else None)
             response = upstream.getresponse()
             payload = response.read()
-            with lock:  # logged with the time the request arrived, once the answer is known
-                stats.write(f"{started:.3f} forwarded {self.command} {self.path} {response.status}\n")
+            cut_answer = False
+            with lock:
+                if (cut_answers[0] > 0 and self.command == "GET" and "?" not in self.path and self.path.count("/") > 1
+                        and response.status in (200, 206) and len(payload) > 1024):
+                    cut_answers[0] -= 1
+                    cut_answer = True
+                # logged with the time the request arrived, once the answer is known
+                stats.write(f"{started:.3f} {'cut-answer' if cut_answer else 'forwarded'} {self.command} {self.path} {response.status}\n")
             self.send_response_only(response.status, response.reason)
             for name, value in response.getheaders():
                 # A HEAD answer keeps the object's Content-Length; other bodies are re-sent whole.
@@ -157,7 +168,11 @@ def main():
                 self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             try:
-                if self.command != "HEAD":
+                if cut_answer:
+                    self.wfile.write(payload[: len(payload) // 2])
+                    self.wfile.flush()
+                    self.hang_up()
+                elif self.command != "HEAD":
                     self.wfile.write(payload)
             except OSError:
                 self.close_connection = True  # the client gave up on this request (a timeout, or killed)

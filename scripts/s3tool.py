@@ -10,6 +10,8 @@ usage: s3tool.py --env FILE ping
        s3tool.py --env FILE acl BUCKET KEY           the object's grants as JSON: [[grantee, permission], ...]
        s3tool.py --env FILE head BUCKET KEY          head_object as JSON: metadata (user metadata, keys as
                                                     stored), content_disposition, content_type, cache_control, etag
+       s3tool.py --env FILE put BUCKET FILE [KEY...]  the file's bytes under each KEY (or each line of stdin),
+                                                    public-read, as another tool would have stored them
        s3tool.py --env FILE uploads BUCKET [PREFIX]  one JSON line per incomplete multipart upload (every page of
                                                     ListMultipartUploads): key, upload_id, initiated, parts
 """
@@ -47,7 +49,7 @@ def client(env):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--env", required=True)
-    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete", "head", "uploads"])
+    parser.add_argument("command", choices=["ping", "mkbucket", "objects", "acl", "delete", "head", "put", "uploads"])
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     s3 = client(read_env(options.env))
@@ -82,6 +84,12 @@ def main():
             "cache_control": head.get("CacheControl"),
             "etag": head["ETag"].strip('"'),
         }, ensure_ascii=False))
+    elif options.command == "put":
+        # put BUCKET FILE KEY...: the file's bytes under each key, as another tool would have stored them.
+        bucket, path = options.args[0], options.args[1]
+        body = open(path, "rb").read()
+        for key in options.args[2:] or sys.stdin.read().splitlines():
+            s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="image/jpeg", ACL="public-read")
     elif options.command == "uploads":
         bucket = options.args[0]
         prefix = options.args[1] if len(options.args) > 1 else ""

@@ -21,7 +21,7 @@ final class FaultProxy {
 
     init(slowdown: Double = 0, drop: Double = 0, cut: Double = 0, stall: Double = 0, stallSeconds: Double = 5,
          hold: Double = 0, slowdownFirst: Int = 0, slowdownFirstMethod: String? = nil, completeError: Int = 0,
-         seed: Int = 1, in server: Harness.Server = .seaweedfs) throws {
+         cutAnswer: Int = 0, seed: Int = 1, in server: Harness.Server = .seaweedfs) throws {
         directory = try TemporaryDirectory()
         let settings = try Harness.serverSettings(server)
         let upstream = try #require(URLComponents(string: settings["SPACES_ENDPOINT"]!))
@@ -32,7 +32,7 @@ final class FaultProxy {
                              "--slowdown", String(slowdown), "--drop", String(drop), "--cut", String(cut),
                              "--stall", String(stall), "--stall-seconds", String(stallSeconds),
                              "--hold", String(hold), "--slowdown-first", String(slowdownFirst), "--seed", String(seed),
-                             "--complete-error", String(completeError)]
+                             "--complete-error", String(completeError), "--cut-answer", String(cutAnswer)]
             + (slowdownFirstMethod.map { ["--slowdown-first-method", $0] } ?? [])
         Shell.unblockSignals()
         try process.run()
