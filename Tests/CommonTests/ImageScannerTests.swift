@@ -196,4 +196,19 @@ import TestSupport
     @Test func escapesOnlyInvalidBytes() {
         #expect(ImageScanner.escaped(Array("é/a".utf8) + [0xC3]) == "é/a\\xC3")
     }
+
+    /// img-thumb --thumbnails: a record's thumbnails replaced by the list's, keyed from its own key's prefix.
+    @Test func aRecordsThumbnailsAreReplacedByTheList() throws {
+        var record = ImageRecord(path: "s3://b/my photos/original/a/b.png", rel: "a/b.png", key: "my photos/original/a/b.png",
+                                 thumbnailKey: "my photos/thumbnail/a/b.jpg")
+        record.etag = "e"
+        let specs = try ThumbnailSpec.parseList("400x600:webp,200x300").get()
+        let replaced = try #require(ImageScanner.replacingThumbnails(of: record, with: specs, names: .stem))
+        #expect(replaced.thumbnailKey == "my photos/thumbnail-400x600/a/b.webp" && replaced.thumbnailSpec == "400x600.webp")
+        #expect(replaced.extraThumbnails?.map(\.key) == ["my photos/thumbnail/a/b.jpg"] && replaced.etag == "e")
+        let full = try #require(ImageScanner.replacingThumbnails(of: record, with: [.standard], names: .full))
+        #expect(full.thumbnailKey == "my photos/thumbnail/a/b.png.jpg" && full.extraThumbnails == nil && full.thumbnailSpec == nil)
+        record.key = "elsewhere/b.png"
+        #expect(ImageScanner.replacingThumbnails(of: record, with: specs, names: .stem) == nil)
+    }
 }

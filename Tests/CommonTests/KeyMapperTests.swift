@@ -94,4 +94,13 @@ import TestSupport
         #expect(ExactKey("Jose\u{301}") < ExactKey("Jos\u{E9}"), "S3's byte order: e (0x65) before 0xC3")
         #expect(ExactKey("a\u{10FFFF}") > ExactKey("a\u{FFFE}"))
     }
+
+    /// The prefix an original's key was made under, from the key and its path.
+    @Test func theOriginalsPrefixComesBackFromItsKey() {
+        #expect(KeyMapper.prefix(ofOriginal: "photos/original/a/b.jpg", rel: "a/b.jpg") == "photos/")
+        #expect(KeyMapper.prefix(ofOriginal: "original/b.jpg", rel: "b.jpg") == "")
+        #expect(KeyMapper.prefix(ofOriginal: "photos/xoriginal/b.jpg", rel: "b.jpg") == nil)
+        #expect(KeyMapper.prefix(ofOriginal: "photos/original/b.jpg", rel: "c.jpg") == nil)
+        #expect(KeyMapper.prefix(ofOriginal: "a//original/b.jpg", rel: "b.jpg") == nil)
+    }
 }

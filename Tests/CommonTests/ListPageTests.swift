@@ -12,7 +12,7 @@ import Testing
         <?xml version="1.0" encoding="UTF-8"?>
         <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>p/</Prefix><MaxKeys>1000</MaxKeys>\
         <IsTruncated>true</IsTruncated>\
-        <Contents><Key>p/Jose%CC%81.jpg</Key><ETag>&#34;9dd4e461268c8034f5c8564e155c67a6&#34;</ETag><Size>1</Size></Contents>\
+        <Contents><Key>p/Jose%CC%81.jpg</Key><LastModified>2026-12-07T10:00:00.123Z</LastModified><ETag>&#34;9dd4e461268c8034f5c8564e155c67a6&#34;</ETag><Size>1</Size></Contents>\
         <Contents><Key>p/Jos%C3%A9.jpg</Key><ETag>&#34;9dd4e461268c8034f5c8564e155c67a6&#34;</ETag><Size>2</Size></Contents>\
         <Contents><Key>p/a%01b.jpg</Key><ETag>&#34;e&#34;</ETag><Size>3</Size></Contents>\
         <Contents><Key>p/amp%26lt.jpg</Key><ETag>&#34;e&#34;</ETag><Size>4</Size></Contents>\
@@ -31,6 +31,7 @@ import Testing
         #expect(page.objects.map { Array($0.key.utf8) } == Self.decodedKeys.map { Array($0.utf8) })
         #expect(page.objects.map(\.size) == [1, 2, 3, 4, 5, 6, 7])
         #expect(page.objects.first?.etag == "9dd4e461268c8034f5c8564e155c67a6")
+        #expect(page.objects.first?.lastModified == "2026-12-07T10:00:00.123Z" && page.objects.last?.lastModified == nil)
         #expect(page.isTruncated)
     }
 

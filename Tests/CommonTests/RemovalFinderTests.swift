@@ -155,4 +155,16 @@ import Testing
         wrongThumbnail.thumbnailKey = "avatar/original/a.jpg"
         #expect(throws: RemovalFinder.Problem.self) { try finder.find(records: [wrongThumbnail], listed: [], keysAreExact: true) }
     }
+
+    /// --prune-orphans: the records are the bucket's originals themselves; an original listed later (uploaded
+    /// meanwhile) is new, not gone, and keeps its thumbnails; only thumbnails that no original owns go.
+    @Test func withOriginalsStayingOnlyOrphanedThumbnailsGo() throws {
+        var orphans = finder
+        orphans.originalsStay = true
+        let removed = try orphans.find(records: [scanned("a.jpg")], listed: listed(
+            "avatar/original/a.jpg", "avatar/original/new.png", "avatar/thumbnail/a.jpg", "avatar/thumbnail/new.jpg",
+            "avatar/thumbnail-400x600/new.webp", "avatar/thumbnail/gone.jpg", "avatar/thumbnail-400x600/gone.webp"), keysAreExact: true)
+        #expect(removed.removals.map(\.key) == ["avatar/thumbnail-400x600/gone.webp", "avatar/thumbnail/gone.jpg"])
+        #expect(removed.removals.allSatisfy { $0.kind == .thumbnail })
+    }
 }

@@ -18,6 +18,16 @@ import Testing
         #expect(decided.url == "https://b.example/avatar/original/a.jpg" && decided.thumbnailUrl == "https://b.example/avatar/thumbnail/a.jpg")
     }
 
+    /// An image of the bucket (spaces-ls) is its original, whatever a file says: its thumbnails decide.
+    @Test func anImageOfTheBucketIsSkippedWhenItsThumbnailsAreThere() {
+        var listed = record
+        listed.fromBucket = true
+        listed.path = "s3://b/avatar/original/a.jpg"
+        let decided = SkipDecision(checksum: true).decide(listed, file: file(size: nil), original: original, thumbnail: thumbnail, publicURL: url)
+        #expect(decided.status == .skipped && decided.reason == "its thumbnails are already there")
+        #expect(SkipDecision(checksum: true).decide(listed, file: file(size: nil), original: original, thumbnail: nil, publicURL: url) == listed)
+    }
+
     @Test(arguments: [
         ("no original", nil, true, Int64?(10)),
         ("no thumbnail", "o", false, Int64?(10)),

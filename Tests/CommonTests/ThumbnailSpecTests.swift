@@ -63,4 +63,14 @@ import TestSupport
         let only = ScanRules(extensions: ["heic", "png"])
         #expect(try ImageScanner(root: dir.path, prefix: "x", rules: only).scan().records.map(\.rel) == ["a.HEIC", "f.png"])
     }
+
+    /// `400x600:webp`, as vipsthumbnail's users write it, is `400x600.webp`; a quality may follow or come first.
+    @Test func theFormatMayFollowAColon() throws {
+        #expect(try ThumbnailSpec.parse("400x600:webp").get() == ThumbnailSpec(width: 400, height: 600, format: .webp))
+        #expect(try ThumbnailSpec.parse("400x600:webp:60").get() == ThumbnailSpec(width: 400, height: 600, format: .webp, quality: 60))
+        #expect(try ThumbnailSpec.parse("400x600:60:AVIF").get() == ThumbnailSpec(width: 400, height: 600, format: .avif, quality: 60))
+        for bad in ["400x600:gif", "400x600:webp:webp", "400x600:1:2", "400x600.webp:webp", "400x600:"] {
+            #expect((try? ThumbnailSpec.parse(bad).get()) == nil, "\(bad)")
+        }
+    }
 }

@@ -68,4 +68,31 @@ import Testing
         #expect(stages.exists.contains("--stream") && !stages.exists.contains("--pending"))
         #expect(!stages.thumb.contains("--batches"))
     }
+
+    /// --from-bucket: spaces-ls lists the originals of the prefix; each worker's spaces-get takes the batches
+    /// and img-thumb reads what it downloaded; --prune-orphans prunes with the bucket's originals as the scan.
+    @Test func fromBucketListsDownloadsAndPrunesOrphans() {
+        var options = RunOptions()
+        options.fromBucket = true
+        options.prefix = "my photos"
+        options.thumbnails = "400x600:webp"
+        options.workers = "2"
+        options.maxDisk = "1G"
+        options.pruneOrphans = true
+        options.envFile = "e.env"
+        let stages = RunStages(options: options, work: "/w", bin: "/b")
+        #expect(stages.source == ["/b/spaces-ls", "--records-only", "--originals", "--thumbnails", "400x600:webp",
+                                  "--env-file", "e.env", "--", "my photos"])
+        #expect(stages.downloads)
+        #expect(stages.get == ["--records-only", "--out", "/w/downloads", "--batches", "/w/batches", "--max-disk", "536870912", "--env-file", "e.env"])
+        #expect(stages.thumb == ["--records-only", "--out", "/w/thumbs"])
+        #expect(stages.exists == ["--records-only", "--env-file", "e.env", "--pending", "/w/pending.jsonl", "--removed", "/w/removed.jsonl",
+                                  "--prefix", "my photos", "--orphans"])
+        var folder = RunOptions()
+        folder.folder = "p"
+        #expect(!RunStages(options: folder, work: "/w", bin: "/b").downloads)
+        folder.fromRecords = "failures.jsonl"
+        folder.folder = nil
+        #expect(RunStages(options: folder, work: "/w", bin: "/b").downloads, "a failures file may hold images of the bucket")
+    }
 }

@@ -13,6 +13,14 @@ import Testing
         #expect(StageEnding(thumb: 2, put: 143).outcome == .died(reason: "img-thumb exited with status 2; spaces-put was killed by signal 15 (TERM)"))
     }
 
+    /// --from-bucket: spaces-get's fatal error stops the run; its death is a death like the others'.
+    @Test func spacesGetsEndingCountsToo() {
+        #expect(StageEnding(get: 0, thumb: 0, put: 0).outcome == .answered)
+        #expect(StageEnding(get: 1, thumb: 1, put: 1).outcome == .answered)
+        #expect(StageEnding(get: 2, thumb: 2, put: 2).outcome == .fatal)
+        #expect(StageEnding(get: 137, thumb: 2, put: 0).outcome == .died(reason: "spaces-get was killed by signal 9 (KILL); img-thumb exited with status 2"))
+    }
+
     @Test func parallelCountsFailedBatchesXargsFailsOnAnyStatus() {
         #expect(!StageEnding.dispatcherFailed("parallel", status: 3) && StageEnding.dispatcherFailed("parallel", status: 255))
         #expect(!StageEnding.dispatcherFailed("xargs", status: 0) && StageEnding.dispatcherFailed("xargs", status: 123))
