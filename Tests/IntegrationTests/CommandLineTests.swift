@@ -5,7 +5,7 @@ import Testing
 
 /// What every command shares: --help, --version, and exit 64 for a bad command line.
 @Suite(.integrationTimeLimit) struct CommandLineTests {
-    @Test(arguments: ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-run"])
+    @Test(arguments: ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "spaces-ls", "spaces-get", "upload-review", "upload-run"])
     func helpVersionAndUsageErrors(command: String) throws {
         let help = try Shell.run("\(command) --help")
         #expect(help.status == 0 && help.stdout.contains("USAGE: \(command)"))

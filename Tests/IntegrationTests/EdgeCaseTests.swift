@@ -9,7 +9,7 @@ import Testing
     /// A folder of commands where one stage is replaced by a wrapper that really runs it, then dies.
     func commands(replacing stage: String, with script: String) throws -> TemporaryDirectory {
         let bin = try TemporaryDirectory()
-        for command in ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-run"] where command != stage {
+        for command in ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "spaces-ls", "spaces-get", "upload-review", "upload-run"] where command != stage {
             symlink(Harness.binDirectory + "/" + command, bin.path + "/" + command)
         }
         let path = try bin.write(stage, Data(("#!/bin/bash\nREAL=\(Shell.quote(Harness.binDirectory))\n" + script).utf8))

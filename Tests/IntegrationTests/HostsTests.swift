@@ -229,7 +229,7 @@ import Testing
         let bucket = try rig.bucket("fatal", in: folder)
         let photos = try Self.photos(60)
         let bin = try TemporaryDirectory()
-        for command in ["img-scan", "spaces-exists", "img-thumb", "upload-review", "upload-run"] {
+        for command in ["img-scan", "spaces-exists", "img-thumb", "spaces-ls", "spaces-get", "upload-review", "upload-run"] {
             try FileManager.default.createSymbolicLink(atPath: bin.path + "/" + command, withDestinationPath: Harness.binDirectory + "/" + command)
         }
         try """

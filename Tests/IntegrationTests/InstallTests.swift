@@ -7,7 +7,7 @@ import Testing
 /// runtime is linked into them), and the completions and man pages load. `scripts/test` stages the install
 /// (`make install PREFIX=...`, a release build) and names it in `S3TEST_INSTALL`.
 @Suite(.integrationTimeLimit) struct InstallTests {
-    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "upload-review", "upload-run", "upload-images"]
+    static let commands = ["img-scan", "spaces-exists", "img-thumb", "spaces-put", "spaces-ls", "spaces-get", "upload-review", "upload-run", "upload-images"]
 
     func prefix() throws -> String {
         let prefix = try #require(Harness.environment["S3TEST_INSTALL"],
