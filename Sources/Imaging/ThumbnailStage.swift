@@ -56,8 +56,12 @@ public final class ThumbnailStage {
         RecordLine.output(for: line, lineNumber: lineNumber, failures: &failedCount, stream: &stream, report: report) { (pending: ImageRecord) -> ImageRecord in
             var record = pending
             // spaces-get's download is used once: whatever happens here, it is not needed any more.
-            defer { if let download = pending.download { unlink(download) } }
+            let download = Self.download(of: pending)
+            defer { if let download { unlink(download) } }
             do throws(Failure) {
+                if pending.download != nil && download == nil {
+                    throw .record("its download \(pending.download ?? "") is not spaces-get's (an image of the bucket's, in a folder private to you)")
+                }
                 if let replacing = replacingThumbnails {
                     guard let replaced = ImageScanner.replacingThumbnails(of: record, with: replacing.specs, names: replacing.names) else {
                         throw .record("its key \(record.key ?? "(none)") is not PREFIX/original/ and its rel, so --thumbnails cannot name its thumbnails")
@@ -77,11 +81,19 @@ public final class ThumbnailStage {
         }
     }
 
+    /// spaces-get's file of an image of the bucket: honoured (and deleted once used) only on a `from_bucket`
+    /// record, and only in a folder of this user's closed to others, as spaces-get's folders are.
+    static func download(of record: ImageRecord) -> String? {
+        guard record.fromBucket == true, let download = record.download,
+              let slash = download.lastIndex(of: "/"), PrivateFolder.isPrivate(String(download[..<slash])) else { return nil }
+        return download
+    }
+
     /// Renders the thumbnail into `directory` and records where it is.
     func makeThumbnail(for record: inout ImageRecord) throws(Failure) {
         guard let key = record.thumbnailKey, !key.isEmpty else { throw .record("record has no \"thumbnail_key\"") }
         // spaces-get's copy of an object in the bucket, or the image's own file.
-        let source = record.download ?? record.path
+        let source = Self.download(of: record) ?? record.path
         let before = FileIdentity.of(path: source)
         let specs = try specs(of: record)
         let made = try render(path: source, specs: specs)

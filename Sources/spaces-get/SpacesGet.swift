@@ -16,11 +16,13 @@ struct SpacesGet: ParsableCommand {
             unchanged; spaces-ls's thumbnails and other objects are left out. The bytes are checked: the MD5 \
             against the ETag of an object put in one PUT, or against the x-amz-meta-md5 spaces-put stores with \
             an object put in parts, and the length; an attempt cut midway resumes from where it stopped \
-            (Range, If-Match). At most --max-disk bytes of downloads are on disk at once: the next download \
-            waits until img-thumb has used enough of them (one bigger object goes alone).
+            (Range, If-Match). At most --max-disk bytes of downloads are in the folder at once, every spaces-get \
+            using it together: the next download waits until img-thumb has used enough of them (one bigger object \
+            goes alone; after 30 s in which none is used, it goes on over the cap, with a warning). After several \
+            downloads in a row found the server unavailable, the rest fail without a request.
 
             Exit status: 0 all downloaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket, \
-            the folder).
+            the folder), 3 the server stopped answering, 130 interrupted (INT or TERM).
 
             \(Toolkit.pipelineStatusHelp)
             """,
@@ -28,13 +30,13 @@ struct SpacesGet: ParsableCommand {
     )
 
     @Option(help: ArgumentHelp("""
-        Folder for the downloads (created with mode 0700). Default: spaces-get-UID in $TMPDIR or /tmp, \
-        private to you; files left there for over 7 days are removed.
+        Folder for the downloads (created with mode 0700; an existing one must be yours and closed to others). Default: spaces-get-UID in $TMPDIR or /tmp, \
+        private to you; files left there for over 7 days are removed. Several spaces-get sharing it share --max-disk.
         """, valueName: "dir"))
     var out: String?
 
     @Option(help: ArgumentHelp("Bytes of downloads on disk at once, with K, M or G (1024s).", valueName: "size"))
-    var maxDisk = "1G"
+    var maxDisk = DiskBudget.defaultCap
 
     @Option(help: ArgumentHelp("Read configuration from this file instead of ./.env.", valueName: "path"))
     var envFile: String?
@@ -57,9 +59,7 @@ struct SpacesGet: ParsableCommand {
     var debug = false
 
     func validate() throws {
-        guard let bytes = ByteSize.parse(maxDisk), bytes > 0 else {
-            throw ValidationError("--max-disk must be a size above 0, such as 512M or 2G (got '\(maxDisk)')")
-        }
+        if let problem = DiskBudget.capProblem(maxDisk) { throw ValidationError(problem) }
         guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
     }
 
@@ -73,19 +73,18 @@ struct SpacesGet: ParsableCommand {
             let client = try S3Client(config: config, retryPolicy: settings.retryPolicy, http: settings.curlOptions)
             if debug { client.debugLog = { Console.debug($0) } }
             let directory = out ?? PrivateFolder.defaultPath(named: "spaces-get")
-            if out == nil {
-                try PrivateFolder.preparePrivate(directory)
-            } else if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-                throw FileError(path: directory, errno: errno)
-            }
-            return Downloader(client: client, directory: directory, maxBytes: ByteSize.parse(maxDisk) ?? 1 << 30, report: Console.error)
+            // img-thumb deletes the downloads it used only from a folder private to the user.
+            if out == nil { try PrivateFolder.preparePrivate(directory) } else { try PrivateFolder.ensurePrivate(directory) }
+            let tag = claimInto.map { String($0.split(separator: "/").last ?? "") }.flatMap { $0.isEmpty ? nil : $0 } ?? "p\(getpid())"
+            return Downloader(client: client, budget: DiskBudget(folder: directory, maxBytes: DiskBudget.cap(parsing: maxDisk) ?? 1 << 30),
+                              tag: tag, report: Console.error)
         }
-        downloader.warnWaiting = Console.warning
+        downloader.warn = Console.warning
         downloader.stream = StreamTally(producer: batches != nil)
         downloader.keepWaiting = { !Interruption.requested && !LineReader.readerGone(STDOUT_FILENO) }
         let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
         let reader = LineReader(output: STDOUT_FILENO)
-        while let line = queue.map({ $0.next() }) ?? reader.next() {
+        while !Interruption.requested, let line = queue.map({ $0.next() }) ?? reader.next() {
             let number = queue?.lineNumber ?? reader.lineNumber
             let processed = try CommandRun.setUp { try downloader.process(line: line, lineNumber: number) }
             stream.tally = downloader.stream
@@ -93,7 +92,11 @@ struct SpacesGet: ParsableCommand {
             try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLine(output) }
         }
         stream.tally = downloader.stream
-        Console.debug("\(ByteSize.describe(downloader.downloadedBytes)) downloaded into \(downloader.directory); \(downloader.passedOver) listing lines that are no original left out")
-        try CommandRun.finish(own: downloader.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
+        if Interruption.requested {
+            Console.error("interrupted: the records not read yet were not downloaded")
+            throw ExitCode(Interruption.exitStatus)
+        }
+        Console.debug("\(ByteSize.describe(downloader.downloadedBytes)) downloaded into \(downloader.budget.folder); \(downloader.passedOver) listing lines that are no original left out")
+        try CommandRun.finish(own: downloader.serverUnavailable ? Toolkit.Exit.serverUnavailable : downloader.failedCount > 0 ? Toolkit.Exit.someFailed : 0)
     }
 }

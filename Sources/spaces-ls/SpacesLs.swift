@@ -63,6 +63,9 @@ struct SpacesLs: ParsableCommand {
 
     func validate() throws {
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
+        if let folder = KeyMapper.insideFolders(prefix) {
+            throw ValidationError("PREFIX is the prefix the images were uploaded under (avatar), not one of its folders (\(folder)/): spaces-ls --originals PREFIX lists the originals")
+        }
         if case .failure(let problem) = ThumbnailSpec.parseList(thumbnails) { throw ValidationError("--thumbnails: \(problem)") }
         if let extensions, case .failure(let problem) = ScanRules.extensions(from: extensions) { throw ValidationError(problem.description) }
         guard (1...1000).contains(pageSize) else { throw ValidationError("--page-size must be 1-1000") }

@@ -25,7 +25,7 @@ struct Decided: ParsableCommand {
         var firstLine: String?, saidWhy = false
         RunStep.relay(file: state.work + "/scan.err", state) { line in
             if firstLine == nil && !line.isEmpty { firstLine = line }
-            if line.hasPrefix("img-scan: error: ") { saidWhy = true }
+            if line.hasPrefix("\(options.sourceCommand): error: ") { saidWhy = true }
             if line.hasPrefix("img-scan: ignored ") { state.ignored = String(line.dropFirst("img-scan: ".count)) }
         }
         RunStep.relay(file: state.work + "/exists.err", state)
@@ -40,7 +40,7 @@ struct Decided: ParsableCommand {
         } else if scanStatus >= Toolkit.Exit.fatal {
             // img-scan says why in an error line; anything else it printed (a usage error) is shown as it is.
             if saidWhy { throw ExitCode(Toolkit.Exit.fatal) }
-            throw RunStep.die(state, "\(StageEnding.describe("img-scan", status: scanStatus)): \(firstLine ?? "")")
+            throw RunStep.die(state, "\(StageEnding.describe(options.sourceCommand, status: scanStatus)): \(firstLine ?? "")")
         }
 
         // What was decided: the finished records by status, the pending ones with their bytes.
@@ -70,7 +70,7 @@ struct Decided: ParsableCommand {
                 return
             }
             state.pending += 1
-            state.pendingBytes += identity?.size ?? 0
+            state.pendingBytes += RunTally.originalBytes(of: line, using: decoder)
             if !earlier.broken.isEmpty {
                 kept.append(line + Data([UInt8(ascii: "\n")]))
                 if kept.count > 1 << 20 {

@@ -22,6 +22,8 @@ struct Ended: ParsableCommand {
         let folder = work.work
         let (get, pair) = statuses.count == 3 ? (statuses[0], Array(statuses.dropFirst())) : (nil, statuses)
         let ending = StageEnding(get: get, thumb: pair.first ?? 0, put: pair.count > 1 ? pair[1] : 0)
+        // The round is over: a download of it still there was never used (img-thumb died before it).
+        for file in Downloader.leftBehind(by: lane, in: folder + "/downloads") { unlink(file) }
         switch ending.outcome {
         case .answered:
             throw ExitCode(1)

@@ -85,7 +85,7 @@ struct UploadImagesCommand: ParsableCommand {
     @Flag(help: "With --from-bucket: also delete the thumbnails whose original is gone (with --dry-run: list them).")
     var pruneOrphans = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("With --from-bucket: downloads on disk at once, all workers together (default 1G; K, M, G are 1024s).", valueName: "size"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --from-bucket: downloads on disk at once, all workers together (default 256M; K, M, G are 1024s).", valueName: "size"))
     var maxDisk: String?
 
     @Flag(help: "Scan and decide what would be skipped; print what would be uploaded (JSON lines on stdout); upload nothing.")

@@ -55,6 +55,26 @@ import Testing
         #expect(try all.map { try RecordCoding.decode($0) }.map(\.thumbnailKey) == ["avatar/thumbnail/a.jpg.jpg", "avatar/thumbnail/a.png.jpg"])
     }
 
+    /// a.jpg waits for what may share its stem (a.png would follow it) but not for the folder a/ ('.' sorts before '/');
+    /// a hidden name keeps its whole name as its stem (`.jpg.png` is `.jpg`), as in a scan; a name without an
+    /// image extension is no original.
+    @Test func aStemWaitsOnlyAsLongAsKeysCouldShareIt() throws {
+        var listing = BucketListing(bucket: "b", prefix: "avatar", rules: ScanRules(includeHidden: true))
+        var rels: [String] = []
+        // In S3's byte order: '-' before '.' before '/'.
+        for key in ["avatar/original/.jpg.png", "avatar/original/a-b.jpg", "avatar/original/a.jpg", "avatar/original/a/b.jpg",
+                    "avatar/original/a/c.jpg", "avatar/original/noext"] {
+            rels += try listing.lines(for: objects(key)).filter { $0.firstRange(of: Data("\"path\"".utf8)) != nil }.map { try RecordCoding.decode($0).rel }
+            if key.hasSuffix("a.jpg") { #expect(rels == [".jpg.png", "a-b.jpg"], "a.jpg waits") }
+            if key.hasSuffix("a/b.jpg") { #expect(rels == [".jpg.png", "a-b.jpg", "a.jpg"], "a.jpg is out once a/ begins") }
+        }
+        rels += try listing.finish().map { try RecordCoding.decode($0).rel }
+        #expect(rels == [".jpg.png", "a-b.jpg", "a.jpg", "a/b.jpg", "a/c.jpg"])
+        #expect(listing.failedCount == 0 && listing.counts[.other] == 1)
+        #expect(BucketListing.isPast(stem: "p/a")("p/a/x.jpg") && !BucketListing.isPast(stem: "p/a")("p/a-b.jpg")
+                && !BucketListing.isPast(stem: "p/a")("p/a.png") && BucketListing.isPast(stem: "p/a")("p/b.jpg"))
+    }
+
     @Test func aThumbnailsSpecComesFromItsFolderAndExtension() {
         #expect(BucketListing.spec(box: "thumbnail", rel: "a.jpg")?.description == "200x300")
         #expect(BucketListing.spec(box: "thumbnail-400x600", rel: "a/b.avif")?.description == "400x600.avif")

@@ -102,5 +102,9 @@ import TestSupport
         #expect(KeyMapper.prefix(ofOriginal: "photos/xoriginal/b.jpg", rel: "b.jpg") == nil)
         #expect(KeyMapper.prefix(ofOriginal: "photos/original/b.jpg", rel: "c.jpg") == nil)
         #expect(KeyMapper.prefix(ofOriginal: "a//original/b.jpg", rel: "b.jpg") == nil)
+        // A prefix inside another's folders is none: its thumbnails would land among avatar's originals.
+        #expect(KeyMapper.prefix(ofOriginal: "avatar/original/old/original/x.jpg", rel: "x.jpg") == nil)
+        #expect(KeyMapper.prefix(ofOriginal: "avatar/thumbnail-400x600/original/x.jpg", rel: "x.jpg") == nil)
+        #expect(KeyMapper.insideFolders("avatar/original/old") == "original" && KeyMapper.insideFolders("photos/2024") == nil)
     }
 }

@@ -105,21 +105,37 @@ final class Transfer {
     private func write(_ buffer: UnsafeMutablePointer<CChar>, count: Int, to sink: ResponseSink) -> Bool {
         if !sinking {
             sinking = true
-            if status == 200 { sink.restart() }
-            if sink.etag == nil { sink.etag = S3Client.unquote(responseHeaders["etag"] ?? "") }
+            let etag = S3Client.unquote(responseHeaders["etag"] ?? "")
+            if status == 200 {
+                sink.restart()
+            } else if sink.etag.map({ $0 != etag }) ?? false || Self.rangeStart(responseHeaders["content-range"]) != sink.written {
+                // The rest of another version of the object, or from another byte: never appended.
+                sink.mismatched = true
+                localError = "the rest of the download was not of the same object (ETag \(etag), \(responseHeaders["content-range"] ?? "no range"))"
+                return false
+            }
+            if sink.etag == nil { sink.etag = etag }
             sink.headers = responseHeaders
         }
         var done = 0
         while done < count {
             let wrote = pwrite(sink.fd, buffer + done, count - done, off_t(sink.written))
             guard wrote > 0 else {
-                localError = "cannot write the download: \(String(cString: strerror(errno)))"
+                let reason = wrote < 0 ? String(cString: strerror(errno)) : "nothing written"
+                sink.writeFailure = reason
+                localError = "cannot write the download: \(reason)"
                 return false
             }
             done += wrote
             sink.written += Int64(wrote)
         }
         return true
+    }
+
+    /// The first byte of a `Content-Range: bytes 100-199/200`.
+    static func rangeStart(_ header: String?) -> Int64? {
+        guard let header, header.hasPrefix("bytes "), let dash = header.firstIndex(of: "-") else { return nil }
+        return Int64(header[header.index(header.startIndex, offsetBy: 6)..<dash])
     }
 
     /// CURLOPT_READFUNCTION: streams the request body from the file; under a bandwidth cap, a piece at a time
@@ -159,7 +175,8 @@ final class Transfer {
         let transfer = Transfer.from(userdata)
         // Asked to stop: a body still being sent is abandoned (S3 stores nothing of a body cut short); a
         // request whose body is all sent waits for its answer, so that the record says what the server did.
-        if Interruption.requested && sent < toSend {
+        // A download is abandoned too: nothing of it is kept.
+        if Interruption.requested && (sent < toSend || transfer.sink != nil) {
             transfer.localError = "interrupted"
             return 1
         }

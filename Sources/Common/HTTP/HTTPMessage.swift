@@ -38,6 +38,10 @@ public final class ResponseSink: @unchecked Sendable {
     /// The ETag and headers of the object those bytes are of (the answer that began them).
     public internal(set) var etag: String?
     public internal(set) var headers: [String: String] = [:]
+    /// The file could not take the bytes (a full disk): the download fails, and it is no fault of the server.
+    public internal(set) var writeFailure: String?
+    /// An answer for the rest was not of these bytes' object (another ETag, another start): the file starts over.
+    public internal(set) var mismatched = false
 
     public init(fd: Int32) { self.fd = fd }
 
@@ -47,12 +51,13 @@ public final class ResponseSink: @unchecked Sendable {
         return ["range": "bytes=\(written)-", "if-match": "\"\(etag)\""]
     }
 
-    /// Starts the file over (the object changed between two attempts).
+    /// Starts the file over (the object changed between two attempts): the bytes are written again from the
+    /// start; the caller cuts the file at `written` once the download is whole.
     public func restart() {
         written = 0
         etag = nil
         headers = [:]
-        _ = ftruncate(fd, 0)
+        mismatched = false
     }
 }
 

@@ -5,9 +5,9 @@ import FoundationEssentials
 /// thumbnail (which box and format, of which image), or other.
 ///
 /// Originals whose thumbnail name another original shares (`a.jpg`, `a.png` under stem names) fail as they do
-/// in a scan, naming each other. S3 lists keys in byte order, and every key of one stem begins with that stem,
-/// so a record waits only until the listing has passed the keys that begin with its stem: a few records held,
-/// not the bucket.
+/// in a scan, naming each other. S3 lists keys in byte order, and every key of one stem is that stem or the
+/// stem, a dot and an extension, so a record waits only until the listing is past them: a few records held,
+/// not the bucket. (So an original may come out a few keys after where the listing had it.)
 public struct BucketListing {
     public enum Kind: String, Sendable, Encodable {
         case original, thumbnail, other
@@ -67,14 +67,24 @@ public struct BucketListing {
     /// The lines still waiting, at the end of the listing.
     public mutating func finish() -> [Data] { closingGroups(before: nil) }
 
-    /// The groups no later key can join: those whose stem does not begin `key` (S3 lists in byte order).
+    /// The groups no later key can join (S3 lists in byte order): those `key` is past. The end of the listing
+    /// closes them all.
     private mutating func closingGroups(before key: String?) -> [Data] {
-        var out: [Data] = []
-        let closing = waiting.filter { group in key.map { !$0.utf8.starts(with: group.stem.utf8) } ?? true }
+        let closing = waiting.filter { key.map(Self.isPast(stem: $0.stem)) ?? true }
         guard !closing.isEmpty else { return [] }
-        waiting.removeAll { group in key.map { !$0.utf8.starts(with: group.stem.utf8) } ?? true }
-        for group in closing { out += records(of: group.records) }
-        return out
+        waiting.removeAll { key.map(Self.isPast(stem: $0.stem)) ?? true }
+        return closing.flatMap { records(of: $0.records) }
+    }
+
+    /// Whether `key` comes after every key of the stem `stem`: those are the stem itself and the stem, a dot and
+    /// an extension, so a key that does not begin with the stem, or goes on with a byte above the dot (`a/`
+    /// after `a.jpg`), is past them.
+    static func isPast(stem: String) -> (String) -> Bool {
+        { key in
+            guard key.utf8.starts(with: stem.utf8) else { return true }
+            guard let next = key.utf8.dropFirst(stem.utf8.count).first else { return false }
+            return next > UInt8(ascii: ".")
+        }
     }
 
     private mutating func records(of group: [(rel: String, object: ObjectInfo)]) -> [Data] {
@@ -122,10 +132,8 @@ public struct BucketListing {
     /// The thumbnail a key in the folder `box` with the name `rel` is: `thumbnail` is 200x300, `thumbnail-WxH` WxH,
     /// the format by the extension.
     static func spec(box: Substring, rel: String) -> ThumbnailSpec? {
-        let size = box == "thumbnail" ? "200x300" : box.dropFirst("thumbnail-".count)
-        guard let dot = rel.lastIndex(of: "."), case .success(let spec) = ThumbnailSpec.parse(size + ":" + rel[rel.index(after: dot)...]) else {
-            return nil
-        }
-        return spec
+        guard let size = KeyScope.box(ofFolder: box), let dot = rel.lastIndex(of: "."),
+              let format = ThumbnailSpec.Format(name: String(rel[rel.index(after: dot)...])) else { return nil }
+        return ThumbnailSpec(width: size.width, height: size.height, format: format)
     }
 }

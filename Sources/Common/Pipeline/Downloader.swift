@@ -6,31 +6,39 @@ import Glibc
 /// private folder, its bytes checked, and its record given the file (`download`) that img-thumb reads and
 /// then deletes.
 ///
-/// Disk use stays under `maxBytes`: a download starts only when the files still on disk (written here, not
-/// yet deleted by the next stage) and this one fit, or when none is left (one object bigger than the cap).
-/// An attempt cut midway resumes where it stopped (`ResponseSink`).
+/// Disk use stays under the cap of `budget` (`DiskBudget`: every spaces-get sharing the folder together): a
+/// download starts only when it fits beside the files still there, or when none is (one object bigger than the
+/// cap). An attempt cut midway resumes where it stopped (`ResponseSink`). After several downloads in a row
+/// found the server unavailable, the rest fail without a request (`CircuitBreaker`), as spaces-put's uploads do.
 public final class Downloader {
     public let client: S3Client
-    public let directory: String
-    public let maxBytes: Int64
+    public let budget: DiskBudget
+    /// What begins each file's name: the worker's round (`lanes/1.2` gives `1.2`) or the process, so that no two
+    /// processes sharing the folder ever pick one name, and a dead round's files can be told.
+    public let tag: String
     public private(set) var failedCount = 0
     /// Lines that are no original (spaces-ls's thumbnails and other objects): left out.
     public private(set) var passedOver = 0
     public private(set) var downloadedBytes: Int64 = 0
     public var stream = StreamTally()
-    /// Says when the cap has held a download back for a while (the next stage may not be reading).
-    public var warnWaiting: (String) -> Void = { _ in }
+    /// Says when the cap has held a download back for a while, and when it gives up waiting.
+    public var warn: (String) -> Void = { _ in }
     /// Whether to go on waiting for room (false once the output's reader is gone, or on INT/TERM).
     public var keepWaiting: () -> Bool = { !Interruption.requested }
+    /// How long a download waits for room while no file is used before it goes on over the cap (the next stage
+    /// holds the lines back: a filter that buffers, or no img-thumb at all).
+    public var patience: Double = 30
+    var breaker = CircuitBreaker()
+    public var serverUnavailable: Bool { breaker.isOpen }
     let report: (String) -> Void
+    private var count = 0
+    /// Once the wait gave up, the cap no longer holds downloads back in this process.
+    private var overCap = false
 
-    /// The files written and not yet seen gone, with their sizes.
-    private var onDisk: [(path: String, size: Int64)] = []
-
-    public init(client: S3Client, directory: String, maxBytes: Int64, report: @escaping (String) -> Void) {
+    public init(client: S3Client, budget: DiskBudget, tag: String, report: @escaping (String) -> Void) {
         self.client = client
-        self.directory = directory
-        self.maxBytes = maxBytes
+        self.budget = budget
+        self.tag = tag
         self.report = report
     }
 
@@ -47,10 +55,13 @@ public final class Downloader {
             guard pending.fromBucket == true, pending.download == nil else { return pending }
             var record = pending
             do throws(S3Error) {
+                if let reason = breaker.refusal() { throw .notAttempted(reason) }
                 try download(&record)
+                breaker.recordSuccess()
             } catch let error where error.isFatal {
                 throw error
             } catch {
+                if error.meansServerUnavailable { breaker.recordUnavailable(error.description) }
                 record.status = .failed
                 record.error = error.description
                 report("\(record.rel): \(error)")
@@ -59,34 +70,44 @@ public final class Downloader {
         }
     }
 
-    /// A line of spaces-ls that is not an original: a thumbnail or another object (`"kind"` other than original).
+    /// A line of spaces-ls that is not an original: a thumbnail or another object (`"kind"` thumbnail or other,
+    /// and no `path`). Any other record, whatever fields it carries, is one.
     static func isOtherListingLine(_ line: Data) -> Bool {
-        guard line.count < 4096, let members = JSONObjectFields.members(of: [UInt8](line)),
-              let kind = members.first(where: { $0.name == "kind" }) else { return false }
-        return kind.value != Array("\"original\"".utf8)
+        let thumbnail = Array(#""kind":"thumbnail""#.utf8), other = Array(#""kind":"other""#.utf8)
+        guard line.firstRange(of: thumbnail) != nil || line.firstRange(of: other) != nil,
+              let members = JSONObjectFields.members(of: [UInt8](line)) else { return false }
+        let kind = members.first { $0.name == "kind" }?.value
+        return (kind == Array(#""thumbnail""#.utf8) || kind == Array(#""other""#.utf8)) && !members.contains { $0.name == "path" }
     }
 
     func download(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
-        guard waitForRoom(record.size ?? 0) else { throw .notAttempted("interrupted") }
-        let file = directory + "/" + Self.fileName(key: key, rel: record.rel)
+        count += 1
+        let file = budget.folder + "/" + Self.fileName(tag: tag, number: count, key: key, rel: record.rel)
         let partial = file + ".part"
         var lastProblem = ""
         // Twice at most: bytes that arrive altered are fetched again once, then the image fails.
         for _ in 0..<2 {
-            let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { throw .unwritableFile("cannot write \(partial): \(String(cString: strerror(errno)))") }
+            let fd = try booked(partial, size: record.size ?? 0)
             let sink = ResponseSink(fd: fd)
             do {
                 try client.getObject(key: key, into: sink)
             } catch {
                 close(fd)
                 unlink(partial)
+                if let failure = sink.writeFailure { throw .unwritableFile("cannot write \(partial): \(failure)") }
                 throw error
             }
+            // The booking was the listed size: the file is cut at what came.
+            let cut = ftruncate(fd, off_t(sink.written))
             close(fd)
+            if cut != 0 {
+                unlink(partial)
+                throw .unwritableFile("cannot write \(partial): \(String(cString: strerror(errno)))")
+            }
             if let problem = Self.problem(with: partial, from: sink) {
                 lastProblem = problem
+                unlink(partial)
                 continue
             }
             guard rename(partial, file) == 0 else {
@@ -94,7 +115,6 @@ public final class Downloader {
                 unlink(partial)
                 throw .unwritableFile("cannot write \(file): \(reason)")
             }
-            onDisk.append((file, sink.written))
             downloadedBytes += sink.written
             record.download = file
             // The bytes are those of the object as it is now, which may have changed since it was listed.
@@ -102,22 +122,49 @@ public final class Downloader {
             if let etag = sink.etag, !etag.isEmpty { record.etag = etag }
             return
         }
-        unlink(partial)
         throw .integrity("\(key): the downloaded bytes do not match the object (\(lastProblem)), twice")
     }
 
-    /// Why the file does not hold the object's bytes, or nil: its MD5 against the ETag of a single PUT, or
-    /// against the `x-amz-meta-md5` spaces-put stores with an object uploaded in parts; its length against
-    /// what the answer said. An object in parts from another tool has only its length to go by.
+    /// The download's file, booked in the budget once there is room; waiting while img-thumb uses the files before
+    /// it. A wait in which no file is used for `patience` seconds gives up the cap, with a warning.
+    private func booked(_ path: String, size: Int64) throws(S3Error) -> Int32 {
+        let name = String(path.dropFirst(budget.folder.count + 1))
+        var waitedSince: Double?, last = budget.used()
+        var warned = false
+        while true {
+            let fd: Int32?
+            do { fd = try budget.book(name, size: size, overCap: overCap) } catch { throw .unwritableFile(error.description) }
+            if let fd { return fd }
+            guard keepWaiting() else { throw .notAttempted("interrupted") }
+            let now = MonotonicClock.seconds(), used = budget.used()
+            if used.bytes < last.bytes || used.files < last.files { waitedSince = now }  // img-thumb used one
+            last = used
+            let since = waitedSince ?? now
+            waitedSince = since
+            if now - since >= 10 && !warned {
+                warned = true
+                warn("\(ByteSize.describe(used.bytes)) of downloads are on disk (--max-disk \(ByteSize.describe(budget.maxBytes))) and none was used for 10 s: waiting for the next stage (img-thumb) to use them")
+            }
+            if now - since >= patience {
+                overCap = true
+                warn("no download was used for \(Int(patience)) s: going on over --max-disk (is the next stage img-thumb, and does what is between them pass each line on at once?)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// Why the file does not hold the object's bytes, or nil: its MD5 against the one the object should have
+    /// (`MultipartUpload.expectedMD5`); its length against what the answer said. An object in parts from
+    /// another tool has only its length to go by.
     static func problem(with path: String, from sink: ResponseSink) -> String? {
         if let total = Self.totalLength(sink.headers), total != sink.written {
             return "\(sink.written) bytes, not \(total)"
         }
-        let etag = sink.etag ?? ""
-        let expected = MultipartUpload.isMultipartETag(etag) ? sink.headers["x-amz-meta-" + MultipartUpload.md5MetadataKey] : etag
-        guard let expected, !expected.isEmpty else { return nil }
+        guard let expected = MultipartUpload.expectedMD5(etag: sink.etag ?? "", stored: sink.headers["x-amz-meta-" + MultipartUpload.md5MetadataKey]) else {
+            return nil
+        }
         guard let digest = try? FileDigest.compute(path: path, withSHA256: false) else { return "cannot read it back" }
-        return digest.md5.hexString == expected.lowercased() ? nil : "MD5 \(digest.md5.hexString), not \(expected)"
+        return digest.md5.hexString == expected ? nil : "MD5 \(digest.md5.hexString), not \(expected)"
     }
 
     /// The object's whole length: a 206's `Content-Range: bytes 100-199/200`, or a 200's `Content-Length`.
@@ -128,28 +175,17 @@ public final class Downloader {
         return headers["content-length"].flatMap { Int64($0) }
     }
 
-    /// Waits until a download of `size` bytes fits under the cap beside the files still on disk; false when
-    /// asked to stop waiting.
-    func waitForRoom(_ size: Int64) -> Bool {
-        var waited = 0
-        while true {
-            onDisk.removeAll { access($0.path, F_OK) != 0 && errno == ENOENT }
-            let used = onDisk.reduce(Int64(0)) { $0 + $1.size }
-            if onDisk.isEmpty || used + size <= maxBytes { return true }
-            guard keepWaiting() else { return false }
-            if waited == 500 {
-                warnWaiting("\(ByteSize.describe(used)) of downloads are still on disk (--max-disk \(ByteSize.describe(maxBytes))): waiting for the next stage (img-thumb) to use them")
-            }
-            waited += 1
-            usleep(20_000)
-        }
-    }
-
-    /// A name of its own for each key, keeping the image's extension (a hash of the key: keys may hold any byte).
-    static func fileName(key: String, rel: String) -> String {
-        let digest = SHA256.hash(data: Data(key.utf8)).prefix(16).map { Printf.string("%02x", $0) }.joined()
+    /// A name of its own for each download, keeping the image's extension: the process's tag, its count, and a
+    /// hash of the key (keys may hold any byte).
+    static func fileName(tag: String, number: Int, key: String, rel: String) -> String {
+        let digest = SHA256.hash(data: Data(key.utf8)).prefix(8).map { Printf.string("%02x", $0) }.joined()
         let name = rel.split(separator: "/").last ?? ""
         let ext = name.lastIndex(of: ".").map { String(name[$0...]).lowercased() } ?? ""
-        return digest + (ext.count <= 6 && ext.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." } ? ext : "")
+        return "\(tag)-\(number)-\(digest)" + (ext.count <= 6 && ext.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." } ? ext : "")
+    }
+
+    /// The files of a round (`tag`) still in `folder`: what img-thumb never used once that round is over.
+    public static func leftBehind(by tag: String, in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(tag + "-") }.map { folder + "/" + $0 }
     }
 }

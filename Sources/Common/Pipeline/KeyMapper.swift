@@ -41,13 +41,20 @@ public struct KeyMapper: Sendable {
     public func originalKey(for rel: String) -> String { join("original", rel) }
 
     /// The prefix under which `key` is the original of `rel` (`photos/original/a/b.jpg`, `a/b.jpg`: `photos`), or
-    /// nil when it is not `PREFIX/original/REL`.
+    /// nil when it is not `PREFIX/original/REL`, or when that prefix lies inside another's folders
+    /// (`avatar/original/old`: its thumbnails would be written among avatar's originals).
     public static func prefix(ofOriginal key: String, rel: String) -> String? {
         let suffix = "original/" + rel
         guard !rel.isEmpty, key.utf8.count >= suffix.utf8.count, key.utf8.reversed().starts(with: suffix.utf8.reversed()) else { return nil }
         let prefix = String(decoding: key.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
-        guard prefix.isEmpty || prefix.hasSuffix("/"), problem(withPrefix: prefix) == nil else { return nil }
+        guard prefix.isEmpty || prefix.hasSuffix("/"), problem(withPrefix: prefix) == nil, insideFolders(prefix) == nil else { return nil }
         return prefix
+    }
+
+    /// The folder of the toolkit's a prefix names (`original`, `thumbnail`, `thumbnail-400x600`), when it does: such a
+    /// prefix is inside another prefix's folders, not a prefix of its own.
+    public static func insideFolders(_ prefix: String) -> String? {
+        segments(of: prefix).first { $0 == "original" || KeyScope.isThumbnailFolder(Substring($0)) }
     }
 
     /// How an image's thumbnail is named from its path: the one rule for a prefix, chosen by `--thumbnail-names`.

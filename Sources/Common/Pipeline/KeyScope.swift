@@ -42,13 +42,19 @@ public struct KeyScope: Sendable {
     }
 
     /// `thumbnail`, or `thumbnail-WxH` for a box other than 200x300 that `--thumbnails` can ask for.
-    public static func isThumbnailFolder(_ name: Substring) -> Bool {
-        if name == "thumbnail" { return true }
-        guard name.hasPrefix("thumbnail-") else { return false }
+    public static func isThumbnailFolder(_ name: Substring) -> Bool { box(ofFolder: name) != nil }
+
+    /// The box of a thumbnail folder's thumbnails, as `ThumbnailSpec.folder` names it: `thumbnail` 200x300,
+    /// `thumbnail-WxH` WxH; nil for any other name.
+    public static func box(ofFolder name: Substring) -> (width: Int, height: Int)? {
+        let standard = ThumbnailSpec.standard
+        if name == "thumbnail" { return (standard.width, standard.height) }
+        guard name.hasPrefix("thumbnail-") else { return nil }
         let sides = name.dropFirst("thumbnail-".count).split(separator: "x", omittingEmptySubsequences: false)
         guard sides.count == 2, let width = Int(sides[0]), let height = Int(sides[1]),
-              ThumbnailSpec.sides.contains(width), ThumbnailSpec.sides.contains(height) else { return false }
-        return ThumbnailSpec(width: width, height: height).folder == name
+              ThumbnailSpec.sides.contains(width), ThumbnailSpec.sides.contains(height),
+              ThumbnailSpec(width: width, height: height).folder == name else { return nil }
+        return (width, height)
     }
 
     /// Why spaces-put may not upload `record`'s objects under these keys, or nil when it may.

@@ -26,10 +26,10 @@ public struct SkipDecision: Sendable {
     public func matches(_ file: LocalFile, _ object: ObjectInfo) -> Bool {
         guard let size = file.size, size == object.size else { return false }
         guard checksum else { return true }
-        let stored = MultipartUpload.isMultipartETag(object.etag)
-            ? object.userMetadata?[MultipartUpload.md5MetadataKey] : object.etag
-        guard let stored else { return false }
-        return file.md5().map { stored.lowercased() == $0 } ?? false
+        guard let stored = MultipartUpload.expectedMD5(etag: object.etag, stored: object.userMetadata?[MultipartUpload.md5MetadataKey]) else {
+            return false
+        }
+        return file.md5().map { stored == $0 } ?? false
     }
 
     /// Whether the original in the bucket is the record's image: an image that comes from the bucket

@@ -10,9 +10,14 @@ struct ResultFields: Decodable {
     var size: Int64?
     var mtime: Int64?
     var thumbnailSize: Int64?
+    var fromBucket: Bool?
+
+    /// The bytes of the original the record sends: none for an image of the bucket, whose original is never written.
+    var originalBytes: Int64 { fromBucket == true ? 0 : size ?? 0 }
 
     enum CodingKeys: String, CodingKey {
         case path, rel, status, action, error, reason, size, mtime
         case thumbnailSize = "thumbnail_size"
+        case fromBucket = "from_bucket"
     }
 }

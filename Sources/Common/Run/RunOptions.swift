@@ -58,9 +58,10 @@ public struct RunOptions: Codable, Sendable, Equatable {
 
     public var usesHosts: Bool { !hostFiles.isEmpty || !sshLogins.isEmpty }
     public var workerCount: Int { Int(workers) ?? 1 }
+    /// The command that finds the images (with --from-records, upload-run's own step): for its messages.
+    public var sourceCommand: String { fromBucket ? "spaces-ls" : "img-scan" }
     /// Whether objects are deleted: --delete-removed, or --prune-orphans.
     public var prunes: Bool { deleteRemoved || pruneOrphans }
-    public static let defaultMaxDisk = "1G"
     public var batchLimit: Int { Int(batchSize) ?? 100 }
 
     /// The first rule the command line breaks, as one line naming the option; nil when it can run.
@@ -124,14 +125,10 @@ public struct RunOptions: Codable, Sendable, Equatable {
                       (contentDisposition != nil || multipartThreshold != nil || partSize != nil || partConcurrency != nil,
                        "the options of originals (--content-disposition, --multipart-threshold, --part-size, --part-concurrency): no original is written")]
         if let other = others.first(where: \.0)?.1 { return "--from-bucket cannot be combined with \(other)" }
-        if let maxDisk, (ByteSize.parse(maxDisk) ?? 0) <= 0 { return "--max-disk must be a size above 0, such as 512M or 2G (got '\(maxDisk)')" }
+        if let maxDisk, let problem = DiskBudget.capProblem(maxDisk) { return problem }
         return nil
     }
 
-    /// The bytes of downloads each worker may keep on disk: --max-disk shared among the workers.
-    public var maxDiskPerWorker: Int64 {
-        max(1, (ByteSize.parse(maxDisk ?? Self.defaultMaxDisk) ?? 1 << 30) / Int64(max(1, workerCount)))
-    }
 
     /// A whole number in `range`, written in decimal digits only (no sign, no spaces).
     static func wholeNumber(_ text: String, in range: ClosedRange<Int>) -> Int? {

@@ -94,11 +94,11 @@ public struct RunStages: Sendable {
     /// in the bucket (a failures file of a --from-bucket run); spaces-get passes any other record on.
     public var downloads: Bool { options.fromBucket || options.fromRecords != nil }
 
-    /// spaces-get, taking batches from the queue (each worker adds --claim-into), each worker keeping its share
-    /// of --max-disk.
+    /// spaces-get, taking batches from the queue (each worker adds --claim-into), every worker's downloads in one
+    /// folder under one --max-disk.
     public var get: [String] {
-        ["--records-only", "--out", "\(work)/downloads", "--batches", "\(work)/batches", "--max-disk", String(options.maxDiskPerWorker)]
-            + envWords + requestWords + debugWords
+        ["--records-only", "--out", "\(work)/downloads", "--batches", "\(work)/batches"]
+            + Self.pair("--max-disk", options.maxDisk ?? DiskBudget.defaultCap) + envWords + requestWords + debugWords
     }
 
     /// spaces-put for the uploads, without the settings file (`hostPut` travels to hosts with the settings).

@@ -20,6 +20,12 @@ public struct RunTally: Sendable, Equatable {
 
     public init() {}
 
+    /// The bytes of the original a pending record will send (the progress bar's whole is their sum): none for an
+    /// image of the bucket, whose original is never written.
+    public static func originalBytes(of line: Data, using decoder: JSONDecoder) -> Int64 {
+        (try? decoder.decode(ResultFields.self, from: line))?.originalBytes ?? 0
+    }
+
     /// Counts one result line; returns whether it is a failed image record (for the failures file).
     @discardableResult
     public mutating func add(_ bytes: Data) -> Bool { add(bytes, using: JSONDecoder()) }
@@ -38,7 +44,7 @@ public struct RunTally: Sendable, Equatable {
         switch line.status {
         case "uploaded":
             uploaded += 1
-            originalBytes += line.size ?? 0
+            originalBytes += line.originalBytes
             thumbnailBytes += line.thumbnailSize ?? 0
         case "skipped":
             skipped += 1

@@ -21,11 +21,18 @@ public struct StageEnding: Sendable, Equatable {
     ///   error (credentials, the bucket, its folder) stops the run as spaces-put's does.
     public init(get: Int32? = nil, thumb: Int32, put: Int32) {
         var reasons: [String] = []
-        if get == Toolkit.Exit.fatal {
+        switch get {
+        case Toolkit.Exit.fatal?:
             outcome = .fatal
             return
+        case Toolkit.Exit.serverUnavailable?:
+            outcome = .unavailable
+            return
+        case let status? where status != 0 && status != Toolkit.Exit.someFailed && status != 130:
+            reasons.append(Self.describe("spaces-get", status: status))
+        default:
+            break
         }
-        if let get, get != 0 && get != Toolkit.Exit.someFailed && get != 130 { reasons.append(Self.describe("spaces-get", status: get)) }
         if thumb != 0 && thumb != Toolkit.Exit.someFailed { reasons.append(Self.describe("img-thumb", status: thumb)) }
         switch put {
         case 0, Toolkit.Exit.someFailed, 130:

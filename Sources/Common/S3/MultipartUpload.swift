@@ -67,6 +67,13 @@ public enum MultipartUpload {
     }
 
     /// Whether an ETag has the multipart form (`<32 hex digits>-<parts>`), so is not the object's MD5.
+    /// The MD5 (lowercase hex) an object's bytes must have: its ETag when it went up in one PUT, else the MD5
+    /// spaces-put stored with it (`x-amz-meta-md5`); nil when neither says (another tool's object in parts).
+    public static func expectedMD5(etag: String, stored: String?) -> String? {
+        let md5 = isMultipartETag(etag) ? stored : etag
+        return md5.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+    }
+
     public static func isMultipartETag(_ etag: String) -> Bool {
         let pieces = etag.split(separator: "-", omittingEmptySubsequences: false)
         guard pieces.count == 2, pieces[0].count == 32, pieces[0].allSatisfy(\.isHexDigit),

@@ -112,12 +112,24 @@ public final class S3Client {
     }
 
     /// GetObject into `sink`'s file, resuming where an attempt that failed midway left off (`ResponseSink`).
-    /// An object replaced between two attempts (412 to `If-Match`) is downloaded again from its start, once.
+    /// An object replaced between two attempts (412 to `If-Match`, or an answer for the rest that is not of the
+    /// same object) is downloaded again from its start, once. `AccessDenied` on the object is its own failure,
+    /// not the run's: the credentials were proven by the listing.
     /// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
     public func getObject(key: String, into sink: ResponseSink) throws(S3Error) {
         for _ in 0..<2 {
-            let response = try send("GET", key: key, sink: sink, accepting: [412, 416])
+            let response: HTTPResponse
+            do {
+                response = try send("GET", key: key, sink: sink, accepting: [403, 412, 416])
+            } catch where sink.mismatched {
+                sink.restart()
+                continue
+            }
             switch response.status {
+            case 403:
+                let body = S3ErrorBody(xml: response.body)
+                if body.code != "AccessDenied", let fatal = fatalFailure(status: 403, body: body, method: "GET", key: key) { throw fatal }
+                throw .service(status: 403, code: body.code, message: body.message, requestId: body.requestId, attempts: 1)
             case 412: sink.restart()
             // Every byte had come, and the attempt failed after them: nothing is left to ask for.
             case 416 where sink.written > 0: return
@@ -298,7 +310,7 @@ public final class S3Client {
     }
 
     /// Errors after which no other request could succeed either.
-    private func fatalFailure(status: Int, body: S3ErrorBody, method: String, key: String?) -> S3Error? {
+    func fatalFailure(status: Int, body: S3ErrorBody, method: String, key: String?) -> S3Error? {
         if let code = body.code {
             if code == "NoSuchBucket" { return .noSuchBucket(config.bucket) }
             if S3Error.authenticationCodes.contains(code) {

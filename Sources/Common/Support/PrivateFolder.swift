@@ -20,6 +20,18 @@ public enum PrivateFolder {
 
     /// Creates the private folder, or checks that the existing one is private, and removes stale files.
     public static func preparePrivate(_ path: String, now: Date = Date()) throws(FileError) {
+        try ensurePrivate(path)
+        removeStale(in: path, before: now.addingTimeInterval(-staleAfter))
+    }
+
+    /// Whether `path` is a folder of this user's that no one else can enter.
+    public static func isPrivate(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o077 == 0
+    }
+
+    /// Creates the folder (mode 0700), or checks that the existing one is a folder of this user's closed to others.
+    public static func ensurePrivate(_ path: String) throws(FileError) {
         if mkdir(path, 0o700) != 0 && errno != EEXIST { throw FileError(path: path, errno: errno) }
         var info = stat()
         guard lstat(path, &info) == 0 else { throw FileError(path: path, errno: errno) }
@@ -32,7 +44,6 @@ public enum PrivateFolder {
         guard info.st_mode & 0o077 == 0 else {
             throw FileError(path: path, reason: Printf.string("open to other users (mode %o): chmod 700 it, or use --out", info.st_mode & 0o777))
         }
-        removeStale(in: path, before: now.addingTimeInterval(-staleAfter))
     }
 
     /// Removes files (thumbnails, downloads and half-written temporary files) last changed before `cutoff`.

@@ -91,13 +91,4 @@ import Testing
         #expect(bucket.problem == nil && bucket.prunes)
     }
 
-    /// --max-disk is all the workers' together: each spaces-get keeps its share.
-    @Test func eachWorkerKeepsItsShareOfTheDisk() {
-        var options = RunOptions()
-        options.fromBucket = true
-        #expect(options.maxDiskPerWorker == 1 << 30)
-        options.workers = "4"
-        options.maxDisk = "2G"
-        #expect(options.maxDiskPerWorker == 512 << 20)
-    }
 }

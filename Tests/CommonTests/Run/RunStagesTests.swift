@@ -77,14 +77,14 @@ import Testing
         options.prefix = "my photos"
         options.thumbnails = "400x600:webp"
         options.workers = "2"
-        options.maxDisk = "1G"
+        options.maxDisk = "2G"
         options.pruneOrphans = true
         options.envFile = "e.env"
         let stages = RunStages(options: options, work: "/w", bin: "/b")
         #expect(stages.source == ["/b/spaces-ls", "--records-only", "--originals", "--thumbnails", "400x600:webp",
                                   "--env-file", "e.env", "--", "my photos"])
         #expect(stages.downloads)
-        #expect(stages.get == ["--records-only", "--out", "/w/downloads", "--batches", "/w/batches", "--max-disk", "536870912", "--env-file", "e.env"])
+        #expect(stages.get == ["--records-only", "--out", "/w/downloads", "--batches", "/w/batches", "--max-disk", "2G", "--env-file", "e.env"])
         #expect(stages.thumb == ["--records-only", "--out", "/w/thumbs"])
         #expect(stages.exists == ["--records-only", "--env-file", "e.env", "--pending", "/w/pending.jsonl", "--removed", "/w/removed.jsonl",
                                   "--prefix", "my photos", "--orphans"])

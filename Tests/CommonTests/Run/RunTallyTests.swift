@@ -42,4 +42,14 @@ import Testing
         #expect(summary.countsAddUp && summary.exitStatus == 0)
         #expect(summary.text.contains("  unchanged:  1 failed earlier and not tried again"))
     }
+
+    /// An image of the bucket sends no original: its size is neither progress to make nor bytes sent.
+    @Test func anImageOfTheBucketSendsNoOriginalBytes() {
+        var tally = RunTally()
+        let line = Data(#"{"from_bucket":true,"path":"s3://b/k","rel":"k","size":500,"status":"uploaded","thumbnail_size":7}"#.utf8)
+        tally.add(line)
+        #expect(tally.uploaded == 1 && tally.originalBytes == 0 && tally.thumbnailBytes == 7)
+        #expect(RunTally.originalBytes(of: line, using: JSONDecoder()) == 0)
+        #expect(RunTally.originalBytes(of: Data(#"{"path":"/p/k","rel":"k","size":500}"#.utf8), using: JSONDecoder()) == 500)
+    }
 }
