@@ -147,8 +147,8 @@ import Testing
         #expect(dry.status == 0 && dry.stderr.contains("1050 found"), "\(dry.stderr.suffix(400))")
     }
 
-    /// With --max-disk 2M, several MB of originals pass through one worker while the downloads on disk (sampled
-    /// every 10 ms) never exceed the cap.
+    /// With --max-disk 2M, several MB of originals pass through three workers while the downloads on disk
+    /// (sampled every 10 ms), every worker's together, never exceed the cap.
     @Test(arguments: Harness.Server.s3Servers)
     func diskUseStaysUnderTheCap(server: Harness.Server) throws {
         let bucket = try TestBucket("fbdisk", on: server)
@@ -162,7 +162,7 @@ import Testing
         let folder = try TemporaryDirectory()
         let sampler = "( peak=0; while :; do n=0; for s in $(find \(folder.path) -path '*/downloads/*' -type f -printf '%s ' 2>/dev/null); do n=$((n + s)); done; "
             + "[ $n -gt $peak ] && { peak=$n; echo $peak > \(folder.path)/peak; }; sleep 0.01; done ) & sampler=$!; "
-        let run = try Shell.run(sampler + "\(UploadImagesTests.script) --from-bucket --thumbnails 400x600.webp --max-disk 2M --workers 1 "
+        let run = try Shell.run(sampler + "\(UploadImagesTests.script) --from-bucket --thumbnails 400x600.webp --max-disk 2M --workers 3 --batch-size 2 "
                                 + "--env-file \(bucket.envFile); status=$?; kill $sampler; exit $status",
                                 environment: ["TMPDIR": folder.path], directory: folder.path)
         #expect(run.status == 0, "\(run.stderr.suffix(600))")
@@ -171,6 +171,27 @@ import Testing
         #expect(peak > 0, "the sampler saw no download: the test proves nothing")
         #expect(peak <= cap, "\(peak) bytes of downloads on disk at once, over the 2 MiB cap (\(count) originals of \(size) bytes)")
         print("--max-disk 2M: \(count * size) bytes of originals, at most \(peak) on disk at once")
+    }
+
+    /// The server gone mid-run: spaces-get's downloads fail after their retries, three in a row, and the rest
+    /// fail at once without a request ("not attempted"); spaces-get exits 3.
+    @Test func aServerThatIsGoneCostsThreeDownloadsNotAll() throws {
+        let bucket = try TestBucket("fbgone")
+        _ = try library(12, to: bucket)
+        let proxy = try FaultProxy(stallSeconds: 30)
+        var settings = bucket.settings
+        settings["SPACES_ENDPOINT"] = proxy.endpoint
+        let listed = try Shell.run("spaces-ls --originals", environment: settings)
+        try #require(listed.status == 0, "\(listed.stderr)")
+        proxy.goAway()
+        defer { proxy.comeBack() }
+        let scratch = try TemporaryDirectory()
+        let run = try Shell.run("spaces-get --retries 0 --stall-timeout 1 --out \(scratch.path)/get", stdin: listed.stdout, environment: settings)
+        #expect(run.status == 3, "\(run.stderr)")
+        let records = try run.records()
+        #expect(records.count == 12 && records.allSatisfy { $0.status == .failed })
+        #expect(records.filter { ($0.error ?? "").hasPrefix("not attempted") }.count == 9, "\(records.map { $0.error ?? "" })")
+        #expect(run.seconds < 20, "the rest waited for the server: \(run.seconds) s")
     }
 
     /// The user's one-liner, exactly: `spaces-ls photos/ | spaces-get | img-thumb --thumbnails 400x600:webp |
@@ -188,7 +209,7 @@ import Testing
         #expect(records.count == 6 && records.allSatisfy { $0.status == .uploaded && $0.download == nil })
         #expect(try bucket.objects(prefix: "photos/thumbnail-400x600/").count == 6)
         #expect(try originals(of: bucket, prefix: "photos") == before)
-        let left = try Shell.run("find \(scratch.path) -type f | wc -l")
+        let left = try Shell.run("find \(scratch.path) -type f ! -name .lock | wc -l")
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "downloads or thumbnails left behind")
     }
 
