@@ -105,7 +105,8 @@ struct Decided: ParsableCommand {
             }
             // The plan is data on stdout, one JSON line each; the human text is on stderr.
             let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (not tried again without --retry-failed)" : ""
-            log.say("dry run: \(state.found) found, \(state.skipped) already uploaded\(unchanged), \(state.pending) would be uploaded (their records on stdout)")
+            let (done, todo) = Self.words(options)
+            log.say("dry run: \(state.found) found, \(state.skipped) \(done)\(unchanged), \(state.pending) \(todo) (their records on stdout)")
             if let ignored = state.ignored { log.say("  (\(ignored); not counted as found)") }
             Self.copy(pending, to: STDOUT_FILENO)
             if options.prunes {
@@ -142,7 +143,8 @@ struct Decided: ParsableCommand {
         if let failed { throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))") }
         state.uploading = true
         let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (--retry-failed tries them)" : ""
-        log.say("found \(state.found) images\(options.skipExisting ? ": \(state.skipped) already uploaded\(unchanged), \(state.pending) to upload" : unchanged)")
+        let (done, todo) = Self.words(options)
+        log.say("found \(state.found) images\(options.skipExisting ? ": \(state.skipped) \(done)\(unchanged), \(state.pending) \(todo)" : unchanged)")
         var lanes = 0
         if state.pending == 0 {
             log.say("nothing to upload")
@@ -169,6 +171,16 @@ struct Decided: ParsableCommand {
     }
 
     /// Why spaces-exists refused the prune: every deletion record then says so (the first is read).
+    /// How the decision names the images already done and those to do: uploaded, or (--from-bucket) thumbnailed.
+    static func words(_ options: RunOptions) -> (done: String, todo: String) {
+        switch (options.fromBucket, options.dryRun) {
+        case (true, true): return ("have their thumbnails", "would get them")
+        case (true, false): return ("have their thumbnails", "to make them for")
+        case (false, true): return ("already uploaded", "would be uploaded")
+        case (false, false): return ("already uploaded", "to upload")
+        }
+    }
+
     static func refusal(in path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
