@@ -1,18 +1,20 @@
 """The measurements behind bench/from-bucket: thumbnails for originals already in the bucket, made by
 upload-images --from-bucket and by the obvious way, over the same 40 ms link, one table. Run by bench/from-bucket,
-which prepares the photos, the build, the server (with its bucket) and the link (bench/delay_proxy.py).
+which prepares the images, the build, the server (with its bucket) and the link (bench/delay_proxy.py).
 
-usage: from_bucket.py --bin DIR --photos DIR --env FILE --proxy URL [--workers N] [--rounds N] [--markdown FILE]
-                      [--command TEXT]
+usage: from_bucket.py --bin DIR [--photos DIR] [--avatars DIR] --env FILE --proxy URL [--workers N[,N...]]
+                      [--rounds N] [--markdown FILE] [--command TEXT]
 
-The originals go up once, straight to the server, by a normal upload-images run. Then, each round, every
-contender starts from a bucket with no 400x600 thumbnail and talks to the server through --proxy. Time, CPU and
+Each set of originals (--photos, then --avatars) goes up once, straight to the server, by a normal
+upload-images run, into an emptied bucket. Then, each round, every contender (ours once per --workers value)
+starts from a bucket with no 400x600 thumbnail and talks to the server through --proxy. Time, CPU and
 memory are bench/run's (the whole client process tree; the server and the relay are not in it). Peak disk is the
 most bytes (apparent sizes, as `du -sb` counts them) under the run's folder, sampled every 50 ms: for ours its
 TMPDIR (where upload-images keeps its work and spaces-get its downloads) and its working folder (the log and
 results files); for the obvious way the downloads and the thumbnails.
 """
 import argparse
+import functools
 import os
 import platform
 import re
@@ -34,6 +36,20 @@ SIZE = "400x600"
 THUMBNAILS = f"avatar/thumbnail-{SIZE}/"
 OURS = "upload-images --from-bucket"
 OBVIOUS = "aws s3 cp --recursive, vipsthumbnail, s5cmd cp"
+WHAT = {"photos": "photos of 8-16 MP", "avatars": "avatars of 512x512"}
+
+
+class Set:
+    """One set of originals: its name (photos, avatars), folder, number and megabytes."""
+
+    def __init__(self, name, folder):
+        self.name, self.folder = name, os.path.abspath(folder)
+        self.count = count_images(self.folder)
+        self.mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(self.folder)
+                      for f in fs if not f.startswith(".")) / 1e6
+
+    def describe(self):
+        return f"{self.count} {WHAT[self.name]} ({self.mb:.0f} MB)"
 
 
 def disk_bytes(root):
@@ -89,7 +105,7 @@ class Bench:
             for key in ("SPACES_ACCESS_KEY", "SPACES_SECRET_KEY", "SPACES_REGION", "SPACES_BUCKET"):
                 f.write(f"{key}={self.server[key]}\n")
             f.write(f"SPACES_ENDPOINT={options.proxy}\n")
-        self.photos = count_images(options.photos)
+        self.set = None  # the set in the bucket
         self.originals = {}  # key -> (ETag, LastModified) after the upload
         self.expected = set()  # the 400x600 thumbnails' keys
 
@@ -97,26 +113,31 @@ class Bench:
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
         return {item["Key"]: item for page in pages for item in page.get("Contents", [])}
 
+    def delete(self, keys):
+        keys = list(keys)
+        for start in range(0, len(keys), 1000):
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]],
+                                                               "Quiet": True})
+
     # --- setup: the originals, straight to the server, the way a user uploaded them -------------------------
-    def upload_originals(self):
-        say(f"uploading {self.photos} photos of {self.o.photos} (no delay, not timed)")
+    def upload_originals(self, image_set):
+        self.delete(self.listing(""))  # the set before, if any
+        self.set = image_set
+        say(f"uploading {image_set.count} {image_set.name} of {image_set.folder} (no delay, not timed)")
         run_dir = tempfile.mkdtemp(dir=self.work, prefix="upload.")
-        argv = [os.path.join(ROOT, "scripts", "upload-images"), self.o.photos, "--workers", "4",
+        argv = [os.path.join(ROOT, "scripts", "upload-images"), image_set.folder, "--workers", "4",
                 "--env-file", self.o.env]
         result = measure(argv, run_dir, dict(os.environ, TMPDIR=run_dir), os.path.join(self.work, "last.log"))
         shutil.rmtree(run_dir, ignore_errors=True)
         originals = self.listing("avatar/original/")
-        if result["code"] != 0 or len(originals) != self.photos:
+        if result["code"] != 0 or len(originals) != image_set.count:
             self.fail("upload-images (the originals)", f"exit {result['code']}, {len(originals)} originals")
         self.originals = {key: (item["ETag"], item["LastModified"]) for key, item in originals.items()}
         self.expected = {THUMBNAILS + os.path.splitext(key[len("avatar/original/"):])[0] + ".webp" for key in originals}
         say(f"  {result['wall']:.1f} s, {sum(item['Size'] for item in originals.values()) / 1e6:.0f} MB of originals")
 
     def clear_thumbnails(self):
-        keys = list(self.listing(THUMBNAILS))
-        for start in range(0, len(keys), 1000):
-            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in keys[start:start + 1000]],
-                                                               "Quiet": True})
+        self.delete(self.listing(THUMBNAILS))
 
     def check(self, label):
         """Every original has its thumbnail and nothing else was written under avatar/; one thumbnail is looked at."""
@@ -158,11 +179,11 @@ class Bench:
                     AWS_SECRET_ACCESS_KEY=self.server["SPACES_SECRET_KEY"], AWS_DEFAULT_REGION="us-east-1",
                     AWS_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
 
-    def ours(self, run_dir):
+    def ours(self, workers, run_dir):
         tmp = os.path.join(run_dir, "tmp")
         os.mkdir(tmp)
         argv = [os.path.join(ROOT, "scripts", "upload-images"), "--from-bucket", "--thumbnails", f"{SIZE}.webp",
-                "--workers", str(self.o.workers), "--env-file", self.proxied_env]
+                "--workers", str(workers), "--env-file", self.proxied_env]
         return argv, dict(os.environ, TMPDIR=tmp)
 
     def obvious(self, run_dir):
@@ -171,7 +192,8 @@ class Bench:
         return argv, dict(self.tools_env(), TMPDIR=run_dir)
 
     def contenders(self):
-        return [(f"{OURS} --workers {self.o.workers}", self.ours), (OBVIOUS, self.obvious)]
+        return [(f"{OURS} --workers {w}", functools.partial(self.ours, w)) for w in self.o.workers] + \
+            [(OBVIOUS, self.obvious)]
 
     def once(self, label, make):
         self.clear_thumbnails()
@@ -196,13 +218,14 @@ class Bench:
                                 (("start", "downloaded"), ("downloaded", "thumbnailed"), ("thumbnailed", "uploaded"))}
         return result
 
-    def run(self):
-        self.upload_originals()
+    def run(self, image_set):
+        """The best run of each contender on one set of originals."""
+        self.upload_originals(image_set)
         best = {}
         cases = self.contenders()
         for round_index in range(self.o.rounds):
             for label, make in (cases if round_index % 2 == 0 else list(reversed(cases))):
-                say(f"round {round_index + 1}/{self.o.rounds}: {label}")
+                say(f"{image_set.name}, round {round_index + 1}/{self.o.rounds}: {label}")
                 result = self.once(label, make)
                 phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.get("phases", {}).items())
                 say(f"  {result['wall']:.2f} s, CPU {result['cpu']:.2f} s, peak disk {result['disk']:.0f} MB"
@@ -211,26 +234,31 @@ class Bench:
                     best[label] = result
         return best
 
-    def table(self, best):
-        ours = best[self.contenders()[0][0]]["wall"]
-        lines = ["| contender | wall s | images/s | client CPU s | peak memory MB (tree PSS) | peak disk MB | its time / ours |",
-                 "|---|---:|---:|---:|---:|---:|---:|"]
-        for label, _ in self.contenders():
-            r = best[label]
-            lines.append(f"| {label} | {r['wall']:.2f} | {self.photos / r['wall']:.1f} | {r['cpu']:.2f} | {r['rss']:.0f} "
-                         f"| {r['disk']:.0f} | {r['wall'] / ours:.2f}x |")
+    def table(self, results):
+        """results: [(Set, best)]; a row per contender and set, the time against ours at the first --workers."""
+        lines = ["| originals | contender | wall s | images/s | client CPU s | peak memory MB (tree PSS) | peak disk MB "
+                 "| its time / ours |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for image_set, best in results:
+            ours = best[self.contenders()[0][0]]["wall"]
+            for label, _ in self.contenders():
+                r = best[label]
+                lines.append(f"| {image_set.count} {image_set.name} | {label} | {r['wall']:.2f} "
+                             f"| {image_set.count / r['wall']:.1f} | {r['cpu']:.2f} | {r['rss']:.0f} | {r['disk']:.0f} "
+                             f"| {r['wall'] / ours:.2f}x |")
         return "\n".join(lines)
 
-    def verdicts(self, best):
+    def verdicts(self, image_set, best):
         ours, obvious = best[self.contenders()[0][0]], best[OBVIOUS]
         ratio = obvious["wall"] / ours["wall"]
         phases = obvious.get("phases", {})
         return "\n".join([
-            f"- the obvious way takes {ratio:.2f}x our time end to end (target >= 1.5x): "
+            f"- {image_set.name}: the obvious way takes {ratio:.2f}x our time end to end (target >= 1.5x): "
             f"{'holds' if ratio >= 1.5 else 'MISSED'}",
-            f"- peak disk: ours {ours['disk']:.0f} MB, the obvious way {obvious['disk']:.0f} MB (the originals are "
-            f"{self.o.photos_mb:.0f} MB)",
-            "- the obvious way's best run, by phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()),
+            f"- {image_set.name}: peak disk: ours {ours['disk']:.0f} MB, the obvious way {obvious['disk']:.0f} MB (the "
+            f"originals are {image_set.mb:.0f} MB)",
+            f"- {image_set.name}: the obvious way's best run, by phase: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()),
         ])
 
 
@@ -252,31 +280,33 @@ def machine(options):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
-    parser.add_argument("--photos", required=True)
+    parser.add_argument("--photos")
+    parser.add_argument("--avatars")
     parser.add_argument("--env", required=True)
     parser.add_argument("--proxy", required=True)
-    parser.add_argument("--workers", type=int, default=10)
+    parser.add_argument("--workers", type=lambda text: [int(w) for w in text.split(",")], default=[10])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--markdown", default="")
     parser.add_argument("--command", default="bench/from-bucket")
     options = parser.parse_args()
-    options.photos = os.path.abspath(options.photos)
-    options.photos_mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(options.photos)
-                            for f in fs if not f.startswith(".")) / 1e6
+    sets = [Set(name, folder) for name, folder in (("photos", options.photos), ("avatars", options.avatars)) if folder]
+    if not sets:
+        parser.error("--photos, --avatars or both")
     options.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     started = time.strftime("%Y-%m-%d %H:%M")
     become_subreaper()
     bench = Bench(options)
     try:
-        best = bench.run()
+        results = [(image_set, bench.run(image_set)) for image_set in sets]
         text = "\n\n".join([
             "## Thumbnails for originals already in the bucket, at a 40 ms round trip",
-            f"Command: `{options.command}`; {bench.photos} photos of 8-16 MP ({options.photos_mb:.0f} MB) already "
-            f"uploaded; each contender makes and uploads a {SIZE} centre-cropped WebP (q75) of every one; best of "
-            f"{options.rounds} round(s), order reversed every other round; started {started}.",
+            f"Command: `{options.command}`; {' and then '.join(s.describe() for s in sets)} already uploaded"
+            f"{' (one set at a time, the bucket emptied between)' if len(sets) > 1 else ''}; each contender makes "
+            f"and uploads a {SIZE} centre-cropped WebP (q75) of every one; best of {options.rounds} round(s), order "
+            f"reversed every other round; started {started}.",
             machine(options),
-            bench.table(best),
-            "Targets:\n\n" + bench.verdicts(best),
+            bench.table(results),
+            "Targets:\n\n" + "\n".join(bench.verdicts(image_set, best) for image_set, best in results),
             "Peak disk is the most bytes under the run's folders (TMPDIR and working folder; the downloads and "
             "the thumbnails), sampled every 50 ms; MB are 10^6 bytes.",
         ])
