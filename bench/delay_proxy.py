@@ -61,7 +61,15 @@ async def pump(reader, writer, delay, not_before, window=0):
 
 
 async def serve(listen, target, delay, window=0):
+    # The running relays. asyncio holds a relay's task only until its client's connection is lost (and a
+    # reader only weakly): a client that resets while the server is quiet left the relay waiting on the
+    # server with nothing holding it, and the collector destroyed it ("Task was destroyed but it is pending").
+    relays = set()
+
     async def relay(client_reader, client_writer):
+        task = asyncio.current_task()
+        relays.add(task)
+        task.add_done_callback(relays.discard)
         accepted = asyncio.get_running_loop().time()
         try:
             server_reader, server_writer = await asyncio.open_connection(*target)
