@@ -62,14 +62,7 @@ struct ImgThumb: ParsableCommand {
     @Option(help: "libvips worker threads per process (1 suits several img-thumb processes side by side).")
     var threads = 1
 
-    @Option(help: ArgumentHelp("""
-        Read the records from the batch files in dir instead of stdin, taking one at a time (renamed into \
-        --claim-into) until none is left: several img-thumb processes share one queue to the end.
-        """, valueName: "dir"))
-    var batches: String?
-
-    @Option(help: ArgumentHelp("With --batches: the folder this process moves the batches it takes into.", valueName: "dir"))
-    var claimInto: String?
+    @OptionGroup var batch: BatchOptions
 
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
@@ -80,14 +73,13 @@ struct ImgThumb: ParsableCommand {
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1-100") }
         guard maxPixels > 0, threads > 0 else { throw ValidationError("--max-pixels and --threads must be positive") }
-        guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
         if let thumbnails, case .failure(let problem) = ThumbnailSpec.parseList(thumbnails) { throw ValidationError("--thumbnails: \(problem)") }
     }
 
     func run() throws {
         CommandRun.begin("img-thumb", debug: debug)
         // With --batches, its input is the batch files: nothing in them is no fault of a stage before it.
-        StageStream.start("img-thumb", producer: batches != nil, writesMarkers: !recordsOnly)
+        StageStream.start("img-thumb", producer: batch.batches != nil, writesMarkers: !recordsOnly)
         var thumbnailer = Thumbnailer()
         (thumbnailer.width, thumbnailer.height) = (size.width, size.height)
         thumbnailer.quality = quality
@@ -104,7 +96,7 @@ struct ImgThumb: ParsableCommand {
             stage.replacingThumbnails = (specs, thumbnailNames)
         }
         Console.debug("libvips \(Vips.version), \(threads) thread(s), fail-on \(failOn), crop \(crop), thumbnails in \(stage.directory)")
-        let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
+        let queue = batch.queue
         let reader = LineReader(output: STDOUT_FILENO)
         while let line = queue.map({ $0.next() }) ?? reader.next() {
             let number = queue?.lineNumber ?? reader.lineNumber

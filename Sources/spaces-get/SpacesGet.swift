@@ -43,14 +43,7 @@ struct SpacesGet: ParsableCommand {
 
     @OptionGroup var request: RequestOptions
 
-    @Option(help: ArgumentHelp("""
-        Read the records from the batch files in dir instead of stdin, taking one at a time (renamed into \
-        --claim-into) until none is left.
-        """, valueName: "dir"))
-    var batches: String?
-
-    @Option(help: ArgumentHelp("With --batches: the folder this process moves the batches it takes into.", valueName: "dir"))
-    var claimInto: String?
+    @OptionGroup var batch: BatchOptions
 
     @Flag(help: "Write image records only, without the stream's begin and end lines, and exit by this command's own work alone (for a caller that checks every stage's status itself).")
     var recordsOnly = false
@@ -60,13 +53,12 @@ struct SpacesGet: ParsableCommand {
 
     func validate() throws {
         if let problem = DiskBudget.capProblem(maxDisk) { throw ValidationError(problem) }
-        guard (batches == nil) == (claimInto == nil) else { throw ValidationError("--batches and --claim-into go together") }
     }
 
     func run() throws {
         CommandRun.begin("spaces-get", debug: debug)
         Interruption.catchSignals()
-        let stream = StageStream.start("spaces-get", producer: batches != nil, writesMarkers: !recordsOnly)
+        let stream = StageStream.start("spaces-get", producer: batch.batches != nil, writesMarkers: !recordsOnly)
         let settings = request.settings
         let downloader = try CommandRun.setUp { () throws -> Downloader in
             let config = try CommandRun.loadConfig(envFile: envFile)
@@ -75,14 +67,14 @@ struct SpacesGet: ParsableCommand {
             let directory = out ?? PrivateFolder.defaultPath(named: "spaces-get")
             // img-thumb deletes the downloads it used only from a folder private to the user.
             if out == nil { try PrivateFolder.preparePrivate(directory) } else { try PrivateFolder.ensurePrivate(directory) }
-            let tag = claimInto.map { String($0.split(separator: "/").last ?? "") }.flatMap { $0.isEmpty ? nil : $0 } ?? "p\(getpid())"
+            let tag = batch.claimInto.map { String($0.split(separator: "/").last ?? "") }.flatMap { $0.isEmpty ? nil : $0 } ?? "p\(getpid())"
             return Downloader(client: client, budget: DiskBudget(folder: directory, maxBytes: DiskBudget.cap(parsing: maxDisk) ?? 1 << 30),
                               tag: tag, report: Console.error)
         }
         downloader.warn = Console.warning
-        downloader.stream = StreamTally(producer: batches != nil)
+        downloader.stream = StreamTally(producer: batch.batches != nil)
         downloader.keepWaiting = { !Interruption.requested && !LineReader.readerGone(STDOUT_FILENO) }
-        let queue = batches.map { BatchQueue(queue: $0, claimed: claimInto ?? $0) }
+        let queue = batch.queue
         let reader = LineReader(output: STDOUT_FILENO)
         while !Interruption.requested, let line = queue.map({ $0.next() }) ?? reader.next() {
             let number = queue?.lineNumber ?? reader.lineNumber
