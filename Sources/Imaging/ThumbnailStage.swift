@@ -82,10 +82,13 @@ public final class ThumbnailStage {
     }
 
     /// spaces-get's file of an image of the bucket: honoured (and deleted once used) only on a `from_bucket`
-    /// record, and only in a folder of this user's closed to others, as spaces-get's folders are.
+    /// record, only by the name spaces-get gives, and only in its folder: one of this user's closed to others,
+    /// with spaces-get's lock file in it.
     static func download(of record: ImageRecord) -> String? {
-        guard record.fromBucket == true, let download = record.download,
-              let slash = download.lastIndex(of: "/"), PrivateFolder.isPrivate(String(download[..<slash])) else { return nil }
+        guard record.fromBucket == true, let download = record.download, let slash = download.lastIndex(of: "/") else { return nil }
+        let folder = String(download[..<slash])
+        guard Downloader.isDownloadName(String(download[download.index(after: slash)...])),
+              PrivateFolder.isPrivate(folder), DiskBudget.isBudgetFolder(folder) else { return nil }
         return download
     }
 

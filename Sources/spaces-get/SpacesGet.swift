@@ -67,7 +67,7 @@ struct SpacesGet: ParsableCommand {
             let directory = out ?? PrivateFolder.defaultPath(named: "spaces-get")
             // img-thumb deletes the downloads it used only from a folder private to the user.
             if out == nil { try PrivateFolder.preparePrivate(directory) } else { try PrivateFolder.ensurePrivate(directory) }
-            let tag = batch.claimInto.map { String($0.split(separator: "/").last ?? "") }.flatMap { $0.isEmpty ? nil : $0 } ?? "p\(getpid())"
+            let tag = batch.claimInto.map { String($0.split(separator: "/").last ?? "") }.flatMap { $0.isEmpty ? nil : $0 } ?? "get"
             return Downloader(client: client, budget: DiskBudget(folder: directory, maxBytes: DiskBudget.cap(parsing: maxDisk) ?? 1 << 30),
                               tag: tag, report: Console.error)
         }

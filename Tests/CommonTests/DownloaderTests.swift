@@ -42,10 +42,14 @@ import Testing
     }
 
     @Test func eachDownloadHasAFileOfItsOwnKeepingItsExtension() {
-        let name = Downloader.fileName(tag: "1.2", number: 7, key: "avatar/original/a b/ç.JPG", rel: "a b/ç.JPG")
-        #expect(name.hasPrefix("1.2-7-") && name.hasSuffix(".jpg") && !name.contains("/"))
-        #expect(Downloader.fileName(tag: "t", number: 1, key: "k/x", rel: "x") != Downloader.fileName(tag: "t", number: 2, key: "k/x", rel: "x"))
-        #expect(!Downloader.fileName(tag: "t", number: 1, key: "k", rel: "a.j/p g").contains(" "))
+        let name = Downloader.fileName(tag: "1.2", pid: 4242, number: 7, key: "avatar/original/a b/ç.JPG", rel: "a b/ç.JPG")
+        #expect(name.hasPrefix("1.2-p4242-7-") && name.hasSuffix(".jpg") && !name.contains("/"))
+        #expect(Downloader.isDownloadName(name) && Downloader.pid(inFileName: name + ".part") == 4242)
+        #expect(Downloader.fileName(tag: "t", pid: 1, number: 1, key: "k/x", rel: "x") != Downloader.fileName(tag: "t", pid: 1, number: 2, key: "k/x", rel: "x"))
+        #expect(!Downloader.fileName(tag: "t", pid: 1, number: 1, key: "k", rel: "a.j/p g").contains(" "))
+        for other in ["id_ed25519", "photo.jpg", "1.2-p4242-7-xyz.jpg", "a-b-c-0123456789abcdef"] {
+            #expect(!Downloader.isDownloadName(other), "\(other)")
+        }
     }
 
     /// Only spaces-ls's listing lines are left out: a record with a field of its own named kind is a record.
@@ -63,7 +67,7 @@ import Testing
         let first = try #require(try budget.book("a.part", size: 60))
         close(first)
         #expect(try budget.book("b.part", size: 60) == nil, "60 + 60 is over 100")
-        #expect(budget.used() == (60, 1))
+        #expect(budget.used().bytes == 60 && budget.used().names == ["a.part"])
         let small = try #require(try budget.book("c.part", size: 40))
         close(small)
         unlink(folder.path + "/a.part")
@@ -74,5 +78,21 @@ import Testing
         #expect(try budget.book("e.part", size: 1, overCap: true).map { close($0) } != nil)
         #expect(throws: FileError.self) { try budget.book("d.part", size: 1, overCap: true) }
         #expect(DiskBudget.cap(parsing: "2G") == 2 << 30 && DiskBudget.cap(parsing: "0") == nil && DiskBudget.capProblem("x") != nil)
+    }
+
+    /// A process killed mid-download leaves its booking; the next one without room removes it when that process
+    /// is gone, and leaves a living one's, and whole files, alone.
+    @Test func aDeadProcesssBookingIsSweptWhenRoomIsShort() throws {
+        let budget = DiskBudget(folder: folder.path, maxBytes: 100)
+        let dead = "get-p99999999-1-0123456789abcdef.jpg"
+        let alive = "get-p\(getpid())-1-0123456789abcdef.jpg"
+        for name in [dead + ".part", alive + ".part", dead] {
+            let fd = try #require(try budget.book(name, size: 30, overCap: true))
+            close(fd)
+        }
+        #expect(try budget.book("n.part", size: 20).map { close($0) } != nil, "the dead process's booking made room")
+        #expect(budget.used().names == [alive + ".part", dead, "n.part"])
+        try budget.commit("n.part", as: "n")
+        #expect(budget.used().names.contains("n") && DiskBudget.isBudgetFolder(folder.path))
     }
 }

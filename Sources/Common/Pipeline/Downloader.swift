@@ -32,14 +32,13 @@ public final class Downloader {
     public var serverUnavailable: Bool { breaker.isOpen }
     let report: (String) -> Void
     private var count = 0
-    /// Once the wait gave up, the cap no longer holds downloads back in this process.
-    private var overCap = false
 
     public init(client: S3Client, budget: DiskBudget, tag: String, report: @escaping (String) -> Void) {
         self.client = client
         self.budget = budget
         self.tag = tag
         self.report = report
+        breaker.what = "downloads"
     }
 
     /// The output line for one input line; nil for a blank line or one that is no original. Throws only errors
@@ -83,12 +82,12 @@ public final class Downloader {
     func download(_ record: inout ImageRecord) throws(S3Error) {
         guard let key = record.key, !key.isEmpty else { throw .badRecord("record has no \"key\"") }
         count += 1
-        let file = budget.folder + "/" + Self.fileName(tag: tag, number: count, key: key, rel: record.rel)
-        let partial = file + ".part"
+        let name = Self.fileName(tag: tag, pid: getpid(), number: count, key: key, rel: record.rel)
+        let file = budget.folder + "/" + name, partial = file + ".part"
         var lastProblem = ""
         // Twice at most: bytes that arrive altered are fetched again once, then the image fails.
         for _ in 0..<2 {
-            let fd = try booked(partial, size: record.size ?? 0)
+            let fd = try booked(name + ".part", size: record.size ?? 0)
             let sink = ResponseSink(fd: fd)
             do {
                 try client.getObject(key: key, into: sink)
@@ -99,21 +98,22 @@ public final class Downloader {
                 throw error
             }
             // The booking was the listed size: the file is cut at what came.
-            let cut = ftruncate(fd, off_t(sink.written))
+            let cut = ftruncate(fd, off_t(sink.written)) == 0 ? 0 : errno
             close(fd)
             if cut != 0 {
                 unlink(partial)
-                throw .unwritableFile("cannot write \(partial): \(String(cString: strerror(errno)))")
+                throw .unwritableFile("cannot write \(partial): \(String(cString: strerror(cut)))")
             }
             if let problem = Self.problem(with: partial, from: sink) {
                 lastProblem = problem
                 unlink(partial)
                 continue
             }
-            guard rename(partial, file) == 0 else {
-                let reason = String(cString: strerror(errno))
+            do {
+                try budget.commit(name + ".part", as: name)
+            } catch {
                 unlink(partial)
-                throw .unwritableFile("cannot write \(file): \(reason)")
+                throw .unwritableFile(error.description)
             }
             downloadedBytes += sink.written
             record.download = file
@@ -125,33 +125,34 @@ public final class Downloader {
         throw .integrity("\(key): the downloaded bytes do not match the object (\(lastProblem)), twice")
     }
 
-    /// The download's file, booked in the budget once there is room; waiting while img-thumb uses the files before
-    /// it. A wait in which no file is used for `patience` seconds gives up the cap, with a warning.
-    private func booked(_ path: String, size: Int64) throws(S3Error) -> Int32 {
-        let name = String(path.dropFirst(budget.folder.count + 1))
-        var waitedSince: Double?, last = budget.used()
-        var warned = false
+    /// The download's file (`name` in the budget's folder), booked once there is room; waiting while img-thumb
+    /// uses the files before it. A wait in which no file is used (one seen before is gone) for `patience` seconds
+    /// books this one download over the cap, with a warning; the next waits again.
+    private func booked(_ name: String, size: Int64) throws(S3Error) -> Int32 {
+        var since = MonotonicClock.seconds(), seen = Set(budget.used().names.map(Self.wholeName))
+        var warned = false, overCap = false
         while true {
             let fd: Int32?
             do { fd = try budget.book(name, size: size, overCap: overCap) } catch { throw .unwritableFile(error.description) }
             if let fd { return fd }
             guard keepWaiting() else { throw .notAttempted("interrupted") }
-            let now = MonotonicClock.seconds(), used = budget.used()
-            if used.bytes < last.bytes || used.files < last.files { waitedSince = now }  // img-thumb used one
-            last = used
-            let since = waitedSince ?? now
-            waitedSince = since
+            let now = MonotonicClock.seconds(), names = Set(budget.used().names.map(Self.wholeName))
+            if !seen.isSubset(of: names) { since = now }  // img-thumb used one (deleted it)
+            seen = names
             if now - since >= 10 && !warned {
                 warned = true
-                warn("\(ByteSize.describe(used.bytes)) of downloads are on disk (--max-disk \(ByteSize.describe(budget.maxBytes))) and none was used for 10 s: waiting for the next stage (img-thumb) to use them")
+                warn("\(ByteSize.describe(budget.used().bytes)) of downloads are on disk (--max-disk \(ByteSize.describe(budget.maxBytes))) and none was used for 10 s: waiting for the next stage (img-thumb) to use them")
             }
             if now - since >= patience {
                 overCap = true
-                warn("no download was used for \(Int(patience)) s: going on over --max-disk (is the next stage img-thumb, and does what is between them pass each line on at once?)")
+                warn("no download was used for \(Int(patience)) s: this one goes over --max-disk (is the next stage img-thumb, and does what is between them pass each line on at once?)")
             }
             usleep(20_000)
         }
     }
+
+    /// A file's name as it is once whole (a `.part` becomes its name without it).
+    static func wholeName(_ name: String) -> String { name.hasSuffix(".part") ? String(name.dropLast(5)) : name }
 
     /// Why the file does not hold the object's bytes, or nil: its MD5 against the one the object should have
     /// (`MultipartUpload.expectedMD5`); its length against what the answer said. An object in parts from
@@ -175,13 +176,29 @@ public final class Downloader {
         return headers["content-length"].flatMap { Int64($0) }
     }
 
-    /// A name of its own for each download, keeping the image's extension: the process's tag, its count, and a
-    /// hash of the key (keys may hold any byte).
-    static func fileName(tag: String, number: Int, key: String, rel: String) -> String {
+    /// A name of its own for each download, keeping the image's extension: the round's tag, the process, its
+    /// count, and a hash of the key (keys may hold any byte): `1.2-p4242-7-0123456789abcdef.jpg`.
+    static func fileName(tag: String, pid: Int32, number: Int, key: String, rel: String) -> String {
         let digest = SHA256.hash(data: Data(key.utf8)).prefix(8).map { Printf.string("%02x", $0) }.joined()
         let name = rel.split(separator: "/").last ?? ""
         let ext = name.lastIndex(of: ".").map { String(name[$0...]).lowercased() } ?? ""
-        return "\(tag)-\(number)-\(digest)" + (ext.count <= 6 && ext.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." } ? ext : "")
+        return "\(tag)-p\(pid)-\(number)-\(digest)" + (ext.count <= 6 && ext.dropFirst().allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ext : "")
+    }
+
+    /// Whether `name` is one `fileName` makes (img-thumb deletes no other file).
+    public static func isDownloadName(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, let last = parts.last else { return false }
+        let hash = last.split(separator: ".", maxSplits: 1).first ?? ""
+        return hash.count == 16 && hash.allSatisfy(\.isHexDigit) && Int(parts[parts.count - 2]) != nil
+            && parts[parts.count - 3].first == "p" && Int32(parts[parts.count - 3].dropFirst()) != nil
+    }
+
+    /// The process a download's name holds (`-p4242-`).
+    static func pid(inFileName name: String) -> Int32? {
+        let parts = wholeName(name).split(separator: "-", omittingEmptySubsequences: false)
+        guard isDownloadName(wholeName(name)), parts.count >= 4 else { return nil }
+        return Int32(parts[parts.count - 3].dropFirst())
     }
 
     /// The files of a round (`tag`) still in `folder`: what img-thumb never used once that round is over.

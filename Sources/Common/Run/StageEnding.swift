@@ -20,32 +20,20 @@ public struct StageEnding: Sendable, Equatable {
     /// - Parameter get: spaces-get's status, when the worker downloads the originals (--from-bucket): its fatal
     ///   error (credentials, the bucket, its folder) stops the run as spaces-put's does.
     public init(get: Int32? = nil, thumb: Int32, put: Int32) {
+        // A fatal error of either stage that talks to the server first, then a server gone, then deaths.
+        let talking = [get, put].compactMap { $0 }
+        if talking.contains(Toolkit.Exit.fatal) {
+            outcome = .fatal
+            return
+        }
+        if talking.contains(Toolkit.Exit.serverUnavailable) {
+            outcome = .unavailable
+            return
+        }
         var reasons: [String] = []
-        switch get {
-        case Toolkit.Exit.fatal?:
-            outcome = .fatal
-            return
-        case Toolkit.Exit.serverUnavailable?:
-            outcome = .unavailable
-            return
-        case let status? where status != 0 && status != Toolkit.Exit.someFailed && status != 130:
-            reasons.append(Self.describe("spaces-get", status: status))
-        default:
-            break
-        }
+        if let get, ![0, Toolkit.Exit.someFailed, 130].contains(get) { reasons.append(Self.describe("spaces-get", status: get)) }
         if thumb != 0 && thumb != Toolkit.Exit.someFailed { reasons.append(Self.describe("img-thumb", status: thumb)) }
-        switch put {
-        case 0, Toolkit.Exit.someFailed, 130:
-            break
-        case Toolkit.Exit.fatal:
-            outcome = .fatal
-            return
-        case Toolkit.Exit.serverUnavailable:
-            outcome = .unavailable
-            return
-        default:
-            reasons.append(Self.describe("spaces-put", status: put))
-        }
+        if ![0, Toolkit.Exit.someFailed, 130].contains(put) { reasons.append(Self.describe("spaces-put", status: put)) }
         outcome = reasons.isEmpty ? .answered : .died(reason: reasons.joined(separator: "; "))
     }
 

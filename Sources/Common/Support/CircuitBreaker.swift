@@ -6,6 +6,8 @@ import FoundationEssentials
 /// whether the server is back; its success closes the breaker.
 public struct CircuitBreaker: Sendable {
     public var threshold = 3
+    /// What the records' requests are, for the reason: `uploads` (spaces-put), `downloads` (spaces-get).
+    public var what = "uploads"
     public var probeInterval = 30.0
     private var consecutive = 0
     private var lastReason = ""
@@ -23,7 +25,7 @@ public struct CircuitBreaker: Sendable {
             self.openedAt = now()  // one probe per interval
             return nil
         }
-        return "not attempted: the server was unavailable for the last \(consecutive) uploads (\(lastReason))"
+        return "not attempted: the server was unavailable for the last \(consecutive) \(what) (\(lastReason))"
     }
 
     public mutating func recordUnavailable(_ reason: String) {

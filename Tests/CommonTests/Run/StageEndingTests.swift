@@ -19,6 +19,7 @@ import Testing
         #expect(StageEnding(get: 1, thumb: 1, put: 1).outcome == .answered)
         #expect(StageEnding(get: 2, thumb: 2, put: 2).outcome == .fatal)
         #expect(StageEnding(get: 3, thumb: 1, put: 1).outcome == .unavailable)
+        #expect(StageEnding(get: 3, thumb: 137, put: 2).outcome == .fatal, "a fatal error is not hidden by a server gone")
         #expect(StageEnding(get: 137, thumb: 2, put: 0).outcome == .died(reason: "spaces-get was killed by signal 9 (KILL); img-thumb exited with status 2"))
     }
 
