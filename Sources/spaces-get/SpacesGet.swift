@@ -18,7 +18,7 @@ struct SpacesGet: ParsableCommand {
             an object put in parts, and the length; an attempt cut midway resumes from where it stopped \
             (Range, If-Match). At most --max-disk bytes of downloads are in the folder at once, every spaces-get \
             using it together: the next download waits until img-thumb has used enough of them (one bigger object \
-            goes alone; after 30 s in which none is used, it goes on over the cap, with a warning). After several \
+            goes alone; after 30 s in which none is used, that one goes over the cap, with a warning). After several \
             downloads in a row found the server unavailable, the rest fail without a request.
 
             Exit status: 0 all downloaded, 1 some failed, 2 fatal (configuration, credentials, missing bucket, \
