@@ -286,7 +286,7 @@ import Testing
 
     @Test func theOptionsAreChecked() throws {
         let cases = [
-            ("DIR --max-delete 5", "--max-delete applies only with --delete-removed"),
+            ("DIR --max-delete 5", "--max-delete applies only with --delete-removed or --prune-orphans"),
             ("DIR --delete-removed --max-delete ''", "--max-delete must be a whole number from 0 to 9999999"),
             ("DIR --delete-removed --max-delete=", "--max-delete must be a whole number from 0 to 9999999"),
             ("DIR --delete-removed --max-delete -1", "--max-delete must be a whole number from 0 to 9999999"),
