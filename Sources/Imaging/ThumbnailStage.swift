@@ -68,7 +68,7 @@ public final class ThumbnailStage {
                     }
                     record = replaced
                 }
-                try makeThumbnail(for: &record)
+                try makeThumbnail(for: &record, reading: download ?? record.path)
             } catch {
                 record.status = .failed
                 record.error = error.description
@@ -93,10 +93,9 @@ public final class ThumbnailStage {
     }
 
     /// Renders the thumbnail into `directory` and records where it is.
-    func makeThumbnail(for record: inout ImageRecord) throws(Failure) {
+    /// - Parameter source: the image's file: its own, or spaces-get's copy of an object in the bucket.
+    func makeThumbnail(for record: inout ImageRecord, reading source: String) throws(Failure) {
         guard let key = record.thumbnailKey, !key.isEmpty else { throw .record("record has no \"thumbnail_key\"") }
-        // spaces-get's copy of an object in the bucket, or the image's own file.
-        let source = Self.download(of: record) ?? record.path
         let before = FileIdentity.of(path: source)
         let specs = try specs(of: record)
         let made = try render(path: source, specs: specs)

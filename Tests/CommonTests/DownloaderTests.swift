@@ -9,30 +9,29 @@ import Testing
 
     init() throws { folder = try TemporaryDirectory() }
 
-    func sink(_ bytes: String, etag: String, headers: [String: String] = [:]) throws -> (ResponseSink, String) {
-        let path = folder.path + "/f\(UInt32.random(in: 0...UInt32.max))"
-        try Data(bytes.utf8).write(to: URL(fileURLWithPath: path))
+    /// A sink that took `bytes` (hashed as they were written) of an answer with this ETag and these headers.
+    func sink(_ bytes: String, etag: String, headers: [String: String] = [:]) -> ResponseSink {
         let sink = ResponseSink(fd: -1)
-        sink.written = Int64(bytes.utf8.count)
+        Array(bytes.utf8).withUnsafeBytes { sink.wrote($0) }
         sink.etag = etag
         sink.headers = headers
-        return (sink, path)
+        return sink
     }
 
     @Test func theBytesAreCheckedByTheETagOrTheStoredMD5AndTheLength() throws {
         let md5 = "5d41402abc4b2a76b9719d911017c592"  // "hello"
-        var (checked, path) = try sink("hello", etag: md5, headers: ["content-length": "5"])
-        #expect(Downloader.problem(with: path, from: checked) == nil)
-        (checked, path) = try sink("hellO", etag: md5)
-        #expect(Downloader.problem(with: path, from: checked)?.hasPrefix("MD5 ") == true)
-        (checked, path) = try sink("hello", etag: "0123456789abcdef0123456789abcdef-2", headers: ["x-amz-meta-md5": md5])
-        #expect(Downloader.problem(with: path, from: checked) == nil)
-        (checked, path) = try sink("hellO", etag: "0123456789abcdef0123456789abcdef-2", headers: ["x-amz-meta-md5": md5])
-        #expect(Downloader.problem(with: path, from: checked) != nil)
-        (checked, path) = try sink("hellO", etag: "0123456789abcdef0123456789abcdef-2")
-        #expect(Downloader.problem(with: path, from: checked) == nil, "another tool's multipart object: only its length to go by")
-        (checked, path) = try sink("hell", etag: "0123456789abcdef0123456789abcdef-2", headers: ["content-range": "bytes 2-3/5"])
-        #expect(Downloader.problem(with: path, from: checked) == "4 bytes, not 5")
+        var checked = sink("hello", etag: md5, headers: ["content-length": "5"])
+        #expect(Downloader.problem(with: checked) == nil)
+        checked = sink("hellO", etag: md5)
+        #expect(Downloader.problem(with: checked)?.hasPrefix("MD5 ") == true)
+        checked = sink("hello", etag: "0123456789abcdef0123456789abcdef-2", headers: ["x-amz-meta-md5": md5])
+        #expect(Downloader.problem(with: checked) == nil)
+        checked = sink("hellO", etag: "0123456789abcdef0123456789abcdef-2", headers: ["x-amz-meta-md5": md5])
+        #expect(Downloader.problem(with: checked) != nil)
+        checked = sink("hellO", etag: "0123456789abcdef0123456789abcdef-2")
+        #expect(Downloader.problem(with: checked) == nil, "another tool's multipart object: only its length to go by")
+        checked = sink("hell", etag: "0123456789abcdef0123456789abcdef-2", headers: ["content-range": "bytes 2-3/5"])
+        #expect(Downloader.problem(with: checked) == "4 bytes, not 5")
     }
 
     @Test func thumbnailsAndOtherObjectsOfTheListingAreLeftOut() {

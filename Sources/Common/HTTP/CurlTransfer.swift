@@ -126,8 +126,8 @@ final class Transfer {
                 localError = "cannot write the download: \(reason)"
                 return false
             }
+            sink.wrote(UnsafeRawBufferPointer(start: buffer + done, count: wrote))
             done += wrote
-            sink.written += Int64(wrote)
         }
         return true
     }

@@ -1,3 +1,4 @@
+import Crypto
 import FoundationEssentials
 import Glibc
 
@@ -42,8 +43,19 @@ public final class ResponseSink: @unchecked Sendable {
     public internal(set) var writeFailure: String?
     /// An answer for the rest was not of these bytes' object (another ETag, another start): the file starts over.
     public internal(set) var mismatched = false
+    /// The MD5 of the bytes in the file so far, taken as they are written: the check needs no second read.
+    private var hasher = Insecure.MD5()
 
     public init(fd: Int32) { self.fd = fd }
+
+    /// `count` bytes at `bytes` written at the end of the file so far.
+    func wrote(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        written += Int64(bytes.count)
+    }
+
+    /// The MD5 (lowercase hex) of the file's `written` bytes.
+    public var md5: String { Data(hasher.finalize()).hexString }
 
     /// The headers asking for the rest, once some bytes are in.
     public var resumeHeaders: [String: String] {
@@ -55,6 +67,7 @@ public final class ResponseSink: @unchecked Sendable {
     /// start; the caller cuts the file at `written` once the download is whole.
     public func restart() {
         written = 0
+        hasher = Insecure.MD5()
         etag = nil
         headers = [:]
         mismatched = false

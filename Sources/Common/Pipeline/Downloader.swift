@@ -104,7 +104,7 @@ public final class Downloader {
                 unlink(partial)
                 throw .unwritableFile("cannot write \(partial): \(String(cString: strerror(cut)))")
             }
-            if let problem = Self.problem(with: partial, from: sink) {
+            if let problem = Self.problem(with: sink) {
                 lastProblem = problem
                 unlink(partial)
                 continue
@@ -157,15 +157,15 @@ public final class Downloader {
     /// Why the file does not hold the object's bytes, or nil: its MD5 against the one the object should have
     /// (`MultipartUpload.expectedMD5`); its length against what the answer said. An object in parts from
     /// another tool has only its length to go by.
-    static func problem(with path: String, from sink: ResponseSink) -> String? {
+    static func problem(with sink: ResponseSink) -> String? {
         if let total = Self.totalLength(sink.headers), total != sink.written {
             return "\(sink.written) bytes, not \(total)"
         }
         guard let expected = MultipartUpload.expectedMD5(etag: sink.etag ?? "", stored: sink.headers["x-amz-meta-" + MultipartUpload.md5MetadataKey]) else {
             return nil
         }
-        guard let digest = try? FileDigest.compute(path: path, withSHA256: false) else { return "cannot read it back" }
-        return digest.md5.hexString == expected ? nil : "MD5 \(digest.md5.hexString), not \(expected)"
+        let md5 = sink.md5
+        return md5 == expected ? nil : "MD5 \(md5), not \(expected)"
     }
 
     /// The object's whole length: a 206's `Content-Range: bytes 100-199/200`, or a 200's `Content-Length`.
