@@ -4,8 +4,8 @@ import FoundationEssentials
 import Glibc
 
 /// While the workers run: the progress (`ProgressLine`), a bar on a terminal redrawn twice a second, a plain
-/// line every 5 s otherwise. Bytes are the originals' as the workers' spaces-put store them (each keeps its count
-/// in `progress/LANE`). It ends when stopped, or when the run's process is gone, even killed with SIGKILL.
+/// line every 5 s into the log and, off a terminal, onto the console (`ProgressCadence`). Bytes are the
+/// originals' as the workers' spaces-put store them (each keeps its count in `progress/LANE`). It ends when stopped, or when the run's process is gone, even killed with SIGKILL.
 struct Progress: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the progress of the upload until stopped.")
 
@@ -16,15 +16,15 @@ struct Progress: ParsableCommand {
 
     func run() throws {
         let state = try work.state()
-        let terminal = isatty(STDERR_FILENO) == 1
+        let log = RunStep.log(state)
+        var cadence = ProgressCadence(terminal: isatty(STDERR_FILENO) == 1, onlyChanges: state.options.watch)
         var results = LineFollower(path: state.results, offset: Self.size(of: state.results))
-        var lastLine = 0.0, lastPlain = ""
         while kill(owner, 0) == 0 {
             usleep(500_000)
             results.update()
             let bar: String, plain: String
             if state.options.watch {
-                // No total: what became of the images so far; off a terminal, only when it changed.
+                // No total: what became of the images so far.
                 let sent = WorkFile.number(state.work + "/scan.count").map(Int.init) ?? results.lines
                 bar = WatchProgress(results: results.lines, failed: results.failed, skipped: results.skipped, sent: sent).text
                 plain = "upload-images: " + bar
@@ -33,14 +33,10 @@ struct Progress: ParsableCommand {
                                         bytes: storedBytes(in: state.work + "/progress"), totalBytes: state.pendingBytes, elapsed: state.elapsed)
                 (bar, plain) = (line.bar, line.plain)
             }
-            let now = Date().timeIntervalSince1970
-            if terminal {
-                _ = FileWrite.all(Data("\r\u{1B}[K\(bar)".utf8), fd: STDERR_FILENO)
-            } else if now - lastLine >= 5 && !(state.options.watch && plain == lastPlain) {
-                _ = FileWrite.all(Data("\(plain)\n".utf8), fd: STDERR_FILENO)
-                lastLine = now
-                lastPlain = plain
-            }
+            let writes = cadence.look(at: MonotonicClock.seconds(), bar: bar, plain: plain)
+            if let bar = writes.bar { _ = FileWrite.all(Data("\r\u{1B}[K\(bar)".utf8), fd: STDERR_FILENO) }
+            if let text = writes.console { _ = FileWrite.all(Data("\(text)\n".utf8), fd: STDERR_FILENO) }
+            if let text = writes.log { log.line(text) }
         }
     }
 
