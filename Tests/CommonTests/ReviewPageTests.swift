@@ -46,4 +46,18 @@ import Testing
     @Test func noFailuresIsSaid() {
         #expect(page([]).contains("0 uploaded, 0 already in the bucket, 0 failed.") && page([]).contains("<h2>No failures</h2>"))
     }
+
+    /// A run of thousands: the page holds the first 1,000 images and failures by path, the counts of all, and
+    /// says where the rest are.
+    @Test func aBigRunShowsTheFirstThousandOfEach() {
+        let images = (0..<2_500).reversed().map { #"{"path":"/p/\#($0).jpg","rel":"\#(String(format: "%05d", $0)).jpg","status":"uploaded","url":"u","thumbnail_url":"t"}"# }
+        let failures = (0..<1_200).map { #"{"path":"/p/f\#($0).jpg","rel":"f\#(String(format: "%05d", $0)).jpg","status":"failed","error":"broken"}"# }
+        let html = page(images + failures)
+        #expect(html.contains("2500 uploaded, 0 already in the bucket, 1200 failed.") && html.contains("<h2>Failures (1200)</h2>"))
+        #expect(html.components(separatedBy: "<figure").count - 1 == 1_000 && html.components(separatedBy: "<li>").count - 1 == 1_000)
+        #expect(html.contains(">00999.jpg</a>") && !html.contains(">01000.jpg</a>"))
+        #expect(html.contains("<code>f00999.jpg</code>") && !html.contains("<code>f01000.jpg</code>"))
+        #expect(html.contains("The first 1000 of 2500 images by path; the results file lists every one."))
+        #expect(html.contains("The first 1000 by path; the failures file lists every one."))
+    }
 }

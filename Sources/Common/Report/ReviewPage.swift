@@ -2,7 +2,7 @@ import FoundationEssentials
 
 /// The review page of a run: one HTML file, from its result records alone, that a person opens to see what
 /// went up. At the top, the counts and every failed image with its reason; then every uploaded or skipped
-/// image's thumbnails in a grid sorted by path, each linked to its original. Presigned URLs (`--presign`)
+/// image's thumbnails in a grid sorted by path, each linked to its original (the first `limit` of each). Presigned URLs (`--presign`)
 /// are used when a record has them, so a private bucket's thumbnails show too. Nothing is fetched from the
 /// internet (no fonts, no scripts): the page works offline, and says how many thumbnails the browser could
 /// load (in the page, its title and `data-loaded`/`data-missing`), so a private bucket without presigned
@@ -49,9 +49,13 @@ public struct ReviewPage {
         }
     }
 
+    /// At most this many images in the grid and failures in the list, the first by path: a run of a million
+    /// images makes a page a browser opens, in the memory of a thousand (the results file holds every one).
+    public static let limit = 1000
+
     private var shown: [Entry] = []
     private var failed: [Entry] = []
-    private var uploaded = 0, skipped = 0
+    private var uploaded = 0, skipped = 0, failedCount = 0
 
     public init() {}
 
@@ -60,14 +64,24 @@ public struct ReviewPage {
         guard line.contains(UInt8(ascii: "{")), let entry = try? JSONDecoder().decode(Entry.self, from: line),
               entry.action == nil, entry.path != nil || StreamMarker.decode(line) == nil else { return }
         switch entry.status {
-        case "uploaded": uploaded += 1; shown.append(entry)
-        case "skipped": skipped += 1; shown.append(entry)
-        case "failed": failed.append(entry)
+        case "uploaded": uploaded += 1; Self.keep(entry, in: &shown)
+        case "skipped": skipped += 1; Self.keep(entry, in: &shown)
+        case "failed": failedCount += 1; Self.keep(entry, in: &failed)
         default: break
         }
     }
 
-    public var imageCount: Int { uploaded + skipped + failed.count }
+    /// `entry` among the first `limit` by path (sorted and cut each time twice as many are held).
+    private static func keep(_ entry: Entry, in entries: inout [Entry]) {
+        entries.append(entry)
+        guard entries.count >= 2 * limit else { return }
+        entries.sort(by: byPath)
+        entries.removeLast(entries.count - limit)
+    }
+
+    private static func first(_ entries: [Entry]) -> ArraySlice<Entry> { entries.sorted(by: byPath).prefix(limit) }
+
+    public var imageCount: Int { uploaded + skipped + failedCount }
 
     /// Whether the page will hold presigned URLs (which open private objects until they expire).
     public var hasPresignedURLs: Bool {
@@ -77,18 +91,22 @@ public struct ReviewPage {
     /// The whole page.
     public func html() -> String {
         var out = Self.head
-        out += "<p id=\"counts\">\(uploaded) uploaded, \(skipped) already in the bucket, \(failed.count) failed.</p>\n"
+        out += "<p id=\"counts\">\(uploaded) uploaded, \(skipped) already in the bucket, \(failedCount) failed.</p>\n"
         if failed.isEmpty {
             out += "<h2>No failures</h2>\n"
         } else {
-            out += "<h2>Failures (\(failed.count))</h2>\n<ul class=\"failures\">\n"
-            for entry in failed.sorted(by: Self.byPath) {
+            out += "<h2>Failures (\(failedCount))</h2>\n<ul class=\"failures\">\n"
+            for entry in Self.first(failed) {
                 out += "<li><code>\(Self.escaped(entry.name))</code>: \(Self.escaped(entry.error ?? "failed"))</li>\n"
             }
             out += "</ul>\n"
+            if failedCount > Self.limit { out += "<p class=\"more\">The first \(Self.limit) by path; the failures file lists every one.</p>\n" }
+        }
+        if uploaded + skipped > Self.limit {
+            out += "<p class=\"more\">The first \(Self.limit) of \(uploaded + skipped) images by path; the results file lists every one.</p>\n"
         }
         out += "<p id=\"status\">Loading thumbnails&hellip;</p>\n<div class=\"grid\">\n"
-        for entry in shown.sorted(by: Self.byPath) {
+        for entry in Self.first(shown) {
             let status = entry.status ?? ""
             out += "<figure class=\"\(Self.escaped(status))\"><div class=\"thumbs\">"
             for thumbnail in entry.thumbnails {
