@@ -113,16 +113,46 @@ struct ImgScan: ParsableCommand {
             WatchScan.catchRescanSignal()
             watcher = try CommandRun.setUp { try WatchScan(scanner: scanner) }
         }
-        let result = try CommandRun.setUp { try watcher?.firstScan() ?? scanner.scan() }
-        result.warnings.forEach(Console.warning)
-        var failed = result.hadProblems
-        var written = result.records.count
-        try Self.write(result.records, stream)
+        var failed = false, written = 0
         let count = { (number: Int) in if let countFile { try? WorkFile.replace(countFile, with: Data("\(number)\n".utf8)) } }
+        let warnings: [String], ignored: [(rel: String, reason: ScanRules.Reason)]
+        if let watcher {
+            let result = try CommandRun.setUp { try watcher.firstScan() }
+            (warnings, ignored) = (result.warnings, result.ignored)
+            try Self.write(result.records, stream)
+            failed = result.records.contains { $0.status == .failed }
+            written = result.records.count
+        } else {
+            // Written as the walk finds them, a few hundred at a time (or after 0.1 s): spaces-exists starts
+            // deciding while the scan goes on, and a library of a million images is never held here.
+            var batch: [ImageRecord] = [], flushed = MonotonicClock.seconds()
+            var stop: ExitCode?
+            let flush = { () -> Bool in
+                do throws(ExitCode) { try Self.write(batch, stream) } catch {
+                    stop = error
+                    return false
+                }
+                written += batch.count
+                batch.removeAll(keepingCapacity: true)
+                flushed = MonotonicClock.seconds()
+                return true
+            }
+            (warnings, ignored) = try CommandRun.setUp {
+                try scanner.scan { record in
+                    if record.status == .failed { failed = true }
+                    batch.append(record)
+                    return batch.count < 500 && MonotonicClock.seconds() - flushed < 0.1 ? true : flush()
+                }
+            }
+            if stop == nil { _ = flush() }
+            if let stop { throw stop }
+        }
+        warnings.forEach(Console.warning)
+        failed = failed || !warnings.isEmpty
         count(written)
-        for entry in result.ignored { Console.debug("ignored: \(entry.rel) (\(entry.reason.label))") }
-        if let ignored = ScanRules.summary(of: result.ignored) { Console.info(ignored) }
-        Console.debug("\(result.records.count) images found under \(directory)")
+        for entry in ignored { Console.debug("ignored: \(entry.rel) (\(entry.reason.label))") }
+        if let summary = ScanRules.summary(of: ignored) { Console.info(summary) }
+        Console.debug("\(written) images found under \(directory)")
         if let watcher {
             Console.info("watching \(directory) (\(Console.count(watcher.watchedCount, "folder"))) for new images; INT or TERM stops, USR1 scans it again")
             // Until INT or TERM, or until the stage reading the records is gone (it died: nothing would go on).
@@ -142,7 +172,7 @@ struct ImgScan: ParsableCommand {
     }
 
     /// Records out, each failed one said on stderr, each counted for the stream's end line.
-    static func write(_ records: [ImageRecord], _ stream: StageStream) throws {
+    static func write(_ records: [ImageRecord], _ stream: StageStream) throws(ExitCode) {
         for record in records where record.status == .failed {
             Console.error("\(record.path): \(record.error ?? "failed")")
         }

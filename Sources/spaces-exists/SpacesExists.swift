@@ -148,9 +148,24 @@ struct SpacesExists: ParsableCommand {
             try CommandRun.finish(own: output.malformed > 0 ? Toolkit.Exit.someFailed : 0)
             return
         }
+        // Each part's lines written as soon as it is decided: the records still to upload to --pending's file.
+        let pendingFD = try pendingFile.map(openForWriting)
+        defer { if let pendingFD { close(pendingFD) } }
+        var failure: LineWriter.Failure?
         let output = try CommandRun.setUp {
-            try stage.run(reading: LineReader(), separatePending: pendingFile != nil, keepingRecords: removedFile != nil, checking: !noSkip)
+            try stage.run(reading: LineReader(), separatePending: pendingFD != nil, keepingRecords: removedFile != nil,
+                          checking: !noSkip) { lines, pending in
+                do throws(LineWriter.Failure) {
+                    try LineWriter.writeLines(lines)
+                    if let pendingFD { try LineWriter.writeLines(pending, fd: pendingFD) }
+                } catch {
+                    failure = error
+                    return false
+                }
+                return true
+            }
         }
+        if let failure { try CommandRun.output { () throws(LineWriter.Failure) in throw failure } }
         var refusal: String?
         if let removedFile {
             var finder = RemovalFinder(prefix: prefix, couldBeScanned: scanRules.admits)
@@ -161,8 +176,6 @@ struct SpacesExists: ParsableCommand {
             refusal = guarded.refusal
             try write(guarded.records.map { $0.encoded() }, to: removedFile)
         }
-        if let pendingFile { try write(output.pending, to: pendingFile) }
-        try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(output.lines) }
         let checker = stage.checker
         Console.debug("\(checker.usedStrategy.rawValue): \(output.skipped) of \(Console.count(output.checked, "image")) already uploaded, \(Console.count(checker.client.requestCount + checker.extraRequests, "request"))")
         stream.tally = output.stream
@@ -174,12 +187,16 @@ struct SpacesExists: ParsableCommand {
         try CommandRun.finish(own: output.malformed > 0 ? Toolkit.Exit.someFailed : 0)
     }
 
-    private func write(_ lines: [Data], to path: String) throws {
-        let fd = try CommandRun.setUp { () throws -> Int32 in
+    private func openForWriting(_ path: String) throws -> Int32 {
+        try CommandRun.setUp { () throws -> Int32 in
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw FileError(path: path, errno: errno) }
             return fd
         }
+    }
+
+    private func write(_ lines: [Data], to path: String) throws {
+        let fd = try openForWriting(path)
         defer { close(fd) }
         try CommandRun.output { () throws(LineWriter.Failure) in try LineWriter.writeLines(lines, fd: fd) }
     }

@@ -12,25 +12,18 @@ import Testing
     /// What each strategy does for a number of pending images: `auto` lists a big run, and for a small one
     /// tries one page before HEADs.
     @Test func eachStrategyHasItsPlan() throws {
-        #expect(try checker(.list).plan(pending: 3) == .listAll)
+        #expect(try checker(.list).plan(pending: 3) == .seek)
         #expect(try checker(.head).plan(pending: 5000) == .headEach)
         #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold) == .onePageElseHead)
-        #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold + 1) == .listAll)
+        #expect(try checker(.auto).plan(pending: ExistenceChecker.autoThreshold + 1) == .seek)
     }
 
-    /// Once a listing found the folder's size (a stream's first part), a later part of a few dozen images into a
-    /// folder of 200,000 objects asks by HEAD (about 3 requests each) instead of 200 LIST pages; a part big enough
-    /// still lists; forgetting the listing keeps its size.
-    @Test func aKnownBigFolderIsAskedByHead() throws {
+    /// A part that follows others (of a long input, or of a stream) is listed by seeking to its keys, however
+    /// few: its folder may hold millions, where one page would not do and HEADs cost two requests an image.
+    @Test func aFollowingPartIsListed() throws {
         let checker = try checker(.auto)
-        let page = ListPage(objects: Array(repeating: ObjectInfo(key: "k", size: 1, etag: "e"), count: 200_000), isTruncated: false)
-        checker.completeListing = ("p/", [page])
-        checker.forgetListing()
-        #expect(checker.completeListing == nil)
-        #expect(checker.knownObjects == 200_000)
-        #expect(checker.plan(pending: 60) == .headEach)
-        #expect(checker.plan(pending: 10) == .onePageElseHead)
-        #expect(checker.plan(pending: 70) == .listAll)
+        #expect(checker.plan(pending: 3, following: true) == .seek)
+        #expect(try self.checker(.head).plan(pending: 3, following: true) == .headEach)
     }
 
     /// No pending record: nothing is asked of the server (which is not there).

@@ -82,28 +82,26 @@ import Testing
         #expect(byChecksum["b c.png"] == "skipped")
     }
 
-    /// Listing in parts side by side (start-after at cuts between the keys looked for) covers every object
-    /// of the folder exactly as one listing would, whatever else it holds, in byte order with awkward names.
-    @Test(arguments: Harness.Server.s3Servers) func listingInPartsCoversTheWholeFolder(server: Harness.Server) throws {
-        let bucket = try TestBucket("parts", on: server)
+    /// A listing that seeks to the keys looked for, in parts side by side and small pages, finds exactly those
+    /// that are there and every original under a prefix looked for, whatever else the folder holds, in byte
+    /// order with awkward names.
+    @Test(arguments: Harness.Server.s3Servers) func aSeekingListingFindsExactlyWhatIsLookedFor(server: Harness.Server) throws {
+        let bucket = try TestBucket("seek", on: server)
         let client = try bucket.client()
         let files = try TemporaryDirectory()
         let wanted = (0..<60).map { "f/\($0 % 3 == 0 ? "ü" : $0 % 3 == 1 ? "a b+" : "Z")\($0).jpg" }
-        let others = ["f/!first", "f/zz-extra", "f/\u{10FFFF}last", "f/m/deeper.jpg", "g/outside.jpg", "f"]
+        let others = ["f/!first", "f/zz-extra", "f/\u{10FFFF}last", "f/m/deeper.jpg", "g/outside.jpg", "f", "f/a b+1.png", "f/a b+1.jpg.x"]
         for key in wanted + others { _ = try S3ClientTests().upload(client, key, "x", in: files) }
-        let underFolder = Set((wanted + others).filter { $0.hasPrefix("f/") })
         let checker = ExistenceChecker(client: client, strategy: .list, checksum: false, warn: { Issue.record("\($0)") })
-        let lookedFor = wanted + ["f/missing-1.jpg", "f/ü-missing.jpg"]
-        checker.keysPerPart = 8
-        checker.pageSize = 7
-        let all = try checker.listInParts(prefix: "f/", after: nil, keys: lookedFor)
-        #expect(Set(all.flatMap(\.objects).map(\.key)) == underFolder)
-        #expect(checker.extraRequests >= 8, "8 parts, each at least one request: \(checker.extraRequests)")
-        let cut = wanted.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }[20]
-        checker.keysPerPart = 5
-        checker.pageSize = 3
-        let rest = try checker.listInParts(prefix: "f/", after: cut, keys: lookedFor)
-        #expect(Set(rest.flatMap(\.objects).map(\.key)) == underFolder.filter { cut.utf8.lexicographicallyPrecedes($0.utf8) })
+        let lookedFor = wanted.enumerated().filter { $0.offset % 4 != 3 }.map(\.element) + ["f/missing-1.jpg", "f/ü-missing.jpg"]
+        let listing = SeekListing(wants: lookedFor.map { SeekListing.Want(key: $0) } + [SeekListing.Want(key: "f/a b+1.", isPrefix: true)])
+        for pageSize in [7, 3, 1000] {
+            checker.pageSize = pageSize
+            let found = try checker.objects(of: listing)
+            let expected = Set(lookedFor.filter { wanted.contains($0) } + ["f/a b+1.png", "f/a b+1.jpg.x"])
+            #expect(Set(found.objects.map(\.key)) == expected && found.objects.count == expected.count, "pages of \(pageSize)")
+        }
+        #expect(checker.extraRequests >= 8, "parts on connections of their own: \(checker.extraRequests)")
     }
 
     @Test func listingCostsOneRequestPerThousandObjects() throws {
@@ -149,39 +147,44 @@ import Testing
         #expect(run.stderr.contains("spaces-exists: warning: cannot list avatar/"))
     }
 
-    /// Thousands of keys to look for (here, with pages of 10 and parts of 50 keys, 300): the early listing has
-    /// the start of the folder when the decision begins, and the rest is listed in parts from where it got
-    /// to. Every image is decided as a single listing would decide it.
-    @Test(arguments: Harness.Server.s3Servers) func theEarlyListingAndListingInPartsJoinUp(server: Harness.Server) throws {
-        let bucket = try TestBucket("join", on: server)
+    /// A long input is decided a part at a time (here parts of 60 lines, pages of 10):
+    /// each part's lines leave in input order before the next part is read, every image decided as one listing
+    /// would decide it, in about one request per page of keys looked for.
+    @Test(arguments: Harness.Server.s3Servers) func aLongInputIsDecidedPartByPart(server: Harness.Server) throws {
+        let bucket = try TestBucket("chunks", on: server)
         let direct = try bucket.client()
         let files = try TemporaryDirectory()
-        var records: [ImageRecord] = []
+        var lines: [String] = []
         for index in 0..<150 {
             let rel = String(format: "p%03d.jpg", index), contents = "image \(index)"
             let path = try files.write(rel, Data(contents.utf8))
-            records.append(ImageRecord(path: path, rel: rel, size: Int64(contents.utf8.count), key: "j/original/\(rel)",
-                                       thumbnailKey: "j/thumbnail/\(rel)"))
-            guard index < 100 else { continue }
+            lines.append(String(decoding: RecordCoding.encode(ImageRecord(path: path, rel: rel, size: Int64(contents.utf8.count),
+                                                                         key: "j/original/\(rel)", thumbnailKey: "j/thumbnail/\(rel)")), as: UTF8.self))
+            guard index % 3 != 2 else { continue }
             _ = try S3ClientTests().upload(direct, "j/original/\(rel)", contents, in: files)
             _ = try S3ClientTests().upload(direct, "j/thumbnail/\(rel)", "thumbnail", in: files)
         }
-        // Each request held 50 ms: 200 objects in pages of 10 take the early listing at least a second.
-        let proxy = try FaultProxy(hold: 0.05, in: server)
-        var settings = bucket.settings
-        settings["SPACES_ENDPOINT"] = proxy.endpoint
-        let checker = ExistenceChecker(client: try S3Client(config: SpacesConfig.resolve(settings)), strategy: .list,
-                                       checksum: false, warn: { Issue.record("\($0)") })
+        let input = try files.write("in.jsonl", Data(lines.joined(separator: "\n").utf8))
+        let checker = ExistenceChecker(client: try bucket.client(), strategy: .auto, checksum: false, warn: { Issue.record("\($0)") })
         checker.pageSize = 10
-        checker.keysPerPart = 50
-        checker.startListing(prefix: ListingPlan.folder(of: records))
-        usleep(400_000)
-        let decided = try checker.check(records)
-        #expect(decided.prefix(100).allSatisfy { $0.status == .skipped } && decided.dropFirst(100).allSatisfy { $0.status == nil })
-        let gets = proxy.entries.filter { $0.method == "GET" }
-        let early = gets.filter { !$0.path.contains("start-after=") }.count, parts = gets.count - early
-        #expect(early >= 1 && early < 20, "the early listing had some pages, not all: \(proxy.detail)")
-        #expect(parts >= 3, "the rest was listed in parts: \(gets.map(\.path))")
+        let fd = open(input, O_RDONLY)
+        defer { close(fd) }
+        var parts: [[ImageRecord]] = []
+        let output = try ExistenceStage(checker: checker, report: { Issue.record("\($0)") })
+            .run(reading: LineReader(fd: fd), separatePending: false, chunkSize: 60) { lines, pending in
+                parts.append(lines.compactMap { try? RecordCoding.decode($0) })
+                return pending.isEmpty
+            }
+        #expect(parts.map(\.count) == [60, 60, 30])
+        let decided = parts.flatMap { $0 }
+        #expect(decided.map(\.rel) == (0..<150).map { String(format: "p%03d.jpg", $0) })
+        #expect(decided.enumerated().allSatisfy { ($0.offset % 3 != 2) == ($0.element.status == .skipped) })
+        #expect(output.skipped == 100 && output.checked == 150)
+        // 300 keys looked for (200 there) in pages of 10, listed in parts of 9 keys (a page shows the key after
+        // its part's last): about 34 requests, and one more per part of the input where a listing part goes on
+        // from the originals to the thumbnails; never a HEAD.
+        let requests = checker.client.requestCount + checker.extraRequests
+        #expect(requests >= 20 && requests <= 45, "\(requests) requests")
         #expect(checker.usedStrategy == .list)
     }
 
@@ -201,12 +204,17 @@ import Testing
         defer { close(fd) }
         var reported: [String] = []
         let checker = ExistenceChecker(client: try bucket.client(), strategy: .auto, checksum: false, warn: { Issue.record("\($0)") })
+        var written: [Data] = [], pending: [Data] = []
         let output = try ExistenceStage(checker: checker, report: { reported.append($0) })
-            .run(reading: LineReader(fd: fd), separatePending: separatePending)
+            .run(reading: LineReader(fd: fd), separatePending: separatePending) { lines, stillToUpload in
+                written += lines
+                pending += stillToUpload
+                return true
+            }
         #expect(reported == ["input line 2: not a JSON record"] && output.malformed == 1)
-        let out = try output.lines.map { try JSONSerialization.jsonObject(with: $0) as! [String: Any] }
+        let out = try written.map { try JSONSerialization.jsonObject(with: $0) as! [String: Any] }
         let statuses = out.map { $0["status"] as? String ?? "pending" }
         #expect(statuses == ["skipped", "failed", "failed"] + (separatePending ? [] : ["pending"]) + Array(repeating: "skipped", count: 5))
-        #expect(output.pending.count == (separatePending ? 1 : 0) && output.skipped == 6 && output.checked == 7)
+        #expect(pending.count == (separatePending ? 1 : 0) && output.skipped == 6 && output.checked == 7)
     }
 }

@@ -11,14 +11,15 @@ public final class ExistenceChecker {
         /// Two HEAD requests per image over one connection (and a LIST of the originals sharing its thumbnail
         /// name, `SharedThumbnail`): for a small batch into a huge bucket.
         case head
-        /// ListObjectsV2 over the folder all keys fall under, once, then answers from memory.
+        /// ListObjectsV2 pages that seek to the keys looked for (`SeekListing`): 1 request per 1,000 keys
+        /// that lie side by side.
         case list
     }
 
     /// How a check goes about it, `auto` resolved for the number of pending images.
     public enum Plan: Equatable, Sendable {
-        /// List the whole folder, then decide from memory.
-        case listAll
+        /// List where the keys are (`SeekListing`), then decide from what was found.
+        case seek
         /// One LIST page; when it does not hold the whole folder, HEADs.
         case onePageElseHead
         /// A HEAD (or two) per image.
@@ -28,9 +29,8 @@ public final class ExistenceChecker {
     /// Up to this many pending images, `auto` tries one LIST page and falls back to HEADs (two per image);
     /// above it, one LIST per 1,000 objects.
     public static let autoThreshold = 50
-    /// A folder with at least twice this many keys to look for is listed in parts side by side, each of about
-    /// this many keys (two pages), on up to `maxParts` connections.
-    public var keysPerPart = 2000
+    /// Keys to look for that fill more than one page are listed in parts side by side, on up to `maxParts`
+    /// connections (`SeekListing.parts`).
     public static let maxParts = 8
     /// Objects per LIST page (1,000 is S3's largest; tests make it small to make listings long).
     public var pageSize = 1000
@@ -47,19 +47,14 @@ public final class ExistenceChecker {
 
     /// What the last `check` did in the end: `list` or `head`.
     public private(set) var usedStrategy: Strategy
-    /// Requests made on connections of their own: the early listing (`startListing`) and listing in parts.
-    public var extraRequests: Int { (early?.requests ?? 0) + partRequests }
-    private var early: EarlyListing?
+    /// Requests made on connections of their own: listing in parts.
+    public var extraRequests: Int { partRequests }
     private var partRequests = 0
+    private var listers: [S3Client] = []
     /// The last whole listing of a folder the check made, kept for `objects(under:)` (pruning) to reuse.
-    var completeListing: (prefix: String, pages: [ListPage])? {
-        didSet { if let completeListing { knownObjects = completeListing.pages.reduce(0) { $0 + $1.objects.count } } }
-    }
-    /// How many objects the last whole listing found: a later check of a few images into a folder this big
-    /// asks by HEAD rather than list it all again (`plan`).
-    public private(set) var knownObjects: Int?
+    var completeListing: (prefix: String, pages: [ListPage])?
 
-    /// Forgets the last listing (a stream keeps deciding: the next part lists afresh), but not its size.
+    /// Forgets the last listing (a stream keeps deciding: the next part lists afresh).
     public func forgetListing() { completeListing = nil }
 
     public init(client: S3Client, strategy: Strategy, checksum: Bool, warn: @escaping (String) -> Void) {
@@ -70,75 +65,49 @@ public final class ExistenceChecker {
         usedStrategy = strategy
     }
 
-    public func plan(pending: Int) -> Plan {
+    /// How `count` pending records are checked; `following`: they come after others of the same input (a
+    /// part of a long input, or of a stream), whose folder may be huge.
+    public func plan(pending: Int, following: Bool = false) -> Plan {
         switch strategy {
-        case .list: return .listAll
+        case .list: return .seek
         case .head: return .headEach
         case .auto:
-            // Listing costs a request per 1,000 objects, HEADs about three per image: the cheaper, once the
-            // folder's size is known.
-            if pending > Self.autoThreshold, let known = knownObjects, pending * 3 < known / 1000 { return .headEach }
-            return pending > Self.autoThreshold ? .listAll : .onePageElseHead
+            // One page of the folder (one request) where it may hold everything; otherwise a listing that seeks
+            // to the keys, which costs less than HEADs (two per image) even for a few images in a big folder.
+            return pending > Self.autoThreshold || following ? .seek : .onePageElseHead
         }
-    }
-
-    /// Starts listing `prefix` on a second connection while the records are still being read, so that the
-    /// listing overlaps the scan. `check` uses it if the records' common folder turns out to be `prefix`
-    /// (as it is when every key shares the first record's top folder), and stops it otherwise.
-    public func startListing(prefix: String) {
-        guard strategy != .head, early == nil else { return }
-        early = EarlyListing(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions,
-                             prefix: prefix, pageSize: pageSize)
     }
 
     /// Marks complete records `skipped` (with URLs and ETags); others are returned unchanged.
     /// A record whose state cannot be found out is left to be uploaded, with a warning.
-    public func check(_ records: [ImageRecord]) throws(S3Error) -> [ImageRecord] {
-        guard !records.isEmpty else {
-            early?.cancel()
-            return records
-        }
-        let (decided, used) = try check(records, plan: plan(pending: records.count))
+    public func check(_ records: [ImageRecord], following: Bool = false) throws(S3Error) -> [ImageRecord] {
+        guard !records.isEmpty else { return records }
+        let (decided, used) = try check(records, plan: plan(pending: records.count, following: following))
         usedStrategy = used
         return decided
     }
 
     private func check(_ records: [ImageRecord], plan: Plan) throws(S3Error) -> ([ImageRecord], Strategy) {
         switch plan {
-        case .listAll:
+        case .seek:
             guard let index = try listIndex(for: records) else { return (records, .list) }
             return (try decideAll(records, from: index), .list)
         case .onePageElseHead:
-            let early = takeEarlyListing(for: ListingPlan.folder(of: records))
-            defer { early?.cancel() }
             // Few images: one LIST page usually holds everything under the prefix, and costs one round trip
             // where HEADs cost two per image. Only a bucket with more than 1,000 objects there needs the HEADs.
-            if let page = try onePage(of: records, early: early) {
+            if let page = try onePage(of: records) {
                 completeListing = (ListingPlan.folder(of: records), [page])
                 return (try decideAll(records, from: ObjectIndex(pages: [page])), .list)
             }
             return (try headAll(records), .head)
         case .headEach:
-            takeEarlyListing(for: ListingPlan.folder(of: records))?.cancel()
             return (try headAll(records), .head)
         }
     }
 
-    /// The early listing if it lists `prefix`; otherwise it is stopped and nil. Either way it is used once.
-    private func takeEarlyListing(for prefix: String) -> EarlyListing? {
-        guard let early, !early.isTaken else { return nil }
-        early.take()
-        guard ExactKey(early.prefix) == ExactKey(prefix) else {
-            early.cancel()
-            return nil
-        }
-        return early
-    }
-
-    /// The one LIST page under the records' common folder when it held them all (the early listing's first
-    /// page, when there is one); nil when there is more, or when it failed for a reason HEADs may not share.
-    private func onePage(of records: [ImageRecord], early: EarlyListing?) throws(S3Error) -> ListPage? {
-        if let early { return early.firstPage() }
+    /// The one LIST page under the records' common folder when it held them all; nil when there is more, or
+    /// when it failed for a reason HEADs may not share.
+    private func onePage(of records: [ImageRecord]) throws(S3Error) -> ListPage? {
         do {
             let page = try client.listObjects(prefix: ListingPlan.folder(of: records), maxKeys: pageSize)
             return page.isTruncated ? nil : page
@@ -185,66 +154,66 @@ public final class ExistenceChecker {
         return index
     }
 
-    /// Every object under the folder the records' keys fall under; nil when the listing failed.
+    /// The objects the records look for (their keys, and the originals that could share their thumbnails), by a
+    /// listing that seeks to them (`SeekListing`), in parts side by side on connections of their own for
+    /// thousands of keys; nil when the listing failed.
     func listIndex(for records: [ImageRecord]) throws(S3Error) -> ObjectIndex? {
-        let keys = ListingPlan.keys(of: records)
-        let prefix = ListingPlan.commonFolder(keys)
-        let early = takeEarlyListing(for: prefix)
+        let wants = ListingPlan.keys(of: records).map { SeekListing.Want(key: $0) }
+            + records.compactMap { sharedThumbnail.siblingPrefix(of: $0) }.map { SeekListing.Want(key: $0, isPrefix: true) }
+        let listing = SeekListing(wants: wants)
         do {
-            let pages = try listPages(prefix: prefix, keys: keys, early: early)
-            completeListing = (prefix, pages)
-            return ObjectIndex(pages: pages)
+            let listed = try objects(of: listing)
+            return ObjectIndex(objects: listed.objects, keysAreExact: listed.exact)
         } catch let error where !error.isFatal {
-            warn("cannot list \(prefix.isEmpty ? "the bucket" : prefix): \(error); every image will be uploaded")
+            let folder = ListingPlan.folder(of: records)
+            warn("cannot list \(folder.isEmpty ? "the bucket" : folder): \(error); every image will be uploaded")
             return nil
         }
     }
 
-    /// The pages of `prefix`: the early listing's, listing in parts for thousands of keys, or one listing.
-    private func listPages(prefix: String, keys: [String], early: EarlyListing?) throws(S3Error) -> [ListPage] {
-        if keys.count >= 2 * keysPerPart, early?.finished == nil {
-            // Thousands of keys: one listing is a page after another, a round trip each. What the early
-            // listing has so far covers the start of the folder; the rest is listed in parts at once.
-            let (listed, coveredTo) = early?.stopAndTakePages() ?? ([], nil)
-            return listed + (try listInParts(prefix: prefix, after: coveredTo, keys: keys))
-        }
-        if let early {
-            switch early.wait() {
-            case .success(let pages): return pages
-            case .failure(let error) where error.isFatal: throw error
-            case .failure: break  // list again, with this client's retries
+    /// What `listing` finds: on this client for one part, else each part on a connection of its own (kept for
+    /// the next check).
+    public func objects(of listing: SeekListing) throws(S3Error) -> (objects: [ObjectInfo], exact: Bool) {
+        let parts = listing.parts(pageSize: pageSize, maxParts: Self.maxParts)
+        let pageSize = pageSize
+        if parts.count == 1 {
+            return try listing.objects(of: parts[0], pageSize: pageSize) { prefix, from, maxKeys throws(S3Error) in
+                try client.listObjects(prefix: prefix, from: from, maxKeys: maxKeys)
             }
         }
-        return try client.listAllPages(prefix: prefix, pageSize: pageSize)
-    }
-
-    /// Every object under `prefix` after the key `after` (all of them when nil), listed in parts side by side,
-    /// each on a connection of its own, from the cuts `ListingPlan.cuts` makes.
-    public func listInParts(prefix: String, after: String?, keys: [String]) throws(S3Error) -> [ListPage] {
-        let cuts = ListingPlan.cuts(keys: keys, after: after, keysPerPart: keysPerPart, maxParts: Self.maxParts)
-        let config = client.config, retryPolicy = client.retryPolicy, http = client.httpOptions, pageSize = pageSize
-        let outcomes = Parallel.map(0..<cuts.count) { part -> Result<(pages: [ListPage], requests: Int), S3Error> in
+        while listers.count < parts.count {
+            listers.append(try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions))
+        }
+        let pool = Listers(clients: listers)
+        let outcomes = Parallel.map(0..<parts.count) { index -> Result<(objects: [ObjectInfo], exact: Bool, requests: Int), S3Error> in
+            let lister = pool.clients[index]
+            let before = lister.requestCount
             do throws(S3Error) {
-                let lister = try S3Client(config: config, retryPolicy: retryPolicy, http: http)
-                let pages = try lister.listAllPages(prefix: prefix, startAfter: cuts[part],
-                                                    through: part + 1 < cuts.count ? cuts[part + 1] : nil, pageSize: pageSize)
-                return .success((pages, lister.requestCount))
+                let found = try listing.objects(of: parts[index], pageSize: pageSize) { prefix, from, maxKeys throws(S3Error) in
+                    try lister.listObjects(prefix: prefix, from: from, maxKeys: maxKeys)
+                }
+                return .success((found.objects, found.exact, lister.requestCount - before))
             } catch {
                 return .failure(error)
             }
         }
-        var pages: [ListPage] = []
+        // A part's last page may reach into the next part's keys: each object once.
+        var objects: [ObjectInfo] = [], exact = true, seen = Set<ExactKey>()
         for outcome in outcomes {
             switch outcome {
             case .success(let part):
-                pages += part.pages
+                objects += part.objects.filter { seen.insert(ExactKey($0.key)).inserted }
+                exact = exact && part.exact
                 partRequests += part.requests
             case .failure(let error):
                 throw error
             }
         }
-        return pages
+        return (objects, exact)
     }
+
+    /// The listing connections, each used by one part at a time.
+    private struct Listers: @unchecked Sendable { let clients: [S3Client] }
 
     private func headAll(_ records: [ImageRecord]) throws(S3Error) -> [ImageRecord] {
         // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404: prove the

@@ -1,20 +1,20 @@
 import FoundationEssentials
 
-/// `spaces-exists`' work on a stream of records. Every line is read first (a listing needs the whole set of
-/// keys), the listing of the first record's folder starting as soon as that record arrives so that it
-/// overlaps the rest of the scan; then the decision; then one line out per line in, in input order. With
-/// `stream`, the same for each part of the input that comes before a pause.
+/// `spaces-exists`' work on a stream of records: read a part at a time (`chunkSize` lines), each part decided
+/// by one listing that seeks to its keys (`SeekListing`) and written, one line out per line in, in input order,
+/// before the next part is read. The memory is a part's, whatever the size of the input; a scan's records, in
+/// S3's order, cost one LIST request per 1,000 keys. With `stream`, each part of the input that comes before a
+/// pause.
 public final class ExistenceStage {
     public let checker: ExistenceChecker
     /// Receives one line per input line that is not a record.
     let report: (String) -> Void
 
-    /// What the stage makes of its input.
+    /// Lines decided at a time.
+    public static let chunkSize = 5000
+
+    /// What the stage made of its input.
     public struct Output {
-        /// Lines for stdout, in input order: every line, or with `separatePending` only the finished ones.
-        public var lines: [Data] = []
-        /// With `separatePending`: the records still to upload, in input order.
-        public var pending: [Data] = []
         public var malformed = 0
         public var skipped = 0
         public var checked = 0
@@ -35,17 +35,26 @@ public final class ExistenceStage {
         var pending: [(slot: Int, record: ImageRecord)] = []
     }
 
-    /// Reads `reader` to its end and decides. Throws only errors after which no image could be decided
-    /// (credentials, a missing bucket). With `checking` false nothing is asked of the server: every pending record
-    /// stays pending (upload-images --no-skip-existing).
+    /// Reads `reader` to its end, deciding a part (`chunkSize` lines) at a time and handing each part's lines to
+    /// `write` in input order: every line as `lines`, or with `separatePending` the records still to upload as
+    /// `pending` and the rest as `lines`. `write` returning false (its reader is gone) ends the stage. Throws
+    /// only errors after which no image could be decided (credentials, a missing bucket). With `checking` false
+    /// nothing is asked of the server: every pending record stays pending (upload-images --no-skip-existing).
     public func run(reading reader: LineReader, separatePending: Bool, keepingRecords: Bool = false,
-                    checking: Bool = true) throws(S3Error) -> Output {
+                    checking: Bool = true, chunkSize: Int = ExistenceStage.chunkSize,
+                    write: (_ lines: [Data], _ pending: [Data]) -> Bool) throws(S3Error) -> Output {
         var chunk = Chunk()
         var output = Output()
-        while let line = reader.next() {
-            take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords, checking: checking)
+        var following = false
+        while true {
+            let line = reader.next()
+            if let line { take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords) }
+            guard line == nil || chunk.slots.count >= chunkSize else { continue }
+            let decided = try decide(chunk, &output, separatePending: separatePending, checking: checking, following: following)
+            guard write(decided.lines, decided.pending), line != nil else { break }
+            chunk = Chunk()
+            following = true
         }
-        output.lines = try decide(chunk, &output, separatePending: separatePending, checking: checking)
         return output
     }
 
@@ -68,7 +77,7 @@ public final class ExistenceStage {
             let age = MonotonicClock.seconds() - begun
             let big = chunk.pending.count > ExistenceChecker.autoThreshold
             if !chunk.slots.isEmpty && ((!firstPart && age >= longest) || !reader.waitForLine(timeout: big ? idle : idle - age)) {
-                let lines = try decide(chunk, &output, separatePending: false, checking: checking)
+                let lines = try decide(chunk, &output, separatePending: false, checking: checking, following: !firstPart).lines
                 checker.forgetListing()
                 guard write(lines) else { return output }
                 chunk = Chunk()
@@ -77,14 +86,14 @@ public final class ExistenceStage {
             }
             guard let line = reader.next() else { break }
             if chunk.slots.isEmpty { begun = MonotonicClock.seconds() }
-            take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: false, checking: checking)
+            take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: false)
         }
-        if !chunk.slots.isEmpty { _ = write(try decide(chunk, &output, separatePending: false, checking: checking)) }
+        if !chunk.slots.isEmpty { _ = write(try decide(chunk, &output, separatePending: false, checking: checking, following: !firstPart).lines) }
         return output
     }
 
-    /// One input line into the chunk; the listing starts with the chunk's first pending record.
-    private func take(_ line: Data, number: Int, into chunk: inout Chunk, _ output: inout Output, keepingRecords: Bool, checking: Bool) {
+    /// One input line into the chunk.
+    private func take(_ line: Data, number: Int, into chunk: inout Chunk, _ output: inout Output, keepingRecords: Bool) {
         let kind = RecordLine.classify(line, lineNumber: number)
         output.stream.read(kind)
         switch kind {
@@ -99,29 +108,31 @@ public final class ExistenceStage {
             chunk.slots.append(line)
         case .pending(let record):
             if keepingRecords { output.records.append(record) }
-            if chunk.pending.isEmpty && checking { checker.startListing(prefix: ListingPlan.folder(of: [record])) }
             chunk.pending.append((chunk.slots.count, record))
             chunk.slots.append(nil)
         }
     }
 
-    /// The chunk's records decided, its lines in input order (with `separatePending`, the ones still to upload go
-    /// to `output.pending` instead).
-    private func decide(_ chunk: Chunk, _ output: inout Output, separatePending: Bool, checking: Bool) throws(S3Error) -> [Data] {
+    /// The chunk's records decided, its lines in input order (with `separatePending`, the ones still to upload
+    /// apart); `following`: other parts of the input came before it.
+    private func decide(_ chunk: Chunk, _ output: inout Output, separatePending: Bool, checking: Bool,
+                        following: Bool) throws(S3Error) -> (lines: [Data], pending: [Data]) {
         var slots = chunk.slots
-        let decided = checking ? try checker.check(chunk.pending.map(\.record)) : chunk.pending.map(\.record)
+        var pending: [Data] = []
+        let records = chunk.pending.map(\.record)
+        let decided = checking ? try checker.check(records, following: following) : records
         for (item, checked) in zip(chunk.pending, decided) {
             let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }
             output.stream.wrote(failed: record.status == .failed)
             if separatePending && record.status == nil {
-                output.pending.append(RecordCoding.encode(record))
+                pending.append(RecordCoding.encode(record))
             } else {
                 slots[item.slot] = RecordCoding.encode(record)
             }
         }
         output.checked += chunk.pending.count
-        return slots.compactMap { $0 }
+        return (slots.compactMap { $0 }, pending)
     }
 
     /// What is gone from the scanned folder (`RemovalFinder`), from every record `output` kept and a listing of

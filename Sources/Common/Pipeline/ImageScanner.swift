@@ -43,39 +43,57 @@ public struct ImageScanner {
 
     /// Fails only when the folder itself cannot be scanned (`Directory not found`).
     public func scan() throws(ScanError) -> Result {
+        var records: [ImageRecord] = []
+        let tally = try scan { record in
+            records.append(record)
+            return true
+        }
+        return Result(records: records, warnings: tally.warnings, ignored: tally.ignored)
+    }
+
+    /// The scan as it goes: each record handed to `found` as soon as its folder is read, in the byte order of
+    /// relative paths (S3's order of the keys), what could not be scanned among them as failed records; the
+    /// memory is one folder's names per level, whatever the size of the library. Stops when `found` returns
+    /// false. Returns the warnings, and what was left out on purpose. Fails only when the folder itself cannot be
+    /// scanned (`Directory not found`).
+    public func scan(found: @escaping (ImageRecord) -> Bool) throws(ScanError) -> (warnings: [String], ignored: [(rel: String, reason: ScanRules.Reason)]) {
         var info = stat()
         guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { throw .directoryNotFound(root) }
         let absoluteRoot = Self.absolute(root)
         var walk = Walk(root: absoluteRoot, rules: rules)
-        walk.visit(rel: [], info: info)
-        if let unreadable = walk.failures.first(where: { $0.rel.isEmpty }) { throw .unreadable(root, unreadable.reason) }
-        var result = Result(warnings: walk.warnings)
-        result.ignored = walk.ignored.map { (Self.escaped($0.rel), $0.reason) }
-        let files = walk.files.sorted { $0.rel.lexicographicallyPrecedes($1.rel) }
-        let names = files.map { String(validating: $0.rel, as: UTF8.self) }
-        // Every image name takes part, readable or not: whether a.png is uploaded never depends on whether the
+        var ignored: [(rel: String, reason: ScanRules.Reason)] = []
+        // Thumbnail keys are shared only within a folder (the key keeps the folder): each folder's images are
+        // compared among themselves, readable or not, so whether a.png is uploaded never depends on whether the
         // a.jpg beside it could be read today.
-        let shared = keys.sharedThumbnailKeys(among: names.compactMap { $0 }, names: thumbnailNames)
-        for (file, name) in zip(files, names) {
-            result.records.append(record(file.rel, text: name, under: absoluteRoot, size: file.size, mtime: file.mtime,
-                                         readable: file.readable, collision: name.flatMap { shared[ExactKey($0)] }))
+        walk.collisions = { [keys, thumbnailNames] rels in
+            let names = rels.compactMap { String(validating: $0, as: UTF8.self) }
+            let shared = keys.sharedThumbnailKeys(among: names, names: thumbnailNames)
+            var byBytes: [[UInt8]: String] = [:]
+            for (key, reason) in shared { byBytes[Array(key.text.utf8)] = reason }
+            return byBytes
         }
-        // What could not be scanned is reported as failed records, so that it is counted and retried like
-        // any other failure: a folder that cannot be read, an image name that cannot be followed.
-        if !walk.failures.isEmpty {
-            for failure in walk.failures {
-                let rel = String(validating: failure.rel, as: UTF8.self) ?? Self.escaped(failure.rel)
-                result.records.append(.failure(path: absoluteRoot + "/" + rel, rel: rel, error: failure.reason))
+        // A part keeps its own images, failures and left-out files, but after the thumbnail keys were given out
+        // over the whole folder: two images sharing one get the same keys whichever parts they are in.
+        walk.emit = { [self] item in
+            switch item {
+            case .file(let rel, let size, let mtime, let readable, let collision):
+                let text = String(validating: rel, as: UTF8.self)
+                let record = record(rel, text: text, under: absoluteRoot, size: size, mtime: mtime, readable: readable, collision: collision)
+                return shard?.contains(rel: record.rel) ?? true ? found(record) : true
+            case .failure(let rel, let reason):
+                // What could not be scanned is a failed record, counted and retried like any other failure: a
+                // folder that cannot be read, an image name that cannot be followed.
+                let shown = String(validating: rel, as: UTF8.self) ?? Self.escaped(rel)
+                return shard?.contains(rel: shown) ?? true ? found(.failure(path: absoluteRoot + "/" + shown, rel: shown, error: reason)) : true
+            case .ignored(let rel, let reason):
+                let shown = Self.escaped(rel)
+                if shard?.contains(rel: shown) ?? true { ignored.append((shown, reason)) }
+                return true
             }
-            result.records.sort { $0.rel.utf8.lexicographicallyPrecedes($1.rel.utf8) }
         }
-        // A part keeps its own images, failures and left-out files, but after the thumbnail keys were given
-        // out over the whole folder: two images sharing one get the same keys whichever parts they are in.
-        if let shard {
-            result.records.removeAll { !shard.contains(rel: $0.rel) }
-            result.ignored.removeAll { !shard.contains(rel: $0.rel) }
-        }
-        return result
+        walk.visit(rel: [], info: info)
+        if let unreadable = walk.rootFailure { throw .unreadable(root, unreadable) }
+        return (walk.warnings, ignored)
     }
 
     /// The record of an image file found at `rel` (its bytes; `text` when they are UTF-8): failed when its name is
@@ -175,6 +193,14 @@ struct Walk {
     var entering: (([UInt8]) -> Void)?
     /// Whether a symbolic link to a folder is entered (the scan: yes).
     let followsFolderLinks: Bool
+    /// Where each item goes as it is found, in order (false: stop the walk); nil: kept in the arrays above.
+    var emit: ((Item) -> Bool)?
+    private(set) var stopped = false
+    /// The reason each image of one folder cannot have its thumbnail key (another image of the folder shares
+    /// it), by relative path, asked once per folder; nil: none asked.
+    var collisions: (([[UInt8]]) -> [[UInt8]: String])?
+    /// Why the folder the walk starts from cannot be read.
+    var rootFailure: String?
 
     init(root: String, rules: ScanRules, followsFolderLinks: Bool = true, entering: (([UInt8]) -> Void)? = nil) {
         self.root = Array(root.utf8)
@@ -192,7 +218,8 @@ struct Walk {
         }
         entering?(rel)
         guard let dir = Self.withCPath(path, { opendir($0) }) else {
-            failures.append((rel, "cannot read folder: \(Self.reason()); the images in it were not scanned"))
+            let reason = "cannot read folder: \(Self.reason()); the images in it were not scanned"
+            if rel.isEmpty { rootFailure = reason } else { take(.failure(rel: rel, reason: reason)) }
             return
         }
         var names: [[UInt8]] = []
@@ -202,24 +229,36 @@ struct Walk {
             names.append(name)
         }
         closedir(dir)
-        for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
+        // Each entry looked at first, then taken in the order of the paths it makes: a folder sorts as its name
+        // followed by `/`, so that files come out in the byte order of their whole relative paths (S3's order of
+        // their keys) without keeping more than one folder's names per level.
+        var entries: [(name: [UInt8], info: stat?, order: [UInt8])] = names.map { name in
             var childInfo = stat()
+            let found = Self.withCPath(path + [UInt8(ascii: "/")] + name, { stat($0, &childInfo) }) == 0
+            let isFolder = found && childInfo.st_mode & S_IFMT == S_IFDIR
+            return (name, found ? childInfo : nil, isFolder ? name + [UInt8(ascii: "/")] : name)
+        }
+        entries.sort { $0.order.lexicographicallyPrecedes($1.order) }
+        let images = entries.filter { $0.info.map { $0.st_mode & S_IFMT == S_IFREG } ?? false }
+            .map(\.name).filter { ImageScanner.isImageName($0, extensions: rules.extensions) }
+        let collided = collisions?(images.map { rel.isEmpty ? $0 : rel + [UInt8(ascii: "/")] + $0 }) ?? [:]
+        for (name, info, _) in entries where !stopped {
+            let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
             let childPath = path + [UInt8(ascii: "/")] + name
-            guard Self.withCPath(childPath, { stat($0, &childInfo) }) == 0 else {
+            guard let childInfo = info else {
                 // A name that cannot be followed: a link to an image that is gone, or to a folder whose drive is
                 // not mounted (nothing tells which). Either way it is a failure, never silence: a failed record
                 // keeps whatever was uploaded from under its name when removed images are pruned.
                 if ImageScanner.isImageName(name, extensions: rules.extensions) {
                     if let reason = rules.ignoredFile(name, rel: childRel) {
-                        ignored.append((childRel, reason))
+                        take(.ignored(rel: childRel, reason: reason))
                     } else {
-                        failures.append((childRel, Self.unfollowable(childPath)))
+                        take(.failure(rel: childRel, reason: Self.unfollowable(childPath)))
                     }
                 } else if let reason = rules.ignoredFolder(name) {
-                    ignored.append((childRel, reason))
+                    take(.ignored(rel: childRel, reason: reason))
                 } else {
-                    failures.append((childRel, Self.unfollowable(childPath) + "; if it was a folder (a drive not mounted?), the images under it were not scanned"))
+                    take(.failure(rel: childRel, reason: Self.unfollowable(childPath) + "; if it was a folder (a drive not mounted?), the images under it were not scanned"))
                 }
                 continue
             }
@@ -230,20 +269,40 @@ struct Walk {
                     continue
                 }
                 if let reason = rules.ignoredFolder(name) {
-                    ignored.append((childRel, reason))
+                    take(.ignored(rel: childRel, reason: reason))
                 } else {
                     visit(rel: childRel, info: childInfo)
                 }
             case S_IFREG where ImageScanner.isImageName(name, extensions: rules.extensions):
                 if let reason = rules.ignoredFile(name, rel: childRel) {
-                    ignored.append((childRel, reason))
+                    take(.ignored(rel: childRel, reason: reason))
                     continue
                 }
-                let readable = Self.withCPath(path + [UInt8(ascii: "/")] + name, { access($0, R_OK) }) == 0
-                files.append((childRel, Int64(childInfo.st_size), Int64(childInfo.st_mtim.tv_sec), readable))
+                let readable = Self.withCPath(childPath, { access($0, R_OK) }) == 0
+                take(.file(rel: childRel, size: Int64(childInfo.st_size), mtime: Int64(childInfo.st_mtim.tv_sec),
+                           readable: readable, collision: collided[childRel]))
             default:
                 continue
             }
+        }
+    }
+
+    /// What the walk found, handed to `emit` as it comes, or kept in `files`, `failures` and `ignored`.
+    enum Item {
+        case file(rel: [UInt8], size: Int64, mtime: Int64, readable: Bool, collision: String?)
+        case failure(rel: [UInt8], reason: String)
+        case ignored(rel: [UInt8], reason: ScanRules.Reason)
+    }
+
+    private mutating func take(_ item: Item) {
+        if let emit {
+            if !emit(item) { stopped = true }
+            return
+        }
+        switch item {
+        case .file(let rel, let size, let mtime, let readable, _): files.append((rel, size, mtime, readable))
+        case .failure(let rel, let reason): failures.append((rel, reason))
+        case .ignored(let rel, let reason): ignored.append((rel, reason))
         }
     }
 

@@ -1,4 +1,4 @@
-/// Which part of the bucket a run lists, and how a long listing is cut into parts listed side by side.
+/// Which part of the bucket a run lists.
 /// Keys are compared as S3 compares them, by their UTF-8 bytes.
 public enum ListingPlan {
     /// Every key the records look for, originals and thumbnails (extra ones included).
@@ -19,16 +19,5 @@ public enum ListingPlan {
         }
         guard let slash = common.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return String(decoding: common[...slash], as: UTF8.self)
-    }
-
-    /// Where the parts of a listing start: `after` (nil: the folder's start), then cuts between the keys looked
-    /// for that come after it, so that each part holds about `keysPerPart` of them, `maxParts` parts at most.
-    /// Part i lists from its cut (ListObjectsV2 start-after) until it has passed the next one; together the
-    /// parts cover every key, whatever else the folder holds.
-    public static func cuts(keys: [String], after: String?, keysPerPart: Int, maxParts: Int) -> [String?] {
-        let sorted = keys.filter { key in after.map { ExactKey($0) < ExactKey(key) } ?? true }
-            .sorted { ExactKey($0) < ExactKey($1) }
-        let parts = max(1, min(maxParts, sorted.count / max(1, keysPerPart)))
-        return [after] + (1..<parts).map { sorted[$0 * sorted.count / parts - 1] }
     }
 }

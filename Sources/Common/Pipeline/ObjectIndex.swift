@@ -7,11 +7,16 @@ public struct ObjectIndex: Sendable {
     public let keysAreExact: Bool
 
     public init(pages: [ListPage]) {
+        self.init(objects: pages.flatMap(\.objects), keysAreExact: pages.allSatisfy(\.keysWereURLEncoded))
+    }
+
+    /// The objects a listing found (`SeekListing`: those looked for), and whether every key came exact.
+    public init(objects listedObjects: [ObjectInfo], keysAreExact: Bool) {
         // By bytes: an NFD key must not find the object of its NFC twin (`ExactKey`).
-        objects = Dictionary(pages.flatMap(\.objects).map { (ExactKey($0.key), $0) }) { first, _ in first }
-        keysAreExact = pages.allSatisfy(\.keysWereURLEncoded)
+        objects = Dictionary(listedObjects.map { (ExactKey($0.key), $0) }) { first, _ in first }
+        self.keysAreExact = keysAreExact
         // A listing comes in S3's order already (pages, and parts, one after another): sorted again only if not.
-        let listed = pages.flatMap { $0.objects.map { ExactKey($0.key) } }
+        let listed = listedObjects.map { ExactKey($0.key) }
         sorted = zip(listed, listed.dropFirst()).allSatisfy { $0 < $1 } ? listed : Array(Set(listed)).sorted()
     }
 

@@ -124,7 +124,7 @@ public final class WatchScan {
         let walk = walk(rel)
         for file in walk.files { hold(file.rel, now: now) }
         warnings += walk.warnings
-        for failure in walk.failures {
+        for failure in walk.failures + (walk.rootFailure.map { [(rel: rel, reason: $0)] } ?? []) {
             let shown = ImageScanner.escaped(failure.rel)
             records.append(.failure(path: absoluteRoot + "/" + shown, rel: shown, error: failure.reason))
         }

@@ -1,0 +1,157 @@
+/// Which of many keys are in the bucket, from ListObjectsV2 pages that start where the keys looked for are
+/// (start-after just before the first one not yet answered) rather than at the start of their folder: keys that
+/// lie side by side, as a scan gives them in S3's order, cost one request per 1,000; keys far apart cost about
+/// one each, never two as HEADs do; and only the objects looked for are kept, so a bucket of millions is never
+/// held in memory.
+public struct SeekListing: Sendable {
+    /// What is looked for: one key, or every key that starts with a prefix (`SharedThumbnail.siblingPrefix`).
+    public struct Want: Sendable, Comparable {
+        public var key: ExactKey
+        public var isPrefix: Bool
+
+        public init(key: String, isPrefix: Bool = false) {
+            self.key = ExactKey(key)
+            self.isPrefix = isPrefix
+        }
+
+        public static func < (lhs: Want, rhs: Want) -> Bool { lhs.key < rhs.key || (lhs.key == rhs.key && lhs.isPrefix && !rhs.isPrefix) }
+
+        /// Whether pages that follow one another from after `start` (nil: the folder's start) through `last`, or to
+        /// the folder's end when `ended`, have shown every key this looks for, in S3's order and in a folder
+        /// server's alike (`KeyOrder`).
+        func isCovered(after start: [UInt8]?, through last: [UInt8]?, ended: Bool) -> Bool {
+            let bytes = Array(key.text.utf8)
+            guard start.map({ KeyOrder.before($0, bytes) }) ?? true else { return false }
+            if ended { return true }
+            guard let last else { return false }
+            return isPrefix ? KeyOrder.before(bytes, last) && !last.starts(with: bytes) : bytes == last || KeyOrder.before(bytes, last)
+        }
+    }
+
+    /// Sorted, without duplicates.
+    public let wants: [Want]
+    private let exact: Set<ExactKey>
+    private let prefixes: Set<ExactKey>
+
+    public init(wants: some Sequence<Want>) {
+        var sorted = wants.sorted()
+        sorted = sorted.enumerated().filter { $0.offset == 0 || sorted[$0.offset - 1] != $0.element }.map(\.element)
+        self.wants = sorted
+        exact = Set(sorted.filter { !$0.isPrefix }.map(\.key))
+        prefixes = Set(sorted.filter(\.isPrefix).map(\.key))
+    }
+
+    /// Whether `key` is one looked for, or starts with a prefix looked for.
+    public func keeps(_ key: String) -> Bool {
+        if exact.contains(ExactKey(key)) { return true }
+        guard !prefixes.isEmpty else { return false }
+        let bytes = Array(key.utf8)
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/") {
+            if prefixes.contains(ExactKey(String(decoding: bytes[...index], as: UTF8.self))) { return true }
+        }
+        return false
+    }
+
+    /// The parts to list side by side, `maxParts` at most: the pages the keys looked for fill (`pageSize` each),
+    /// shared out in whole pages, so that parts cost no more requests than one listing would. A part holds one
+    /// key less than its pages: its last page shows the key after its last one, which tells whether a prefix
+    /// looked for goes on.
+    public func parts(pageSize: Int, maxParts: Int) -> [ArraySlice<Want>] {
+        let keys = wants.count { !$0.isPrefix }
+        let pages = max(1, (keys + pageSize - 1) / pageSize)
+        let perPart = (pages + maxParts - 1) / max(1, maxParts)
+        var parts: [ArraySlice<Want>] = []
+        var start = wants.startIndex, counted = 0
+        for index in wants.indices where !wants[index].isPrefix {
+            if counted == max(1, perPart * pageSize - 1) {
+                // A cut before a key: the prefixes just before it (its siblings') go with it.
+                var cut = index
+                while cut > start && wants[cut - 1].isPrefix { cut -= 1 }
+                parts.append(wants[start..<cut])
+                (start, counted) = (cut, 0)
+            }
+            counted += 1
+        }
+        parts.append(wants[start...])
+        return parts.filter { !$0.isEmpty }
+    }
+
+    /// The objects of `part` that are looked for, listed with `fetch` (prefix, where to start, max keys), and
+    /// whether every key came exact. Each request starts just before the first want not yet settled, or goes on
+    /// after the last key of the page before when that is further on, and asks for one key more than wants remain.
+    ///
+    /// S3 lists keys in the byte order of their UTF-8. A server that keeps keys as files in folders (SeaweedFS)
+    /// lists a folder's keys where the folder's name sorts, as if `/` came before every other byte: `a/x` before
+    /// `a-b`. A want is settled only when the pages cover it in both orders; when a server's order leaves one
+    /// unsettled by the page that starts just before it, that page settles it (it covered the want, in its order).
+    public func objects(of part: ArraySlice<Want>, pageSize: Int,
+                        fetch: (String, ListPage.Continuation?, Int) throws(S3Error) -> ListPage) throws(S3Error) -> (objects: [ObjectInfo], exact: Bool) {
+        let folder = ListingPlan.commonFolder(part.map(\.key.text))
+        var found: [ObjectInfo] = [], exact = true
+        var open = Array(part)
+        var previous: ListPage.Continuation?, lastSeek: [UInt8]??
+        // Where the pages followed since the last seek started (nil: the folder's start), and the last exact key.
+        var chainStart: [UInt8]?, lastExact: [UInt8]?
+        while let first = open.first {
+            let seek = Self.before(first.key.text).map { ListPage.Continuation.startAfter($0) }
+            let from: ListPage.Continuation?
+            switch previous {
+            case .startAfter(let last)? where Self.before(first.key.text).map({ KeyOrder.before(Array($0.utf8), Array(last.utf8)) }) ?? true:
+                from = previous
+            case .token?:
+                from = previous
+            default:
+                let seekBytes = Self.before(first.key.text).map { Array($0.utf8) }
+                if let lastSeek, lastSeek == seekBytes {
+                    // The same seek again: its page covered this want in the server's order.
+                    open.removeFirst()
+                    previous = nil
+                    continue
+                }
+                from = seek
+                lastSeek = seekBytes
+                chainStart = seekBytes
+            }
+            let page = try fetch(folder, from, max(1, min(pageSize, open.count + 1)))
+            exact = exact && page.keysWereURLEncoded
+            found += page.objects.filter { keeps($0.key) }
+            if let last = page.objects.last(where: { page.keysWereURLEncoded || ListPage.survivesXML($0.key) }) { lastExact = Array(last.key.utf8) }
+            let ended = !page.isTruncated
+            open.removeAll { $0.isCovered(after: chainStart, through: ended ? nil : lastExact, ended: ended) }
+            guard let after = try page.continuation() else {
+                previous = nil
+                continue
+            }
+            guard !Self.same(after, from) else { throw .integrity("the listing does not move on from one page to the next (\(after))") }
+            previous = after
+        }
+        return (found, exact)
+    }
+
+    /// Whether two places in a listing are the same, by bytes (`String ==` takes an NFD key for its NFC twin).
+    static func same(_ a: ListPage.Continuation?, _ b: ListPage.Continuation?) -> Bool {
+        switch (a, b) {
+        case (.startAfter(let x)?, .startAfter(let y)?): return ExactKey(x) == ExactKey(y)
+        case (.token(let x)?, .token(let y)?): return x.utf8.elementsEqual(y.utf8)
+        case (nil, nil): return true
+        default: return false
+        }
+    }
+
+    /// A key just before `key` in S3's order, to start a listing after: `key` without its last character (nil for
+    /// a key of one character: the folder's start). Only keys that lie between the two are listed for nothing.
+    static func before(_ key: String) -> String? {
+        guard key.count > 1 else { return nil }
+        return String(key.dropLast())
+    }
+}
+
+/// The two orders a listing may come in: S3's (by bytes) and a folder server's (by bytes, `/` first).
+enum KeyOrder {
+    /// `a` comes before `b` in both orders.
+    static func before(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.lexicographicallyPrecedes(b) && a.lexicographicallyPrecedes(b) { slashFirst($0) < slashFirst($1) }
+    }
+
+    private static func slashFirst(_ byte: UInt8) -> Int { byte == UInt8(ascii: "/") ? -1 : Int(byte) }
+}
