@@ -47,9 +47,9 @@ public final class ExistenceChecker {
 
     /// What the last `check` did in the end: `list` or `head`.
     public private(set) var usedStrategy: Strategy
-    /// Requests made on connections of their own: listing in parts.
-    public var extraRequests: Int { partRequests }
-    private var partRequests = 0
+    /// Requests made on the listing connections (`objects(of:)`).
+    public var extraRequests: Int { partRequests.withLock { $0 } }
+    private let partRequests = Guarded(0)
     private var listers: [S3Client] = []
     /// The last whole listing of a folder the check made, kept for `objects(under:)` (pruning) to reuse.
     var completeListing: (prefix: String, pages: [ListPage])?
@@ -80,8 +80,14 @@ public final class ExistenceChecker {
 
     /// Marks complete records `skipped` (with URLs and ETags); others are returned unchanged.
     /// A record whose state cannot be found out is left to be uploaded, with a warning.
-    public func check(_ records: [ImageRecord], following: Bool = false) throws(S3Error) -> [ImageRecord] {
+    /// `prefetched`: the listing `prefetch` started for these records.
+    public func check(_ records: [ImageRecord], following: Bool = false, prefetched: Prefetch? = nil) throws(S3Error) -> [ImageRecord] {
         guard !records.isEmpty else { return records }
+        if let prefetched {
+            usedStrategy = .list
+            guard let index = try prefetched.wait() else { return records }
+            return try decideAll(records, from: index)
+        }
         let (decided, used) = try check(records, plan: plan(pending: records.count, following: following))
         usedStrategy = used
         return decided
@@ -154,15 +160,17 @@ public final class ExistenceChecker {
         return index
     }
 
-    /// The objects the records look for (their keys, and the originals that could share their thumbnails), by a
-    /// listing that seeks to them (`SeekListing`), in parts side by side on connections of their own for
-    /// thousands of keys; nil when the listing failed.
+    /// What the records look for: their keys, and the originals that could share their thumbnails.
+    func listing(for records: [ImageRecord]) -> SeekListing {
+        SeekListing(wants: ListingPlan.keys(of: records).map { SeekListing.Want(key: $0) }
+            + records.compactMap { sharedThumbnail.siblingPrefix(of: $0) }.map { SeekListing.Want(key: $0, isPrefix: true) })
+    }
+
+    /// The objects the records look for, by a listing that seeks to them (`SeekListing`), in parts side by side
+    /// for thousands of keys; nil when the listing failed.
     func listIndex(for records: [ImageRecord]) throws(S3Error) -> ObjectIndex? {
-        let wants = ListingPlan.keys(of: records).map { SeekListing.Want(key: $0) }
-            + records.compactMap { sharedThumbnail.siblingPrefix(of: $0) }.map { SeekListing.Want(key: $0, isPrefix: true) }
-        let listing = SeekListing(wants: wants)
         do {
-            let listed = try objects(of: listing)
+            let listed = try objects(of: listing(for: records))
             return ObjectIndex(objects: listed.objects, keysAreExact: listed.exact)
         } catch let error where !error.isFatal {
             let folder = ListingPlan.folder(of: records)
@@ -171,16 +179,44 @@ public final class ExistenceChecker {
         }
     }
 
-    /// What `listing` finds: on this client for one part, else each part on a connection of its own (kept for
-    /// the next check).
+    /// A listing of the records' keys (`listIndex`) on a thread of its own, for the records to be checked later
+    /// (`check(_:following:prefetched:)`) while the stage reads on: nil when their check would not list. One at
+    /// a time: the next starts after this one was waited for.
+    public final class Prefetch: @unchecked Sendable {
+        private let condition = Condition()
+        private var outcome: Result<ObjectIndex?, S3Error>?
+
+        init(_ work: @escaping @Sendable () throws(S3Error) -> ObjectIndex?) {
+            Threads.start { [self] in
+                let result: Result<ObjectIndex?, S3Error>
+                do throws(S3Error) { result = .success(try work()) } catch { result = .failure(error) }
+                condition.withLock {
+                    outcome = result
+                    condition.broadcast()
+                }
+            }
+        }
+
+        /// The index, once the listing has ended.
+        public func wait() throws(S3Error) -> ObjectIndex? {
+            let result = condition.withLock {
+                while outcome == nil { condition.wait() }
+                return outcome!
+            }
+            return try result.get()
+        }
+    }
+
+    public func prefetch(_ records: [ImageRecord], following: Bool) -> Prefetch? {
+        guard !records.isEmpty, plan(pending: records.count, following: following) == .seek else { return nil }
+        let box = Unchecked(self)
+        return Prefetch { () throws(S3Error) in try box.value.listIndex(for: records) }
+    }
+
+    /// What `listing` finds, each part on a listing connection of its own (kept for the next check).
     public func objects(of listing: SeekListing) throws(S3Error) -> (objects: [ObjectInfo], exact: Bool) {
         let parts = listing.parts(pageSize: pageSize, maxParts: Self.maxParts)
         let pageSize = pageSize
-        if parts.count == 1 {
-            return try listing.objects(of: parts[0], pageSize: pageSize) { prefix, from, maxKeys throws(S3Error) in
-                try client.listObjects(prefix: prefix, from: from, maxKeys: maxKeys)
-            }
-        }
         while listers.count < parts.count {
             listers.append(try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions))
         }
@@ -204,7 +240,7 @@ public final class ExistenceChecker {
             case .success(let part):
                 objects += part.objects.filter { seen.insert(ExactKey($0.key)).inserted }
                 exact = exact && part.exact
-                partRequests += part.requests
+                partRequests.withLock { $0 += part.requests }
             case .failure(let error):
                 throw error
             }

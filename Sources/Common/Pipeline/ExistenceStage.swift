@@ -1,8 +1,8 @@
 import FoundationEssentials
 
 /// `spaces-exists`' work on a stream of records: read a part at a time (`chunkSize` lines), each part decided
-/// by one listing that seeks to its keys (`SeekListing`) and written, one line out per line in, in input order,
-/// before the next part is read. The memory is a part's, whatever the size of the input; a scan's records, in
+/// by one listing that seeks to its keys (`SeekListing`, under way while the next part is read) and written, one
+/// line out per line in, in input order. The memory is a part's, whatever the size of the input; a scan's records, in
 /// S3's order, cost one LIST request per 1,000 keys. With `stream`, each part of the input that comes before a
 /// pause.
 public final class ExistenceStage {
@@ -45,16 +45,29 @@ public final class ExistenceStage {
                     write: (_ lines: [Data], _ pending: [Data]) -> Bool) throws(S3Error) -> Output {
         var chunk = Chunk()
         var output = Output()
-        var following = false
+        // The part read last, its listing under way while the next part is read.
+        var waiting: (chunk: Chunk, listing: ExistenceChecker.Prefetch?, following: Bool)?
+        func decideWaiting() throws(S3Error) -> Bool {
+            guard let last = waiting else { return true }
+            let decided = try decide(last.chunk, &output, separatePending: separatePending, checking: checking,
+                                     following: last.following, prefetched: last.listing)
+            return write(decided.lines, decided.pending)
+        }
         while true {
             let line = reader.next()
             if let line { take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords) }
             guard line == nil || chunk.slots.count >= chunkSize else { continue }
-            let decided = try decide(chunk, &output, separatePending: separatePending, checking: checking, following: following)
-            guard write(decided.lines, decided.pending), line != nil else { break }
+            // This part's listing starts once the last one's has ended, and runs while the last part is decided
+            // and written and the next one read.
+            _ = try waiting?.listing?.wait()
+            let following = waiting != nil
+            let listing = checking ? checker.prefetch(chunk.pending.map(\.record), following: following) : nil
+            guard try decideWaiting() else { return output }
+            waiting = (chunk, listing, following)
+            guard line != nil else { break }
             chunk = Chunk()
-            following = true
         }
+        _ = try decideWaiting()
         return output
     }
 
@@ -116,11 +129,11 @@ public final class ExistenceStage {
     /// The chunk's records decided, its lines in input order (with `separatePending`, the ones still to upload
     /// apart); `following`: other parts of the input came before it.
     private func decide(_ chunk: Chunk, _ output: inout Output, separatePending: Bool, checking: Bool,
-                        following: Bool) throws(S3Error) -> (lines: [Data], pending: [Data]) {
+                        following: Bool, prefetched: ExistenceChecker.Prefetch? = nil) throws(S3Error) -> (lines: [Data], pending: [Data]) {
         var slots = chunk.slots
         var pending: [Data] = []
         let records = chunk.pending.map(\.record)
-        let decided = checking ? try checker.check(records, following: following) : records
+        let decided = checking ? try checker.check(records, following: following, prefetched: prefetched) : records
         for (item, checked) in zip(chunk.pending, decided) {
             let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }

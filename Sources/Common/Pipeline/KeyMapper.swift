@@ -45,7 +45,7 @@ public struct KeyMapper: Sendable {
     /// (`avatar/original/old`: its thumbnails would be written among avatar's originals).
     public static func prefix(ofOriginal key: String, rel: String) -> String? {
         let suffix = "original/" + rel
-        guard !rel.isEmpty, key.utf8.count >= suffix.utf8.count, key.utf8.reversed().starts(with: suffix.utf8.reversed()) else { return nil }
+        guard !rel.isEmpty, key.utf8.count >= suffix.utf8.count, ExactKey.bytes(of: key, endWith: suffix) else { return nil }
         let prefix = String(decoding: key.utf8.dropLast(suffix.utf8.count), as: UTF8.self)
         guard prefix.isEmpty || prefix.hasSuffix("/"), problem(withPrefix: prefix) == nil, insideFolders(prefix) == nil else { return nil }
         return prefix

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Which of many keys are in the bucket, from ListObjectsV2 pages that start where the keys looked for are
 /// (start-after just before the first one not yet answered) rather than at the start of their folder: keys that
 /// lie side by side, as a scan gives them in S3's order, cost one request per 1,000; keys far apart cost about
@@ -6,21 +8,27 @@
 public struct SeekListing: Sendable {
     /// What is looked for: one key, or every key that starts with a prefix (`SharedThumbnail.siblingPrefix`).
     public struct Want: Sendable, Comparable {
-        public var key: ExactKey
-        public var isPrefix: Bool
+        public let key: ExactKey
+        public let isPrefix: Bool
+        let bytes: [UInt8]
 
         public init(key: String, isPrefix: Bool = false) {
             self.key = ExactKey(key)
             self.isPrefix = isPrefix
+            bytes = Array(key.utf8)
         }
 
-        public static func < (lhs: Want, rhs: Want) -> Bool { lhs.key < rhs.key || (lhs.key == rhs.key && lhs.isPrefix && !rhs.isPrefix) }
+        public static func == (lhs: Want, rhs: Want) -> Bool { lhs.isPrefix == rhs.isPrefix && lhs.bytes == rhs.bytes }
+
+        public static func < (lhs: Want, rhs: Want) -> Bool {
+            let order = KeyOrder.compare(lhs.bytes, rhs.bytes)
+            return order < 0 || (order == 0 && lhs.isPrefix && !rhs.isPrefix)
+        }
 
         /// Whether pages that follow one another from after `start` (nil: the folder's start) through `last`, or to
         /// the folder's end when `ended`, have shown every key this looks for, in S3's order and in a folder
         /// server's alike (`KeyOrder`).
         func isCovered(after start: [UInt8]?, through last: [UInt8]?, ended: Bool) -> Bool {
-            let bytes = Array(key.text.utf8)
             guard start.map({ KeyOrder.before($0, bytes) }) ?? true else { return false }
             if ended { return true }
             guard let last else { return false }
@@ -34,22 +42,20 @@ public struct SeekListing: Sendable {
     private let prefixes: Set<ExactKey>
 
     public init(wants: some Sequence<Want>) {
-        var sorted = wants.sorted()
-        sorted = sorted.enumerated().filter { $0.offset == 0 || sorted[$0.offset - 1] != $0.element }.map(\.element)
+        var sorted: [Want] = []
+        for want in wants.sorted() where sorted.last != want { sorted.append(want) }
         self.wants = sorted
         exact = Set(sorted.filter { !$0.isPrefix }.map(\.key))
         prefixes = Set(sorted.filter(\.isPrefix).map(\.key))
     }
 
-    /// Whether `key` is one looked for, or starts with a prefix looked for.
+    /// Whether `key` is one looked for, or another original of a stem looked for: it starts with a prefix looked
+    /// for (`PREFIX/original/a.`) and has no `.` or `/` after it.
     public func keeps(_ key: String) -> Bool {
         if exact.contains(ExactKey(key)) { return true }
-        guard !prefixes.isEmpty else { return false }
-        let bytes = Array(key.utf8)
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/") {
-            if prefixes.contains(ExactKey(String(decoding: bytes[...index], as: UTF8.self))) { return true }
-        }
-        return false
+        guard !prefixes.isEmpty, let dot = key.utf8.lastIndex(of: UInt8(ascii: ".")),
+              !key.utf8[dot...].contains(UInt8(ascii: "/")) else { return false }
+        return prefixes.contains(ExactKey(String(key[...dot])))
     }
 
     /// The parts to list side by side, `maxParts` at most: the pages the keys looked for fill (`pageSize` each),
@@ -148,10 +154,20 @@ public struct SeekListing: Sendable {
 
 /// The two orders a listing may come in: S3's (by bytes) and a folder server's (by bytes, `/` first).
 enum KeyOrder {
-    /// `a` comes before `b` in both orders.
+    /// `a` comes before `b` in both orders: at the first byte where they differ, `a`'s is lower and `b`'s is not
+    /// the `/` a folder server puts first (or `a` ends there).
     static func before(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.lexicographicallyPrecedes(b) && a.lexicographicallyPrecedes(b) { slashFirst($0) < slashFirst($1) }
+        let common = min(a.count, b.count)
+        var index = 0
+        while index < common && a[index] == b[index] { index += 1 }
+        guard index < common else { return a.count < b.count }
+        return a[index] < b[index] && b[index] != UInt8(ascii: "/")
     }
 
-    private static func slashFirst(_ byte: UInt8) -> Int { byte == UInt8(ascii: "/") ? -1 : Int(byte) }
+    /// S3's order of two keys' bytes: negative, zero or positive.
+    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, common) } }
+        return order != 0 ? Int(order) : a.count - b.count
+    }
 }

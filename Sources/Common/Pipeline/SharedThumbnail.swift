@@ -18,11 +18,11 @@ public struct SharedThumbnail: Sendable {
     /// thumbnail is named by stem; nil for full names, or a record without keys.
     public func siblingPrefix(of record: ImageRecord) -> String? {
         guard let key = record.key, let thumbnailKey = record.thumbnailKey, key.utf8.count >= record.rel.utf8.count,
-              key.utf8.reversed().starts(with: record.rel.utf8.reversed()) else { return nil }
+              ExactKey.bytes(of: key, endWith: record.rel) else { return nil }
         let stem = KeyMapper.dropExtension(record.rel)
         let fullName = "/" + record.rel
         guard stem.utf8.count < record.rel.utf8.count,
-              !KeyMapper.dropExtension(thumbnailKey).utf8.reversed().starts(with: fullName.utf8.reversed()) else { return nil }
+              !ExactKey.bytes(of: KeyMapper.dropExtension(thumbnailKey), endWith: fullName) else { return nil }
         let folder = key.utf8.dropLast(record.rel.utf8.count)
         return String(decoding: Array(folder) + Array(stem.utf8) + [UInt8(ascii: ".")], as: UTF8.self)
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// An S3 key or a file path, compared, hashed and ordered by its UTF-8 bytes, as S3 and Linux file systems
 /// compare names. Index keys and paths by this, never by `String`.
 ///
@@ -13,10 +15,34 @@ public struct ExactKey: Hashable, Comparable, Sendable, ExpressibleByStringLiter
 
     public init(stringLiteral text: String) { self.text = text }
 
-    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
+        lhs.text.utf8.count == rhs.text.utf8.count && compare(lhs.text, rhs.text) == 0
+    }
 
     /// S3's order: ListObjectsV2 returns keys sorted by their UTF-8 bytes.
-    public static func < (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
+    public static func < (lhs: ExactKey, rhs: ExactKey) -> Bool { compare(lhs.text, rhs.text) < 0 }
+
+    /// Whether `text`'s UTF-8 bytes end with `suffix`'s.
+    public static func bytes(of text: String, endWith suffix: String) -> Bool {
+        var text = text, suffix = suffix
+        return text.withUTF8 { x in
+            suffix.withUTF8 { y in
+                x.count >= y.count && (y.isEmpty || memcmp(x.baseAddress! + (x.count - y.count), y.baseAddress!, y.count) == 0)
+            }
+        }
+    }
+
+    /// The order of two strings' UTF-8 bytes: negative, zero or positive (memcmp on native strings).
+    static func compare(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? Int(order) : x.count - y.count
+            }
+        }
+    }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(text.utf8.count)

@@ -63,3 +63,20 @@ package enum Threads {
         pthread_detach(thread)
     }
 }
+
+/// A value behind a lock, for counts that threads add to.
+package final class Guarded<Value>: @unchecked Sendable {
+    private let lock = Lock()
+    private var value: Value
+
+    package init(_ value: Value) { self.value = value }
+
+    package func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
+}
+
+/// A reference handed to one other thread, which the caller does not use for the same work meanwhile (the
+/// existence check's listing connections: one listing at a time).
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
