@@ -180,9 +180,9 @@ import Testing
         #expect(decided.map(\.rel) == (0..<150).map { String(format: "p%03d.jpg", $0) })
         #expect(decided.enumerated().allSatisfy { ($0.offset % 3 != 2) == ($0.element.status == .skipped) })
         #expect(output.skipped == 100 && output.checked == 150)
-        // 300 keys looked for (200 there) in pages of 10, listed in parts of 9 keys (a page shows the key after
-        // its part's last): about 34 requests, and one more per part of the input where a listing part goes on
-        // from the originals to the thumbnails; never a HEAD.
+        // 300 keys looked for (200 there) in pages of 10, listed in parts of whole pages: about 30 requests,
+        // and one more per part of the input where a listing part goes on from the originals to the thumbnails;
+        // never a HEAD.
         let requests = checker.client.requestCount + checker.extraRequests
         #expect(requests >= 20 && requests <= 45, "\(requests) requests")
         #expect(checker.usedStrategy == .list)

@@ -29,7 +29,9 @@ public struct SeekListing: Sendable {
         /// the folder's end when `ended`, have shown every key this looks for, in S3's order and in a folder
         /// server's alike (`KeyOrder`).
         func isCovered(after start: [UInt8]?, through last: [UInt8]?, ended: Bool) -> Bool {
-            guard start.map({ KeyOrder.before($0, bytes) }) ?? true else { return false }
+            // (A chain that starts inside a prefix's keys is a part's that starts after the part before it, which
+            // listed those keys up to there.)
+            guard start.map({ KeyOrder.before($0, bytes) || (isPrefix && $0.starts(with: bytes)) }) ?? true else { return false }
             if ended { return true }
             guard let last else { return false }
             return isPrefix ? KeyOrder.before(bytes, last) && !last.starts(with: bytes) : bytes == last || KeyOrder.before(bytes, last)
@@ -59,27 +61,40 @@ public struct SeekListing: Sendable {
     }
 
     /// The parts to list side by side, `maxParts` at most: the pages the keys looked for fill (`pageSize` each),
-    /// shared out in whole pages, so that parts cost no more requests than one listing would. A part holds one
-    /// key less than its pages: its last page shows the key after its last one, which tells whether a prefix
-    /// looked for goes on.
-    public func parts(pageSize: Int, maxParts: Int) -> [ArraySlice<Want>] {
+    /// shared out in whole pages, so that parts cost no more requests than one listing would. Where a part ends
+    /// on a key whose prefix is looked for too, the part looks for that prefix's keys up to that key and the next
+    /// part, which starts after it, for the rest: a page that ends on the key cannot tell whether they go on.
+    public func parts(pageSize: Int, maxParts: Int) -> [Part] {
         let keys = wants.count { !$0.isPrefix }
         let pages = max(1, (keys + pageSize - 1) / pageSize)
         let perPart = (pages + maxParts - 1) / max(1, maxParts)
-        var parts: [ArraySlice<Want>] = []
-        var start = wants.startIndex, counted = 0
-        for index in wants.indices where !wants[index].isPrefix {
-            if counted == max(1, perPart * pageSize - 1) {
-                // A cut before a key: the prefixes just before it (its siblings') go with it.
-                var cut = index
-                while cut > start && wants[cut - 1].isPrefix { cut -= 1 }
-                parts.append(wants[start..<cut])
-                (start, counted) = (cut, 0)
+        var parts: [Part] = [], part = Part(after: nil, through: nil, wants: []), counted = 0
+        for want in wants {
+            if !want.isPrefix && counted == perPart * pageSize {
+                // This key's prefixes go with it.
+                var carried: [Want] = []
+                while let last = part.wants.last, last.isPrefix { carried.insert(part.wants.removeLast(), at: 0) }
+                let last = part.wants.last
+                if let last {
+                    part.through = last.bytes
+                    carried = part.wants.filter { $0.isPrefix && last.bytes.starts(with: $0.bytes) } + carried
+                }
+                parts.append(part)
+                (part, counted) = (Part(after: last?.key.text, through: nil, wants: carried), 0)
             }
-            counted += 1
+            part.wants.append(want)
+            if !want.isPrefix { counted += 1 }
         }
-        parts.append(wants[start...])
-        return parts.filter { !$0.isEmpty }
+        parts.append(part)
+        return parts.filter { !$0.wants.isEmpty }
+    }
+
+    /// Wants listed by one connection: from after the key the part before ends with (nil: the first part), its
+    /// prefixes' keys up to `through` when the next part lists the rest.
+    public struct Part: Sendable {
+        public var after: String?
+        var through: [UInt8]?
+        public var wants: [Want]
     }
 
     /// The objects of `part` that are looked for, listed with `fetch` (prefix, where to start, max keys), and
@@ -90,14 +105,14 @@ public struct SeekListing: Sendable {
     /// lists a folder's keys where the folder's name sorts, as if `/` came before every other byte: `a/x` before
     /// `a-b`. A want is settled only when the pages cover it in both orders; when a server's order leaves one
     /// unsettled by the page that starts just before it, that page settles it (it covered the want, in its order).
-    public func objects(of part: ArraySlice<Want>, pageSize: Int,
+    public func objects(of part: Part, pageSize: Int,
                         fetch: (String, ListPage.Continuation?, Int) throws(S3Error) -> ListPage) throws(S3Error) -> (objects: [ObjectInfo], exact: Bool) {
-        let folder = ListingPlan.commonFolder(part.map(\.key.text))
+        let folder = ListingPlan.commonFolder(part.wants.map(\.key.text))
         var found: [ObjectInfo] = [], exact = true
-        var open = Array(part)
-        var previous: ListPage.Continuation?, lastSeek: [UInt8]??
+        var open = part.wants
+        var previous = part.after.map { ListPage.Continuation.startAfter($0) }, lastSeek: [UInt8]??
         // Where the pages followed since the last seek started (nil: the folder's start), and the last exact key.
-        var chainStart: [UInt8]?, lastExact: [UInt8]?
+        var chainStart = part.after.map { Array($0.utf8) }, lastExact: [UInt8]?
         while let first = open.first {
             let seek = Self.before(first.key.text).map { ListPage.Continuation.startAfter($0) }
             let from: ListPage.Continuation?
@@ -123,7 +138,11 @@ public struct SeekListing: Sendable {
             found += page.objects.filter { keeps($0.key) }
             if let last = page.objects.last(where: { page.keysWereURLEncoded || ListPage.survivesXML($0.key) }) { lastExact = Array(last.key.utf8) }
             let ended = !page.isTruncated
-            open.removeAll { $0.isCovered(after: chainStart, through: ended ? nil : lastExact, ended: ended) }
+            open.removeAll { want in
+                want.isCovered(after: chainStart, through: ended ? nil : lastExact, ended: ended)
+                    // A prefix's keys past the part's last key are the next part's.
+                    || (want.isPrefix && part.through.map { end in lastExact.map { $0 == end || KeyOrder.before(end, $0) } ?? false } ?? false)
+            }
             guard let after = try page.continuation() else {
                 previous = nil
                 continue
