@@ -218,7 +218,10 @@ public final class ExistenceChecker {
         let parts = listing.parts(pageSize: pageSize, maxParts: Self.maxParts)
         let pageSize = pageSize
         while listers.count < parts.count {
-            listers.append(try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions))
+            let lister = try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions)
+            lister.urlEncodedListings = client.urlEncodedListings
+            lister.debugLog = client.debugLog
+            listers.append(lister)
         }
         let pool = Listers(clients: listers)
         let outcomes = Parallel.map(0..<parts.count) { index -> Result<(objects: [ObjectInfo], exact: Bool, requests: Int), S3Error> in

@@ -138,8 +138,10 @@ public struct KeyMapper: Sendable {
     }
 
     static func dropExtension(_ rel: String) -> String {
-        guard let dot = rel.lastIndex(of: "."), !rel[dot...].contains("/") else { return rel }
-        let name = rel[..<dot]
-        return name.isEmpty || name.hasSuffix("/") ? rel : String(name)
+        // By bytes: `.` and `/` are single bytes in UTF-8, never part of another character.
+        let bytes = rel.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), !bytes[dot...].contains(UInt8(ascii: "/")),
+              dot != bytes.startIndex, bytes[bytes.index(before: dot)] != UInt8(ascii: "/") else { return rel }
+        return String(rel[..<dot])
     }
 }
