@@ -48,7 +48,7 @@ import Testing
         for folder in ["p/original/", "p/t/", "p/t-400x600/", "p/original/x/"] { present += names.map { folder + $0 } }
         present += ["p", "p/", "q/original/a.jpg", "p/original/a.", "p/original/a.gif", "p/original/a.gif.x", "p/t-4", "p/t.jpg"]
         let bucket = Bucket(present, slashFirst: slashFirst)
-        for round in 0..<60 {
+        for round in 0..<200 {
             var generator = SystemRandomNumberGenerator()
             let keys = (present + ["p/original/missing.jpg", "p/t/none.jpg", "p/t-400x600/none.jpg", "p/zzz"]).shuffled(using: &generator)
                 .prefix([4, 8, 30, 45][round % 4])

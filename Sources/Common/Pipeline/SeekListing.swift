@@ -140,8 +140,10 @@ public struct SeekListing: Sendable {
             let ended = !page.isTruncated
             open.removeAll { want in
                 want.isCovered(after: chainStart, through: ended ? nil : lastExact, ended: ended)
-                    // A prefix's keys past the part's last key are the next part's.
-                    || (want.isPrefix && part.through.map { end in lastExact.map { $0 == end || KeyOrder.before(end, $0) } ?? false } ?? false)
+                    // The keys of the part's last key's prefix past that key are the next part's.
+                    || (want.isPrefix && part.through.map { end in
+                        end.starts(with: want.bytes) && (lastExact.map { $0 == end || KeyOrder.before(end, $0) } ?? false)
+                    } ?? false)
             }
             guard let after = try page.continuation() else {
                 previous = nil
