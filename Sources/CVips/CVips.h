@@ -25,6 +25,16 @@ static inline VipsImage *cvips_image_new_from_file_shrink(const char *filename, 
     return vips_image_new_from_file(filename, "shrink", shrink, "access", access, "fail_on", fail_on, NULL);
 }
 
+/// vips_jpegload: opens a JPEG lazily (header only until pixels are needed), without looking for a loader.
+static inline int cvips_jpegload(const char *filename, VipsImage **out, VipsFailOn fail_on) {
+    return vips_jpegload(filename, out, "fail_on", fail_on, NULL);
+}
+
+/// vips_resize by one scale for both axes, with its default kernel (lanczos3).
+static inline int cvips_resize(VipsImage *in, VipsImage **out, double scale) {
+    return vips_resize(in, out, scale, NULL);
+}
+
 /// vips_extract_area with no options.
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);

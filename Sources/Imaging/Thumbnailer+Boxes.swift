@@ -111,7 +111,12 @@ extension Thumbnailer {
         var images: [VipsImageRef] = []
         let size = header.covering(boxes)
         let atOneEighth = type == "image/jpeg" && header.jpegShrink(covering: size) == 8
-        if boxes.contains(where: { header.shape(filling: $0).cutsFirst }) || (boxes.count == 1 && !atOneEighth) {
+        let cutsFirst = boxes.contains(where: { header.shape(filling: $0).cutsFirst })
+        if type == "image/jpeg", boxes.count == 1, !atOneEighth, !cutsFirst,
+           let plain = try plainJPEG(path, box: boxes[0], header: header) {
+            return [plain]
+        }
+        if cutsFirst || (boxes.count == 1 && !atOneEighth) {
             for box in boxes { images.append(try image(path, box: box, header: header)) }
             return images
         }

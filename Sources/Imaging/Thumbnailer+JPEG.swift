@@ -24,7 +24,7 @@ extension Thumbnailer {
                                                          width, height, bands, VIPS_FORMAT_UCHAR) else { return nil }
         made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
         var image = VipsImageRef(made)
-        guard let opened = cvips_image_new_from_file(path, failOn.vips) else { return nil }
+        guard let opened = open(path, type: "image/jpeg") else { return nil }
         let header = VipsImageRef(opened)
         // libjpeg rounds a scaled side up, libvips down (its loader drops the last, partial column or row).
         let keep = (width: header.width / shrink, height: header.height / shrink)

@@ -1,0 +1,53 @@
+import CVips
+import FoundationEssentials
+
+/// The one thumbnail of a plain JPEG that `vips_thumbnail` would decode whole (a 400x400 avatar, a 16x16
+/// icon), made by the two steps `vips_thumbnail` comes down to for it, so that it is the same, pixel for pixel
+/// (`ThumbnailQualityTests`): the whole image scaled to fill the box (`vips_resize`, lanczos3 down, bicubic
+/// up), then its middle cut out (`vips_extract_area`, as `vips_smartcrop` with `centre`).
+///
+/// On such an image much of `vips_thumbnail`'s CPU is not the pixels': finding the loader (OpenSlide's
+/// sniffing among it), its sequential line cache, the operations around the scaling. Here the header is read by
+/// the JPEG loader itself (`open`), the pixels are libjpeg's straight into memory (`directJPEG`), and libvips
+/// computes only the part the crop keeps. Measured on 300 avatars in one process (bench/avatars): about 35%
+/// less CPU per image on 400x400 (6.9 to 4.5 ms) and 40% on 16x16 (6.4 to 3.8 ms), the thumbnails' bytes
+/// unchanged.
+///
+/// Plain means: 3-band YCbCr or RGB (no CMYK, no grey), no EXIF turn or flip, no ICC profile, centre crop,
+/// and small enough that `vips_thumbnail` would not shrink it on load (each side less than 4 times the box's,
+/// where it would ask libjpeg for 1/2). Anything else, and any JPEG libjpeg warns about, goes the way it
+/// always went.
+/// https://www.libvips.org/API/current/libvips-resample.html#vips-resize
+extension Thumbnailer {
+    /// `vips_thumbnail` asks libjpeg for a smaller decode from this shrink on (libvips' thumbnail.c,
+    /// `vips_thumbnail_find_jpegshrink`).
+    static let shrinkOnLoadFrom = 4.0
+
+    /// The thumbnail, flat sRGB of the box's size, or nil when the image is not plain.
+    func plainJPEG(_ path: String, box: Box, header: Header) throws(ImagingError) -> VipsImageRef? {
+        guard crop == .centre, !header.turned else { return nil }
+        // As vips_thumbnail works it out (crop: the axis shrunk least sets the scale), for the same doubles.
+        let shrink = min(Double(header.width) / Double(box.width), Double(header.height) / Double(box.height))
+        guard shrink < Self.shrinkOnLoadFrom, let decoded = directJPEG(path, shrink: 1),
+              decoded.bands == 3, decoded.isPlain else { return nil }
+        let resized = try decoded.apply { cvips_resize($0, $1, 1.0 / shrink) }
+        guard resized.width >= box.width, resized.height >= box.height else { return nil }
+        let middle = try resized.apply {
+            cvips_extract_area($0, $1, Int32((resized.width - box.width) / 2), Int32((resized.height - box.height) / 2),
+                               Int32(box.width), Int32(box.height))
+        }
+        return try toFlatSRGB(middle)
+    }
+}
+
+extension VipsImageRef {
+    /// No EXIF orientation other than upright, and no ICC profile: nothing `vips_thumbnail` would turn or
+    /// colour-manage.
+    var isPlain: Bool {
+        var orientation: Int32 = 1
+        if vips_image_get_typeof(pointer, "orientation") != 0 {
+            guard vips_image_get_int(pointer, "orientation", &orientation) == 0 else { return false }
+        }
+        return orientation <= 1 && vips_image_get_typeof(pointer, "icc-profile-data") == 0
+    }
+}
