@@ -15,8 +15,10 @@ struct SpacesExists: ParsableCommand {
             MD5, is compared by the x-amz-meta-md5 spaces-put stored with it, one HEAD each) and its thumbnail is \
             there too. Complete records get status "skipped"; every \
             other record passes on unchanged, one line out per line in, in order. Strategies: head (two HEAD requests \
-            per image, and a LIST of the originals that could share its thumbnail name), list (ListObjectsV2 over the keys' common folder, 1 request per 1,000 objects), \
-            auto (list above \(ExistenceChecker.autoThreshold) pending images, head otherwise). With --removed, \
+            per image, and a LIST of the originals that could share its thumbnail name), list (ListObjectsV2 pages that start where the keys are, \
+            about 1 request per 1,000 keys in img-scan's order), auto (list above \(ExistenceChecker.autoThreshold) pending images and for every \
+            part after the first 5,000 lines, one LIST page else head otherwise). The input is read and written 5,000 lines at a time, \
+            in the same memory for any number of images (with --removed, every record is kept until the end). With --removed, \
             the input must be a whole scan: the objects under PREFIX/original/ whose file is gone, and the thumbnails \
             no image owns any more, are written to that file as deletion records for spaces-put --delete. Exit \
             status: 0, 1 when an input record had failed or a line was not a record, 2 fatal (configuration, credentials, missing bucket, \
@@ -97,7 +99,7 @@ struct SpacesExists: ParsableCommand {
 
     func validate() throws {
         if orphans && removedFile == nil { throw ValidationError("--orphans goes with --removed") }
-        if streaming && (pendingFile != nil || removedFile != nil) { throw ValidationError("--stream goes without --pending and --removed (they need the whole input)") }
+        if streaming && (pendingFile != nil || removedFile != nil) { throw ValidationError("--stream goes without --pending and --removed") }
         if let presign, Presign(parsing: presign) == nil { throw ValidationError(Presign.rule) }
         if let problem = KeyMapper.problem(withPrefix: prefix) { throw ValidationError(problem) }
         for pattern in include { if let problem = PathFilter.problem(with: pattern, option: "--include") { throw ValidationError(problem) } }

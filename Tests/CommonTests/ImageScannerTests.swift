@@ -211,4 +211,24 @@ import TestSupport
         record.key = "elsewhere/b.png"
         #expect(ImageScanner.replacingThumbnails(of: record, with: specs, names: .stem) == nil)
     }
+
+    /// An image the rules leave out shares no thumbnail key: a.jpg beside an excluded a.png goes up as usual.
+    @Test func anImageLeftOutSharesNoThumbnailKey() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["a.jpg", "a.png"] { try dir.write(name) }
+        let rules = ScanRules(filter: PathFilter([.init(.exclude, "*.png")]))
+        let result = try ImageScanner(root: dir.path, prefix: "p", rules: rules).scan()
+        #expect(result.records.map(\.rel) == ["a.jpg"])
+        #expect(result.records.map(\.status) == [nil], "\(result.records.map(\.error))")
+    }
+
+    /// Records come out in the byte order of their whole paths, as S3 orders keys: a folder sorts as its name
+    /// and `/` (a.jpg, a-b/, a/ hold a-b/x.jpg < a.jpg < a/x.jpg).
+    @Test func recordsComeInTheByteOrderOfTheirPaths() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["a/x.jpg", "a-b/x.jpg", "a.jpg", "a0.jpg", "b/c/d.jpg", "b.jpg", "b c.jpg"] { try dir.write(name) }
+        let rels = try ImageScanner(root: dir.path, prefix: "p").scan().records.map(\.rel)
+        #expect(rels == rels.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(rels.count == 7)
+    }
 }

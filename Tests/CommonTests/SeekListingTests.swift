@@ -46,13 +46,14 @@ import Testing
         let names = ["a.jpg", "a.png", "a/b.jpg", "a-b.jpg", "a b+.jpg", "ü.jpg", "u\u{308}.jpg", "\u{10FFFF}.jpg", "z.jpg.jpg", "zz"]
         var present: [String] = []
         for folder in ["p/original/", "p/t/", "p/t-400x600/", "p/original/x/"] { present += names.map { folder + $0 } }
-        present += ["p", "p/", "q/original/a.jpg", "p/original/a.", "p/original/a.gif", "p/original/a.gif.x", "p/t-4", "p/t.jpg"]
+        present += ["p", "p/", "q/original/a.jpg", "p/original/a.", "p/original/a.gif", "p/original/a.gif.x", "p/t-4", "p/t.jpg",
+                    "p/original/x.jpg", "p/original/x.png", "p/original/x-y.jpg", "p/original/x/a.gif"]
         let bucket = Bucket(present, slashFirst: slashFirst)
         for round in 0..<200 {
             var generator = SystemRandomNumberGenerator()
             let keys = (present + ["p/original/missing.jpg", "p/t/none.jpg", "p/t-400x600/none.jpg", "p/zzz"]).shuffled(using: &generator)
                 .prefix([4, 8, 30, 45][round % 4])
-            let prefixes = ["p/original/a.", "p/original/x/a.", "p/original/nothing."].filter { _ in Bool.random() }
+            let prefixes = ["p/original/a.", "p/original/x/a.", "p/original/x.", "p/original/nothing."].filter { _ in Bool.random() }
             let listing = SeekListing(wants: keys.map { SeekListing.Want(key: $0) } + prefixes.map { SeekListing.Want(key: $0, isPrefix: true) })
             let expected = Set(present.filter { key in
                 keys.contains { ExactKey($0) == ExactKey(key) } || prefixes.contains { prefix in
@@ -106,5 +107,26 @@ import Testing
         #expect(parts.allSatisfy { zip($0.wants, $0.wants.dropFirst()).allSatisfy { $0 < $1 } }, "each part in order")
         #expect(listing.parts(pageSize: 10, maxParts: 20).count == 10)
         #expect(listing.parts(pageSize: 1000, maxParts: 8).count == 1)
+    }
+
+    /// A file or folder named like a folder and a byte below `/` (`a-b.jpg` beside `a/`, `Summer 2023/` beside
+    /// `Summer/`): the two orders put them apart, and the pages followed from the one cannot settle the other:
+    /// the listing seeks to it rather than crawl on to the folder's end.
+    @Test(arguments: [false, true]) func aNameBesideAFolderCostsASeekNotACrawl(slashFirst: Bool) throws {
+        let others = (0..<2_000).map { String(format: "p/original/c%05d.jpg", $0) }
+        let wanted = ["p/original/a-b.jpg", "p/original/a/b.jpg"] + (0..<100).map { String(format: "p/original/b%04d.jpg", $0) }
+        let bucket = Bucket(wanted + others, slashFirst: slashFirst)
+        let found = try bucket.found(SeekListing(wants: wanted.map { SeekListing.Want(key: $0) }))
+        #expect(found.count == wanted.count)
+        #expect(bucket.requests <= 5, "\(bucket.requests) requests")
+    }
+
+    /// A part that ends on `x/a.jpg`, its prefix `x/a.` carried to the next part, beside a file `x.jpg` that a
+    /// folder server lists after the folder `x/`: the other original `x/a.gif` is still found.
+    @Test(arguments: [false, true]) func aCarriedPrefixBesideADotFileIsListedWhole(slashFirst: Bool) throws {
+        let bucket = Bucket(["p/original/x.jpg", "p/original/x/a.gif", "p/original/x/a.jpg", "p/original/z.jpg", "p/original/zz.jpg"], slashFirst: slashFirst)
+        let listing = SeekListing(wants: ["p/original/x.jpg", "p/original/x/a.jpg", "p/original/z.jpg"].map { SeekListing.Want(key: $0) }
+            + [SeekListing.Want(key: "p/original/x/a.", isPrefix: true)])
+        #expect(try bucket.found(listing, pageSize: 2).contains("p/original/x/a.gif"))
     }
 }

@@ -51,7 +51,8 @@ public final class ExistenceChecker {
     public var extraRequests: Int { partRequests.withLock { $0 } }
     private let partRequests = Guarded(0)
     private var listers: [S3Client] = []
-    /// The last whole listing of a folder the check made, kept for `objects(under:)` (pruning) to reuse.
+    /// The one page that held a whole folder (a check of 50 images or fewer), kept for `objects(under:)`
+    /// (pruning) to reuse.
     var completeListing: (prefix: String, pages: [ListPage])?
 
     /// Forgets the last listing (a stream keeps deciding: the next part lists afresh).

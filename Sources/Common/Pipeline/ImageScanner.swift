@@ -239,8 +239,10 @@ struct Walk {
             return (name, found ? childInfo : nil, isFolder ? name + [UInt8(ascii: "/")] : name)
         }
         entries.sort { $0.order.lexicographicallyPrecedes($1.order) }
-        let images = entries.filter { $0.info.map { $0.st_mode & S_IFMT == S_IFREG } ?? false }
-            .map(\.name).filter { ImageScanner.isImageName($0, extensions: rules.extensions) }
+        // Only the images the scan takes share thumbnail keys: one the rules leave out is not uploaded.
+        let images = entries.filter { $0.info.map { $0.st_mode & S_IFMT == S_IFREG } ?? false }.map(\.name)
+            .filter { ImageScanner.isImageName($0, extensions: rules.extensions)
+                && rules.ignoredFile($0, rel: rel.isEmpty ? $0 : rel + [UInt8(ascii: "/")] + $0) == nil }
         let collided = collisions?(images.map { rel.isEmpty ? $0 : rel + [UInt8(ascii: "/")] + $0 }) ?? [:]
         for (name, info, _) in entries where !stopped {
             let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name

@@ -115,11 +115,13 @@ public struct SeekListing: Sendable {
         var chainStart = part.after.map { Array($0.utf8) }, lastExact: [UInt8]?
         while let first = open.first {
             let seek = Self.before(first.key.text).map { ListPage.Continuation.startAfter($0) }
+            // The pages followed so far can settle `first` only if they started before it in both orders.
+            let settles = chainStart.map { KeyOrder.before($0, first.bytes) || (first.isPrefix && $0.starts(with: first.bytes)) } ?? true
             let from: ListPage.Continuation?
             switch previous {
-            case .startAfter(let last)? where Self.before(first.key.text).map({ KeyOrder.before(Array($0.utf8), Array(last.utf8)) }) ?? true:
+            case .startAfter(let last)? where settles && (Self.before(first.key.text).map({ KeyOrder.before(Array($0.utf8), Array(last.utf8)) }) ?? true):
                 from = previous
-            case .token?:
+            case .token? where settles:
                 from = previous
             default:
                 let seekBytes = Self.before(first.key.text).map { Array($0.utf8) }
@@ -131,7 +133,7 @@ public struct SeekListing: Sendable {
                 }
                 from = seek
                 lastSeek = seekBytes
-                chainStart = seekBytes
+                (chainStart, lastExact) = (seekBytes, nil)
             }
             let page = try fetch(folder, from, max(1, min(pageSize, open.count + 1)))
             exact = exact && page.keysWereURLEncoded
@@ -143,6 +145,7 @@ public struct SeekListing: Sendable {
                     // The keys of the part's last key's prefix past that key are the next part's.
                     || (want.isPrefix && part.through.map { end in
                         end.starts(with: want.bytes) && (lastExact.map { $0 == end || KeyOrder.before(end, $0) } ?? false)
+                            && (chainStart.map { KeyOrder.before($0, want.bytes) || $0.starts(with: want.bytes) } ?? true)
                     } ?? false)
             }
             guard let after = try page.continuation() else {

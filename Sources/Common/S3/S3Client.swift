@@ -199,18 +199,11 @@ public final class S3Client {
         return try ListPage(xml: response.body)
     }
 
-    /// Every page of the listing of `prefix` (after the key `startAfter`, when given); with `through`, it stops
-    /// after the first page that reaches that key (in S3's byte order), and after any page `keepGoing` refuses.
-    public func listAllPages(prefix: String, startAfter: String? = nil, through: String? = nil, pageSize: Int = 1000,
-                             keepGoing: (ListPage) -> Bool = { _ in true }) throws(S3Error) -> [ListPage] {
-        try ListPage.follow(from: startAfter.map { .startAfter($0) }, fetch: { continuation throws(S3Error) in
+    /// Every page of the listing of `prefix`, until the last one or one `keepGoing` refuses.
+    public func listAllPages(prefix: String, pageSize: Int = 1000, keepGoing: (ListPage) -> Bool = { _ in true }) throws(S3Error) -> [ListPage] {
+        try ListPage.follow(from: nil, fetch: { continuation throws(S3Error) in
             try listObjects(prefix: prefix, from: continuation, maxKeys: pageSize)
-        }, keepGoing: { page in
-            // Only an exact key tells how far the listing has come (see `ListPage.continuation`).
-            if let through, let last = page.objects.last?.key, page.keysWereURLEncoded || ListPage.survivesXML(last),
-               !(ExactKey(last) < ExactKey(through)) { return false }
-            return keepGoing(page)
-        })
+        }, keepGoing: keepGoing)
     }
 
     /// Each page of the listing of `prefix` handed to `visit` as it comes, none kept, until one `visit` refuses.
@@ -221,9 +214,8 @@ public final class S3Client {
     }
 
     /// Every object under `prefix`, as `listAllPages` finds them.
-    public func listAllObjects(prefix: String, startAfter: String? = nil, through: String? = nil,
-                               pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
-        try listAllPages(prefix: prefix, startAfter: startAfter, through: through, pageSize: pageSize).flatMap(\.objects)
+    public func listAllObjects(prefix: String, pageSize: Int = 1000) throws(S3Error) -> [ObjectInfo] {
+        try listAllPages(prefix: prefix, pageSize: pageSize).flatMap(\.objects)
     }
 
     // MARK: Sending
