@@ -48,7 +48,8 @@ struct Decided: ParsableCommand {
         let decoder = JSONDecoder()
         WorkFile.eachLine(of: finished) { line in
             state.finished += 1
-            switch (try? decoder.decode(StatusField.self, from: line))?.status {
+            // spaces-exists wrote every line as a JSON object: its top-level status is read without a JSONDecoder.
+            switch JSONObjectFields.string(named: "status", in: [UInt8](line)) {
             case "skipped": state.skipped += 1
             case "failed": state.earlyFailed += 1
             default: state.earlyOther += 1
@@ -201,6 +202,5 @@ struct Decided: ParsableCommand {
         try? LineWriter.writeLines(lines, fd: fd)
     }
 
-    struct StatusField: Decodable { var status: String? }
     struct RefusedField: Decodable { var refused: String? }
 }

@@ -4,9 +4,10 @@ import FoundationEssentials
 import Glibc
 import ToolkitCLI
 
-/// The first step: the command line, checked (64 and one line for a bad one); the pre-flight checks (the
-/// folder, the settings, the credentials and the bucket: one HeadBucket), which leave no log when they fail;
-/// then the log file, the run's state and each command's words in the work folder.
+/// The first step: the command line, checked (64 and one line for a bad one); the pre-flight checks of the
+/// folder and the settings, which leave no log when they fail; then the log file, the run's state and each
+/// command's words in the work folder. The credentials and the bucket (one HeadBucket) are checked by `preflight`,
+/// beside the scan.
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check the command line and the settings, and begin the run.")
 
@@ -44,7 +45,7 @@ struct Start: ParsableCommand {
         }
         if let file = options.fromRecords, access(file, R_OK) != 0 { throw Self.fatal("cannot read records file: \(file)") }
         var warnings: [String] = []
-        try preflight(options, warnings: &warnings)
+        try settings(options, warnings: &warnings)
 
         // Presigned URLs open private objects: with --presign, the run's files are the user's alone.
         if options.presign != nil { umask(0o077) }
@@ -102,27 +103,37 @@ struct Start: ParsableCommand {
             throw RunStep.die(state, "cannot write in the work folder: \(error)")
         }
         try RunStep.save(state)
-        if let file = options.fromRecords {
-            log.say("reading records from \(file)")
-        } else if options.fromBucket {
-            log.say("listing the originals under \(KeyMapper(prefix: options.prefix).originalKey(for: ""))\(options.skipExisting ? " and checking which thumbnails are already there" : "")")
-        } else if options.watch {
-            log.say("watching \(options.folder ?? "."): its images, then each one that arrives, until INT or TERM (Ctrl+C)")
-        } else {
-            log.say("scanning \(options.folder ?? ".")\(options.skipExisting ? " and checking which images are already uploaded" : "")")
-        }
     }
 
-    /// The settings and one HeadBucket with them: a failure is one line, exit 2. Warnings are shown now and logged
-    /// once the log exists.
-    private func preflight(_ options: RunOptions, warnings: inout [String]) throws {
+    /// What the run says it is doing, once the pre-flight request has passed.
+    static func doing(_ options: RunOptions) -> String {
+        if let file = options.fromRecords { return "reading records from \(file)" }
+        if options.fromBucket {
+            return "listing the originals under \(KeyMapper(prefix: options.prefix).originalKey(for: ""))\(options.skipExisting ? " and checking which thumbnails are already there" : "")"
+        }
+        if options.watch { return "watching \(options.folder ?? "."): its images, then each one that arrives, until INT or TERM (Ctrl+C)" }
+        return "scanning \(options.folder ?? ".")\(options.skipExisting ? " and checking which images are already uploaded" : "")"
+    }
+
+    /// The settings: a failure is one line, exit 2. Warnings are shown now and logged once the log exists.
+    private func settings(_ options: RunOptions, warnings: inout [String]) throws {
         do {
             var told: [String] = []
-            let config = try ConfigLoader.load(envFile: options.envFile) { warning in
+            _ = try ConfigLoader.load(envFile: options.envFile) { warning in
                 Console.warning(warning)
                 told.append(warning)
             }
             warnings = told
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(Toolkit.Exit.fatal)
+        }
+    }
+
+    /// One HeadBucket with the run's settings: the credentials and the bucket. A failure is one line, exit 2.
+    static func headBucket(_ options: RunOptions) throws {
+        do {
+            let config = try ConfigLoader.load(envFile: options.envFile) { _ in }  // its warnings were shown by start
             let request = options.requestSettings
             let client = try S3Client(config: config, retryPolicy: request.retryPolicy, http: request.curlOptions)
             do { try client.headBucket() } catch { throw PreflightFailure(error: error, endpoint: config.endpoint.description) }

@@ -14,8 +14,8 @@ struct UploadRun: ParsableCommand {
         commandName: "upload-run",
         abstract: "The steps of upload-images, between the commands it runs (not for use on its own).",
         discussion: """
-            upload-images calls: start (its command line, checked; the pre-flight check; the log; each command's \
-            words), decided (after img-scan | spaces-exists, and spaces-put --abort-incomplete or --list-incomplete \
+            upload-images calls: start (its command line, checked; the settings; the log; each command's words), \
+            preflight (the credentials and the bucket, beside img-scan | spaces-exists), decided (after img-scan | spaces-exists, and spaces-put --abort-incomplete or --list-incomplete \
             beside them), progress (while the workers run), ended (after each worker's img-thumb | \
             spaces-put), uploaded (after the workers), deleted (after spaces-put --delete), finish (the summary, the \
             failures file and the review page; its exit status is the run's), stop and interrupted; with --watch, \
@@ -25,7 +25,7 @@ struct UploadRun: ParsableCommand {
             answers) and joblog (after the upload).
             """,
         version: Toolkit.versionLine(of: "upload-run"),
-        subcommands: [Start.self, Decided.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
+        subcommands: [Start.self, Preflight.self, Decided.self, Progress.self, Ended.self, Uploaded.self, Deleted.self,
                       Watched.self, Finish.self, Interrupted.self, Log.self, Records.self, Stop.self, Probed.self, Dispatch.self, Collect.self, Joblog.self]
     )
 }

@@ -86,6 +86,17 @@ import TestSupport
         #expect(JSONObjectFields.members(of: Array(#"{"a":"#.utf8)) == nil)
     }
 
+    /// One top-level string member, read without decoding the line: never one nested or inside a string.
+    @Test func oneTopLevelStringIsReadByName() {
+        let text = #"{"extra":{"status":"nested"},"note":"\"status\":\"x\"","st\u0061tus":"sk\u0069pped","z":1}"#
+        #expect(JSONObjectFields.string(named: "status", in: Array(text.utf8)) == "skipped")
+        #expect(JSONObjectFields.string(named: "note", in: Array(text.utf8)) == #""status":"x""#)
+        #expect(JSONObjectFields.string(named: "status", in: Array(#"{"extra":{"status":"nested"}}"#.utf8)) == nil)
+        #expect(JSONObjectFields.string(named: "z", in: Array(text.utf8)) == nil, "not a string")
+        #expect(JSONObjectFields.string(named: "status", in: Array(#" { "status" : "failed" } "#.utf8)) == "failed")
+        #expect(JSONObjectFields.string(named: "status", in: Array("[1]".utf8)) == nil)
+    }
+
     @Test func explainsBadLines() {
         #expect(throws: RecordError.notJSON) { try RecordCoding.decode(Data("not json".utf8)) }
         #expect(throws: RecordError.missingField("path")) { try RecordCoding.decode(Data(#"{"rel":"a"}"#.utf8)) }
