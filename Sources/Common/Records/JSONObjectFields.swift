@@ -19,31 +19,16 @@ public enum JSONObjectFields {
 
     /// The members in the order written; nil when `bytes` is not an object this scanner can follow.
     public static func members(of bytes: [UInt8]) -> [Member]? {
-        var index = 0
-        func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        var members: [Member] = [], named = true
+        let whole = walk(bytes) { quotedName, value in
+            guard let name = decodeString(quotedName) else {
+                named = false
+                return false
+            }
+            members.append(Member(name: name, value: Array(bytes[value])))
+            return true
         }
-        skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index += 1
-        var members: [Member] = []
-        while true {
-            skipSpace()
-            guard index < bytes.count else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return members }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; skipSpace() }
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""),
-                  let nameEnd = endOfString(bytes, from: index),
-                  let name = decodeString(bytes[index..<nameEnd]) else { return nil }
-            index = nameEnd
-            skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index += 1
-            skipSpace()
-            guard let valueEnd = endOfValue(bytes, from: index) else { return nil }
-            members.append(Member(name: name, value: Array(bytes[index..<valueEnd])))
-            index = valueEnd
-        }
+        return whole && named ? members : nil
     }
 
     /// The top-level member `name`'s value when it is a string, decoded; nil when there is no such member, its value
@@ -51,28 +36,42 @@ public enum JSONObjectFields {
     /// field of many lines (a resume's 10,000 statuses), where a JSONDecoder per line costs several times as much.
     public static func string(named name: String, in bytes: [UInt8]) -> String? {
         let wanted = Array(name.utf8)
+        var found: String?
+        _ = walk(bytes) { quoted, value in
+            let named = quoted.contains(UInt8(ascii: "\\")) ? decodeString(quoted).map { Array($0.utf8) == wanted } ?? false
+                : quoted.dropFirst().dropLast().elementsEqual(wanted)
+            guard named else { return true }
+            found = bytes[value.lowerBound] == UInt8(ascii: "\"") ? decodeString(bytes[value]) : nil
+            return false
+        }
+        return found
+    }
+
+    /// Each top-level member of the object in `bytes`, in order: its name as written (quotes included) and its
+    /// value's range, to `visit` until it returns false. False when `bytes` is not an object this scanner can
+    /// follow (up to where it stopped).
+    static func walk(_ bytes: [UInt8], _ visit: (_ quotedName: ArraySlice<UInt8>, _ value: Range<Int>) -> Bool) -> Bool {
         var index = 0
         func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
         }
         skipSpace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
         index += 1
         while true {
             skipSpace()
-            guard index < bytes.count, bytes[index] != UInt8(ascii: "}") else { return nil }
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: "}") { return true }
             if bytes[index] == UInt8(ascii: ",") { index += 1; skipSpace() }
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let nameEnd = endOfString(bytes, from: index) else { return nil }
-            let quoted = bytes[index..<nameEnd]
-            let named = quoted.contains(UInt8(ascii: "\\")) ? decodeString(quoted).map { Array($0.utf8) == wanted } ?? false
-                : quoted.dropFirst().dropLast().elementsEqual(wanted)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let nameEnd = endOfString(bytes, from: index) else { return false }
+            let quotedName = bytes[index..<nameEnd]
             index = nameEnd
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
             skipSpace()
-            guard let valueEnd = endOfValue(bytes, from: index) else { return nil }
-            if named { return bytes[index] == UInt8(ascii: "\"") ? decodeString(bytes[index..<valueEnd]) : nil }
+            guard let valueEnd = endOfValue(bytes, from: index) else { return false }
+            guard visit(quotedName, index..<valueEnd) else { return true }
             index = valueEnd
         }
     }
