@@ -33,7 +33,7 @@ import Testing
         let bucket = try TestBucket("progress10k")
         let photos = try TemporaryDirectory(), folder = try TemporaryDirectory()
         try Self.library(folders: 10, in: photos)
-        let run = try UploadImagesTests().upload("\(photos.path) --workers 10", bucket: bucket, in: folder)
+        let run = try UploadImagesTests().upload("\(photos.path) --workers 10", bucket: bucket, in: folder, limit: 720)
         #expect(run.status == 0, "\(run.stderr.suffix(800))")
         #expect(UploadImagesTests().summaryCount("uploaded", run) == 10_000)
         let log = try String(contentsOfFile: try #require(try UploadImagesTests().newest("upload_log_", in: folder)), encoding: .utf8)

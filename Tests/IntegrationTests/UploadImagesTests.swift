@@ -9,10 +9,10 @@ import Testing
 
     /// Runs the script in a fresh working folder (where it writes its log and results).
     func upload(_ arguments: String, bucket: TestBucket, in folder: TemporaryDirectory,
-                environment: [String: String] = [:]) throws -> Shell.Result {
+                environment: [String: String] = [:], limit: Double = 240) throws -> Shell.Result {
         var env = environment
         env["TMPDIR"] = env["TMPDIR"] ?? folder.path
-        return try Shell.run("\(Self.script) \(arguments) --env-file \(bucket.envFile)", environment: env, directory: folder.path)
+        return try Shell.run("\(Self.script) \(arguments) --env-file \(bucket.envFile)", environment: env, directory: folder.path, limit: limit)
     }
 
     /// The newest file whose name starts with `pattern` (by modification time: runs in one second share a stamp).
