@@ -131,7 +131,7 @@ public final class ExistenceChecker {
         let decided = decision.decide(records, from: index, file: Self.localFile, publicURL: client.publicURL(forKey:))
         var result: [ImageRecord] = []
         for (record, decided) in zip(records, decided) {
-            let shared = sharedThumbnail.siblingPrefix(of: record).flatMap { sharedThumbnail.other(of: record, among: index.keys(startingWith: $0)) }
+            let shared = sharedThumbnail.siblingPrefix(of: record).flatMap { sharedThumbnail.other(of: record, under: $0, among: index.keys(startingWith: $0)) }
             if shared != nil {
                 result.append(SharedThumbnail.failing(record, sharedWith: shared))
             } else if let decided {
@@ -268,7 +268,7 @@ public final class ExistenceChecker {
             if let siblings = sharedThumbnail.siblingPrefix(of: record) {
                 // No listing of the folder: its originals of this stem, in one request.
                 let page = try client.listObjects(prefix: siblings, maxKeys: 1000)
-                if let other = sharedThumbnail.other(of: record, among: page.objects.map(\.key)) {
+                if let other = sharedThumbnail.other(of: record, under: siblings, among: page.objects.map(\.key)) {
                     return SharedThumbnail.failing(record, sharedWith: other)
                 }
             }

@@ -114,24 +114,23 @@ public struct SeekListing: Sendable {
         // Where the pages followed since the last seek started (nil: the folder's start), and the last exact key.
         var chainStart = part.after.map { Array($0.utf8) }, lastExact: [UInt8]?
         while let first = open.first {
-            let seek = Self.before(first.key.text).map { ListPage.Continuation.startAfter($0) }
+            let seekKey = Self.before(first.key.text), seekBytes = seekKey.map { Array($0.utf8) }
             // The pages followed so far can settle `first` only if they started before it in both orders.
             let settles = chainStart.map { KeyOrder.before($0, first.bytes) || (first.isPrefix && $0.starts(with: first.bytes)) } ?? true
             let from: ListPage.Continuation?
             switch previous {
-            case .startAfter(let last)? where settles && (Self.before(first.key.text).map({ KeyOrder.before(Array($0.utf8), Array(last.utf8)) }) ?? true):
+            case .startAfter(let last)? where settles && (seekBytes.map({ KeyOrder.before($0, Array(last.utf8)) }) ?? true):
                 from = previous
             case .token? where settles:
                 from = previous
             default:
-                let seekBytes = Self.before(first.key.text).map { Array($0.utf8) }
                 if let lastSeek, lastSeek == seekBytes {
                     // The same seek again: its page covered this want in the server's order.
                     open.removeFirst()
                     previous = nil
                     continue
                 }
-                from = seek
+                from = seekKey.map { .startAfter($0) }
                 lastSeek = seekBytes
                 (chainStart, lastExact) = (seekBytes, nil)
             }

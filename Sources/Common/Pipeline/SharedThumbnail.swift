@@ -30,7 +30,12 @@ public struct SharedThumbnail: Sendable {
     /// The first of `keys` (keys starting with `siblingPrefix(of: record)`) that is another image's original
     /// with the same stem, or nil.
     public func other(of record: ImageRecord, among keys: some Sequence<String>) -> String? {
-        guard let prefix = siblingPrefix(of: record), let own = record.key else { return nil }
+        siblingPrefix(of: record).flatMap { other(of: record, under: $0, among: keys) }
+    }
+
+    /// `other(of:among:)` for a record whose `siblingPrefix` is known: each record's prefix is worked out once.
+    public func other(of record: ImageRecord, under prefix: String, among keys: some Sequence<String>) -> String? {
+        guard let own = record.key else { return nil }
         for key in keys where key.utf8.starts(with: prefix.utf8) && !key.utf8.elementsEqual(own.utf8) {
             let ext = String(decoding: Array(key.utf8.dropFirst(prefix.utf8.count)), as: UTF8.self)
             if !ext.isEmpty, !ext.contains("/"), !ext.contains("."), extensions.contains(ext.lowercased()) { return key }
