@@ -50,7 +50,7 @@ public final class ExistenceChecker {
     /// Requests made on the listing connections (`objects(of:)`).
     public var extraRequests: Int { partRequests.withLock { $0 } }
     private let partRequests = Guarded(0)
-    private var listers: [S3Client] = []
+    private let listers: Listers
     /// The one page that held a whole folder (a check of 50 images or fewer), kept for `objects(under:)`
     /// (pruning) to reuse.
     var completeListing: (prefix: String, pages: [ListPage])?
@@ -62,6 +62,7 @@ public final class ExistenceChecker {
         self.client = client
         self.strategy = strategy
         self.warn = warn
+        listers = Listers(like: client)
         decision = SkipDecision(checksum: checksum)
         usedStrategy = strategy
     }
@@ -181,8 +182,8 @@ public final class ExistenceChecker {
     }
 
     /// A listing of the records' keys (`listIndex`) on a thread of its own, for the records to be checked later
-    /// (`check(_:following:prefetched:)`) while the stage reads on: nil when their check would not list. One at
-    /// a time: the next starts after this one was waited for.
+    /// (`check(_:following:prefetched:)`) while the stage reads on: nil when their check would not list. Several
+    /// may be under way at once, each on listing connections of its own.
     public final class Prefetch: @unchecked Sendable {
         private let condition = Condition()
         private var outcome: Result<ObjectIndex?, S3Error>?
@@ -214,21 +215,16 @@ public final class ExistenceChecker {
         return Prefetch { () throws(S3Error) in try box.value.listIndex(for: records) }
     }
 
-    /// What `listing` finds, each part on a listing connection of its own (kept for the next check).
+    /// What `listing` finds, each part on a listing connection of its own (kept for later listings; two listings
+    /// under way side by side borrow different ones).
     public func objects(of listing: SeekListing) throws(S3Error) -> (objects: [ObjectInfo], exact: Bool) {
         let parts = listing.parts(pageSize: pageSize, maxParts: Self.maxParts)
-        let pageSize = pageSize
-        while listers.count < parts.count {
-            let lister = try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions)
-            lister.urlEncodedListings = client.urlEncodedListings
-            lister.debugLog = client.debugLog
-            listers.append(lister)
-        }
-        let pool = Listers(clients: listers)
+        let pageSize = pageSize, listers = listers
         let outcomes = Parallel.map(0..<parts.count) { index -> Result<(objects: [ObjectInfo], exact: Bool, requests: Int), S3Error> in
-            let lister = pool.clients[index]
-            let before = lister.requestCount
             do throws(S3Error) {
+                let lister = try listers.borrow()
+                defer { listers.giveBack(lister) }
+                let before = lister.requestCount
                 let found = try listing.objects(of: parts[index], pageSize: pageSize) { prefix, from, maxKeys throws(S3Error) in
                     try lister.listObjects(prefix: prefix, from: from, maxKeys: maxKeys)
                 }
@@ -252,8 +248,25 @@ public final class ExistenceChecker {
         return (objects, exact)
     }
 
-    /// The listing connections, each used by one part at a time.
-    private struct Listers: @unchecked Sendable { let clients: [S3Client] }
+    /// The listing connections: each lent to one part of a listing at a time, and made when none is free, with
+    /// the settings of the checker's client (read, never changed, on the listing's threads).
+    final class Listers: @unchecked Sendable {
+        private let client: S3Client
+        private let idle = Guarded<[S3Client]>([])
+
+        init(like client: S3Client) { self.client = client }
+
+        /// A free connection, or a new one.
+        func borrow() throws(S3Error) -> S3Client {
+            if let free = idle.withLock({ $0.popLast() }) { return free }
+            let lister = try S3Client(config: client.config, retryPolicy: client.retryPolicy, http: client.httpOptions)
+            lister.urlEncodedListings = client.urlEncodedListings
+            lister.debugLog = client.debugLog
+            return lister
+        }
+
+        func giveBack(_ lister: S3Client) { idle.withLock { $0.append(lister) } }
+    }
 
     private func headAll(_ records: [ImageRecord]) throws(S3Error) -> [ImageRecord] {
         // A HEAD of a missing object and of an object in a missing bucket both answer a bare 404: prove the

@@ -57,9 +57,8 @@ public final class ExistenceStage {
             let line = reader.next()
             if let line { take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords) }
             guard line == nil || chunk.slots.count >= chunkSize else { continue }
-            // This part's listing starts once the last one's has ended, and runs while the last part is decided
-            // and written and the next one read.
-            _ = try waiting?.listing?.wait()
+            // This part's listing starts at once, beside the last one's if that is still under way, and runs while
+            // the last part is decided and written and the next one read.
             let following = waiting != nil
             let listing = checking ? checker.prefetch(chunk.pending.map(\.record), following: following) : nil
             guard try decideWaiting() else { return output }

@@ -75,7 +75,7 @@ package final class Guarded<Value>: @unchecked Sendable {
 }
 
 /// A reference handed to one other thread, which the caller does not use for the same work meanwhile (the
-/// existence check's listing connections: one listing at a time).
+/// existence checker, whose listing runs on a thread of its own while the stage reads on).
 struct Unchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
