@@ -22,7 +22,7 @@ public struct ImageRecord: Codable, Sendable, Equatable {
         /// With `--presign`: a URL that fetches it without credentials until the record's `presigned_expires`.
         public var presignedUrl: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case key, spec, path, size, etag, url
             case presignedUrl = "presigned_url"
         }
@@ -210,25 +210,40 @@ public enum RecordCoding {
     /// A JSON string: quotes, backslashes and control characters escaped as JSONEncoder escapes them,
     /// everything else (slashes, non-ASCII) as it is.
     static func appendQuoted(_ value: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case 0x0A: out.append(contentsOf: "\\n".utf8)
-            case 0x0D: out.append(contentsOf: "\\r".utf8)
-            case 0x09: out.append(contentsOf: "\\t".utf8)
-            case 0x08: out.append(contentsOf: "\\b".utf8)
-            case 0x0C: out.append(contentsOf: "\\f".utf8)
-            case 0..<0x20: out.append(contentsOf: "\\u00".utf8 + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: out.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are copied whole: most strings are one run.
+            var plain = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<index]))
+                appendEscaped(byte, to: &out)
+                plain = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
         }
         out.append(UInt8(ascii: "\""))
     }
 
+    private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+        case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+        case 0x0A: out.append(contentsOf: "\\n".utf8)
+        case 0x0D: out.append(contentsOf: "\\r".utf8)
+        case 0x09: out.append(contentsOf: "\\t".utf8)
+        case 0x08: out.append(contentsOf: "\\b".utf8)
+        case 0x0C: out.append(contentsOf: "\\f".utf8)
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: "\\u00".utf8 + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+        }
+    }
+
+    /// The record a line holds: read by `RecordScanner` when it is a plain record, else by JSONDecoder, which
+    /// also says what is wrong with a line that is not one.
     public static func decode(_ line: Data) throws(RecordError) -> ImageRecord {
+        if let record = RecordScanner.record(in: line) { return record }
         do {
             var record = try JSONDecoder().decode(ImageRecord.self, from: line)
             if let members = JSONObjectFields.members(of: [UInt8](line)), members.contains(where: { !knownNames.contains($0.name) }) {
