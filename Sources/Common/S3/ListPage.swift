@@ -22,25 +22,31 @@ public struct ListPage: Sendable {
         self.keysWereURLEncoded = keysWereURLEncoded
     }
 
+    /// The elements an answer is read for, in the order `init(xml:)` takes them by index.
+    private static let fields = ["Key", "Size", "ETag", "LastModified", "IsTruncated", "NextContinuationToken", "EncodingType"]
+
     /// Reads an answer; only `Key` is decoded (the toolkit reads no `Prefix` or `StartAfter`, and the
     /// continuation token is not encoded).
     init(xml: Data) throws(S3Error) {
-        let parsed = XMLFields.parse(xml, names: ["Key", "Size", "ETag", "LastModified", "IsTruncated", "NextContinuationToken", "EncodingType"])
         var current: ObjectInfo?
         var encodingType: String?
-        for event in parsed.events {
-            switch event.name {
-            case "Contents":
+        XMLFields.scan(xml, names: Self.fields) { element in
+            switch element {
+            case .tag(let name) where name.elementsEqual("Contents".utf8):
                 if let current { objects.append(current) }
                 current = ObjectInfo(key: "", size: 0, etag: "")
-            case "Key": current?.key = event.value
-            case "Size": current?.size = Int64(event.value) ?? 0
-            case "ETag": current?.etag = S3Client.unquote(event.value)
-            case "LastModified": current?.lastModified = event.value
-            case "IsTruncated": isTruncated = event.value == "true"
-            case "NextContinuationToken": nextContinuationToken = event.value
-            case "EncodingType": encodingType = event.value
-            default: break
+            case .tag:
+                break
+            case .collected(let field, let value):
+                switch field {
+                case 0: current?.key = value
+                case 1: current?.size = Int64(value) ?? 0
+                case 2: current?.etag = S3Client.unquote(value)
+                case 3: current?.lastModified = value
+                case 4: isTruncated = value == "true"
+                case 5: nextContinuationToken = value
+                default: encodingType = value
+                }
             }
         }
         if let current { objects.append(current) }
