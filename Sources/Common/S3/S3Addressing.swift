@@ -8,12 +8,21 @@ public struct S3Addressing: Sendable {
     public let virtualHosted: Bool
     public let cdnEndpoint: String?
 
+    /// The `Host` value, `scheme://host`, and the path of the bucket before `/KEY` (empty when virtual-hosted): the
+    /// same for every key, worked out once (a resume writes two URLs per image).
+    private let host: String
+    private let origin: String
+    private let bucketPath: String
+
     public init(config: SpacesConfig) {
         endpoint = config.endpoint
         bucket = config.bucket
         cdnEndpoint = config.cdnEndpoint
         // A dotted bucket name would not be covered by the endpoint's wildcard certificate (*.nyc3...).
         virtualHosted = !config.pathStyle && config.endpoint.spacesRegion != nil && Self.isHostLabel(config.bucket)
+        host = virtualHosted ? endpoint.hostWithPort("\(bucket).\(endpoint.host)") : endpoint.hostWithPort(endpoint.host)
+        origin = "\(endpoint.scheme)://\(host)"
+        bucketPath = virtualHosted ? "" : "/" + URIEncoding.encode(bucket, keepSlash: false)
     }
 
     /// Whether `bucket` can stand as one label of a host name: lowercase letters, digits and inner hyphens.
@@ -30,18 +39,9 @@ public struct S3Addressing: Sendable {
 
     /// The URL, `Host` value and canonical path for an object (or the bucket when `key` is nil).
     public func target(key: String?, query: [(String, String)] = []) -> Target {
-        let encodedKey = URIEncoding.encode(key ?? "", keepSlash: true)
-        let host: String
-        let path: String
-        if virtualHosted {
-            host = endpoint.hostWithPort("\(bucket).\(endpoint.host)")
-            path = "/" + encodedKey
-        } else {
-            host = endpoint.hostWithPort(endpoint.host)
-            path = "/" + URIEncoding.encode(bucket, keepSlash: false) + (key == nil ? "" : "/" + encodedKey)
-        }
+        let path = key.map { bucketPath + "/" + URIEncoding.encode($0, keepSlash: true) } ?? (virtualHosted ? "/" : bucketPath)
         let queryString = SigV4Signer.canonicalQuery(query)
-        let url = "\(endpoint.scheme)://\(host)\(path)" + (queryString.isEmpty ? "" : "?\(queryString)")
+        let url = origin + path + (queryString.isEmpty ? "" : "?\(queryString)")
         return Target(url: url, host: host, encodedPath: path)
     }
 
@@ -50,6 +50,6 @@ public struct S3Addressing: Sendable {
     /// since the object is only reachable there; Spaces itself uses the default port, so its URLs carry none.
     public func publicURL(forKey key: String) -> String {
         if let cdnEndpoint { return "\(cdnEndpoint)/\(URIEncoding.encode(key, keepSlash: true))" }
-        return target(key: key).url
+        return origin + bucketPath + "/" + URIEncoding.encode(key, keepSlash: true)
     }
 }
