@@ -24,24 +24,29 @@ public struct ExactKey: Hashable, Comparable, Sendable, ExpressibleByStringLiter
 
     /// Whether `text`'s UTF-8 bytes end with `suffix`'s.
     public static func bytes(of text: String, endWith suffix: String) -> Bool {
-        var text = text, suffix = suffix
-        return text.withUTF8 { x in
-            suffix.withUTF8 { y in
-                x.count >= y.count && (y.isEmpty || memcmp(x.baseAddress! + (x.count - y.count), y.baseAddress!, y.count) == 0)
-            }
+        func endsWith(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+            x.count >= y.count && (y.isEmpty || memcmp(x.baseAddress! + (x.count - y.count), y.baseAddress!, y.count) == 0)
         }
+        let inPlace = text.utf8.withContiguousStorageIfAvailable { x in suffix.utf8.withContiguousStorageIfAvailable { y in endsWith(x, y) } }
+        if let ends = inPlace ?? nil { return ends }
+        var text = text, suffix = suffix
+        return text.withUTF8 { x in suffix.withUTF8 { y in endsWith(x, y) } }
     }
 
     /// The order of two strings' UTF-8 bytes: negative, zero or positive (memcmp on native strings).
     static func compare(_ a: String, _ b: String) -> Int {
+        // In place for native strings (every one this toolkit makes): no copy, no retain, in the sorts and lookups
+        // that compare keys a million times.
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in b.utf8.withContiguousStorageIfAvailable { y in compare(x, y) } }
+        if let order = inPlace ?? nil { return order }
         var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return order != 0 ? Int(order) : x.count - y.count
-            }
-        }
+        return a.withUTF8 { x in b.withUTF8 { y in compare(x, y) } }
+    }
+
+    private static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(x.count, y.count)
+        let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+        return order != 0 ? Int(order) : x.count - y.count
     }
 
     public func hash(into hasher: inout Hasher) {
