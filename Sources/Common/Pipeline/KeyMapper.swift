@@ -138,10 +138,16 @@ public struct KeyMapper: Sendable {
     }
 
     static func dropExtension(_ rel: String) -> String {
-        // By bytes: `.` and `/` are single bytes in UTF-8, never part of another character.
-        let bytes = rel.utf8
-        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), !bytes[dot...].contains(UInt8(ascii: "/")),
-              dot != bytes.startIndex, bytes[bytes.index(before: dot)] != UInt8(ascii: "/") else { return rel }
+        guard let dot = extensionDot(in: rel.utf8) else { return rel }
         return String(rel[..<dot])
+    }
+
+    /// Where the extension `dropExtension` drops starts (its dot), or nil when there is none: a name that starts
+    /// with its only dot (`.hidden`) has none. By bytes: `.` and `/` are single bytes in UTF-8, never part of
+    /// another character.
+    static func extensionDot<Bytes: BidirectionalCollection<UInt8>>(in bytes: Bytes) -> Bytes.Index? {
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), !bytes[dot...].contains(UInt8(ascii: "/")),
+              dot != bytes.startIndex, bytes[bytes.index(before: dot)] != UInt8(ascii: "/") else { return nil }
+        return dot
     }
 }

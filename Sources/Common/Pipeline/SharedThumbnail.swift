@@ -17,14 +17,18 @@ public struct SharedThumbnail: Sendable {
     /// The start that every key sharing `record`'s thumbnail has (`PREFIX/original/a.` for `a.png`), when its
     /// thumbnail is named by stem; nil for full names, or a record without keys.
     public func siblingPrefix(of record: ImageRecord) -> String? {
-        guard let key = record.key, let thumbnailKey = record.thumbnailKey, key.utf8.count >= record.rel.utf8.count,
-              ExactKey.bytes(of: key, endWith: record.rel) else { return nil }
-        let stem = KeyMapper.dropExtension(record.rel)
-        let fullName = "/" + record.rel
-        guard stem.utf8.count < record.rel.utf8.count,
-              !ExactKey.bytes(of: KeyMapper.dropExtension(thumbnailKey), endWith: fullName) else { return nil }
-        let folder = key.utf8.dropLast(record.rel.utf8.count)
-        return String(decoding: Array(folder) + Array(stem.utf8) + [UInt8(ascii: ".")], as: UTF8.self)
+        let rel = record.rel.utf8
+        guard let key = record.key, let thumbnailKey = record.thumbnailKey, key.utf8.count >= rel.count,
+              ExactKey.bytes(of: key, endWith: record.rel), let dot = KeyMapper.extensionDot(in: rel) else { return nil }
+        // Worked out by bytes, without a string for the stem or the thumbnail's: this runs twice for every image.
+        let thumbnail = thumbnailKey.utf8
+        let thumbnailStem = thumbnail[..<(KeyMapper.extensionDot(in: thumbnail) ?? thumbnail.endIndex)]
+        let namedInFull = thumbnailStem.count > rel.count && thumbnailStem.reversed().starts(with: rel.reversed())
+            && thumbnailStem.dropLast(rel.count).last == UInt8(ascii: "/")
+        guard !namedInFull else { return nil }
+        // The key ends with `rel`: its folder and the stem are its bytes up to the extension's dot, which is kept.
+        let length = key.utf8.count - rel.count + rel.distance(from: rel.startIndex, to: dot) + 1
+        return String(decoding: key.utf8.prefix(length), as: UTF8.self)
     }
 
     /// The first of `keys` (keys starting with `siblingPrefix(of: record)`) that is another image's original

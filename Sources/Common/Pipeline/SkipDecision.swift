@@ -82,7 +82,7 @@ public struct SkipDecision: Sendable {
         records.map { record in
             let key = record.key ?? "", thumbnailKey = record.thumbnailKey ?? ""
             let extraKeys = (record.extraThumbnails ?? []).map(\.key)
-            guard ([key, thumbnailKey] + extraKeys).allSatisfy(index.answers(for:)) else { return nil }
+            guard index.answers(for: key), index.answers(for: thumbnailKey), extraKeys.allSatisfy(index.answers(for:)) else { return nil }
             return decide(record, file: file(record), original: index[key], thumbnail: index[thumbnailKey],
                           extras: extraKeys.map { index[$0] }, publicURL: publicURL)
         }

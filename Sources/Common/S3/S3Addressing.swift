@@ -50,6 +50,8 @@ public struct S3Addressing: Sendable {
     /// since the object is only reachable there; Spaces itself uses the default port, so its URLs carry none.
     public func publicURL(forKey key: String) -> String {
         if let cdnEndpoint { return "\(cdnEndpoint)/\(URIEncoding.encode(key, keepSlash: true))" }
-        return origin + bucketPath + "/" + URIEncoding.encode(key, keepSlash: true)
+        var url = Array(origin.utf8) + bucketPath.utf8 + [UInt8(ascii: "/")]
+        URIEncoding.appendEncoded(key, keepSlash: true, to: &url)
+        return String(decoding: url, as: UTF8.self)
     }
 }

@@ -7,7 +7,13 @@ public enum URIEncoding {
     /// Encodes `value`; `/` is kept when `keepSlash` is true (object key paths), encoded otherwise (query values).
     public static func encode(_ value: String, keepSlash: Bool) -> String {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(value.utf8.count)
+        appendEncoded(value, keepSlash: keepSlash, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `encode` onto the end of `bytes` (a URL being built, without a string for each of its parts).
+    static func appendEncoded(_ value: String, keepSlash: Bool, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + value.utf8.count)
         for byte in value.utf8 {
             if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
                 bytes.append(byte)
@@ -17,7 +23,6 @@ public enum URIEncoding {
                 bytes.append(hexDigits[Int(byte & 0x0F)])
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Decodes a key of a ListObjectsV2 answer asked for with `encoding-type=url`: `%XX` is the byte XX and `+` is
