@@ -1,6 +1,7 @@
 // libjpeg reports a fatal error by calling error_exit, which must not return: the only way back is longjmp,
-// which Swift cannot do. So the one decode the toolkit does with libjpeg directly is here whole, in C: a JPEG
-// in memory decoded at 1/scale (libjpeg's DCT scaling) into 8-bit RGB or grey. Nothing else belongs here.
+// which Swift cannot do. So the one decode and the one encode the toolkit does with libjpeg directly are here
+// whole, in C: a JPEG in memory decoded at 1/scale (libjpeg's DCT scaling) into 8-bit RGB or grey, and 8-bit
+// RGB or grey in memory encoded as a baseline JPEG. Nothing else belongs here.
 #ifndef CJPEG_SHIM_H
 #define CJPEG_SHIM_H
 
@@ -72,6 +73,51 @@ static inline unsigned char *cjpeg_decode_scaled(const unsigned char *data, unsi
         return NULL;
     }
     return pixels;
+}
+
+/// Encodes `width` x `height` pixels of `bands` bytes each (3: RGB, 1: grey), rows `stride` bytes apart from
+/// `pixels`, as a baseline JPEG at `quality`, its chroma at half size both ways (`subsample`) or full, with
+/// libjpeg's defaults otherwise (islow DCT, standard Huffman tables) and no marker but the tables (no JFIF
+/// header: as libvips' jpegsave with `strip` writes it), into a malloc'ed buffer of *size bytes, which the
+/// caller frees. Returns NULL on any error (bad sizes, out of memory; the buffer libjpeg's memory destination
+/// was growing is then its own, and lost).
+static inline unsigned char *cjpeg_encode(const unsigned char *pixels, int width, int height, int bands,
+                                          size_t stride, int quality, int subsample,
+                                          unsigned long *size) {
+    struct jpeg_compress_struct info;
+    cjpeg_errors errors;
+    unsigned char *out = NULL;
+    unsigned long out_size = 0;
+    info.err = jpeg_std_error(&errors.manager);
+    errors.manager.error_exit = cjpeg_error_exit;
+    errors.manager.emit_message = cjpeg_emit_message;
+    errors.warnings = 0;
+    if (setjmp(errors.back)) {
+        jpeg_destroy_compress(&info);
+        return NULL;
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, &out, &out_size);
+    info.image_width = (JDIMENSION)width;
+    info.image_height = (JDIMENSION)height;
+    info.input_components = bands;
+    info.in_color_space = bands == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&info);
+    jpeg_set_quality(&info, quality, TRUE);
+    info.write_JFIF_header = FALSE;
+    if (!subsample) {
+        info.comp_info[0].h_samp_factor = 1;
+        info.comp_info[0].v_samp_factor = 1;
+    }
+    jpeg_start_compress(&info, TRUE);
+    while (info.next_scanline < info.image_height) {
+        JSAMPROW line = (JSAMPROW)(pixels + stride * info.next_scanline);
+        jpeg_write_scanlines(&info, &line, 1);
+    }
+    jpeg_finish_compress(&info);
+    jpeg_destroy_compress(&info);
+    *size = out_size;
+    return out;
 }
 
 #endif

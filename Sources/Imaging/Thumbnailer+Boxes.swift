@@ -48,6 +48,8 @@ extension Thumbnailer {
         var height: Int
         /// EXIF orientations 5 to 8: a box then lies across the stored pixels.
         var turned: Bool
+        /// No EXIF orientation other than upright and no ICC profile: nothing to turn or colour-manage.
+        var plain = false
 
         /// The size as the viewer sees it.
         var upright: Box { turned ? Box(width: height, height: width) : Box(width: width, height: height) }

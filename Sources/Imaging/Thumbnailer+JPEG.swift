@@ -12,18 +12,7 @@ extension Thumbnailer {
     /// `vips_thumbnail_image`; nil for what it does not take (CMYK and YCCK, any libjpeg warning or error):
     /// libvips then decodes it, and fails or repairs it as it always does.
     func directJPEG(_ path: String, shrink: Int) -> VipsImageRef? {
-        guard let contents = FileManager.default.contents(atPath: path), !contents.isEmpty else { return nil }
-        var width: Int32 = 0, height: Int32 = 0, bands: Int32 = 0
-        let decoded = contents.withUnsafeBytes { raw in
-            cjpeg_decode_scaled(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(raw.count), Int32(shrink),
-                                &width, &height, &bands)
-        }
-        guard let decoded else { return nil }
-        defer { free(decoded) }
-        guard let made = vips_image_new_from_memory_copy(decoded, Int(width) * Int(height) * Int(bands),
-                                                         width, height, bands, VIPS_FORMAT_UCHAR) else { return nil }
-        made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
-        var image = VipsImageRef(made)
+        guard var image = libjpegDecode(path, shrink: shrink) else { return nil }
         guard let opened = open(path, type: "image/jpeg") else { return nil }
         let header = VipsImageRef(opened)
         // libjpeg rounds a scaled side up, libvips down (its loader drops the last, partial column or row).
@@ -45,5 +34,22 @@ extension Thumbnailer {
             vips_image_set_blob_copy(image.pointer, "icc-profile-data", profile, length)
         }
         return image
+    }
+
+    /// The JPEG at `path` decoded by libjpeg at 1/`shrink` (each side rounded up), 8-bit sRGB or grey, with
+    /// no metadata; nil for what `cjpeg_decode_scaled` refuses.
+    func libjpegDecode(_ path: String, shrink: Int) -> VipsImageRef? {
+        guard let contents = FileManager.default.contents(atPath: path), !contents.isEmpty else { return nil }
+        var width: Int32 = 0, height: Int32 = 0, bands: Int32 = 0
+        let decoded = contents.withUnsafeBytes { raw in
+            cjpeg_decode_scaled(raw.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(raw.count), Int32(shrink),
+                                &width, &height, &bands)
+        }
+        guard let decoded else { return nil }
+        defer { free(decoded) }
+        guard let made = vips_image_new_from_memory_copy(decoded, Int(width) * Int(height) * Int(bands),
+                                                         width, height, bands, VIPS_FORMAT_UCHAR) else { return nil }
+        made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+        return VipsImageRef(made)
     }
 }

@@ -164,7 +164,7 @@ public struct Thumbnailer: Sendable {
             throw .tooLarge(width: image.width, height: image.height, limit: maxPixels)
         }
         return Header(width: image.width, height: image.height,
-                      turned: vips_image_get_orientation_swap(image.pointer) != 0)
+                      turned: vips_image_get_orientation_swap(image.pointer) != 0, plain: image.isPlain)
     }
 
     /// 8-bit sRGB with no alpha: CMYK, grey, 16-bit and alpha images all end up alike.

@@ -31,6 +31,11 @@ struct Pixels: Sendable {
         bytes = Array(UnsafeRawBufferPointer(start: memory, count: length))
     }
 
+    /// The largest absolute difference of one sample with another image's (of the same shape).
+    func largestDifference(_ other: Pixels) -> Int {
+        zip(bytes, other.bytes).map { abs(Int($0) - Int($1)) }.max() ?? 0
+    }
+
     /// The mean absolute difference per sample with another image of the same shape (0 = identical, 255 = opposite).
     func meanDifference(_ other: Pixels) -> Double? {
         guard width == other.width, height == other.height, bands == other.bands else { return nil }
