@@ -1,4 +1,3 @@
-import CJpeg
 import CVips
 import Common
 import FoundationEssentials
@@ -38,20 +37,6 @@ extension Thumbnailer {
             throw .encode(format: spec.format.name, why: "webpsave wrote a RIFF container that cannot be followed")
         }
         return Data(stripped)
-    }
-
-    /// An sRGB image computed on this thread (`computedHere()`) encoded by libjpeg straight from its memory
-    /// (`cjpeg_encode`), with the settings `vips_jpegsave_buffer` gives libjpeg, so the same bytes
-    /// (`LibjpegEncodeTests`), without jpegsave's pipeline and its worker thread; nil for any other image.
-    func libjpegEncode(_ image: VipsImageRef, quality: Int32) -> Data? {
-        guard image.isComputed, image.bands == 3, image.format == VIPS_FORMAT_UCHAR,
-              image.interpretation == VIPS_INTERPRETATION_sRGB, let pixels = vips_image_get_data(image.pointer) else { return nil }
-        var length: UInt = 0
-        // jpegsave's chroma subsampling by default ("auto"): half size below quality 90, full from 90 on.
-        guard let encoded = cjpeg_encode(pixels.assumingMemoryBound(to: UInt8.self), Int32(image.width), Int32(image.height),
-                                         3, image.width * 3, quality, quality < 90 ? 1 : 0, &length) else { return nil }
-        defer { free(encoded) }
-        return Data(bytes: encoded, count: Int(length))
     }
 
     /// Throws, saying why, when this libvips cannot encode `format` (an AVIF needs libheif built with an AV1

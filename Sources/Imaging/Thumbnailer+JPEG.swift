@@ -6,7 +6,8 @@ import Glibc
 /// A JPEG decoded into memory at 1/`shrink` by libjpeg itself (`CJpeg`), where libvips' loader costs a
 /// fifth more CPU around the same libjpeg calls (its pipeline, threads and regions): on a 12 MP photo at 1/8
 /// the Huffman pass is nearly all that is left. The pixels are libjpeg's with the same settings as libvips
-/// uses, so the thumbnail is the same (`DirectJPEGTests`).
+/// uses, so the thumbnail is the same (`DirectJPEGTests`). And a thumbnail already in memory encoded by
+/// libjpeg as jpegsave would (`LibjpegEncodeTests`).
 extension Thumbnailer {
     /// The decoded image, as stored, with the header's EXIF orientation and ICC profile carried over for
     /// `vips_thumbnail_image`; nil for what it does not take (CMYK and YCCK, any libjpeg warning or error):
@@ -51,5 +52,19 @@ extension Thumbnailer {
                                                          width, height, bands, VIPS_FORMAT_UCHAR) else { return nil }
         made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
         return VipsImageRef(made)
+    }
+
+    /// An sRGB image computed on this thread (`computedHere()`) encoded by libjpeg straight from its memory
+    /// (`cjpeg_encode`), with the settings `vips_jpegsave_buffer` gives libjpeg, so the same bytes
+    /// (`LibjpegEncodeTests`), without jpegsave's pipeline and its worker thread; nil for any other image.
+    func libjpegEncode(_ image: VipsImageRef, quality: Int32) -> Data? {
+        guard image.isComputed, image.bands == 3, image.format == VIPS_FORMAT_UCHAR,
+              image.interpretation == VIPS_INTERPRETATION_sRGB, let pixels = vips_image_get_data(image.pointer) else { return nil }
+        var length: UInt = 0
+        // jpegsave's chroma subsampling by default ("auto"): half size below quality 90, full from 90 on.
+        guard let encoded = cjpeg_encode(pixels.assumingMemoryBound(to: UInt8.self), Int32(image.width), Int32(image.height),
+                                         3, image.width * 3, quality, quality < 90 ? 1 : 0, &length) else { return nil }
+        defer { free(encoded) }
+        return Data(bytes: encoded, count: Int(length))
     }
 }
