@@ -127,15 +127,17 @@ public final class ExistenceChecker {
     }
 
     /// Each record decided from the listing, or by HEAD when the listing cannot answer for one of its keys.
-    func decideAll(_ records: [ImageRecord], from listed: ObjectIndex) throws(S3Error) -> [ImageRecord] {
-        let index = try withStoredMD5s(of: records, in: listed)
-        let decided = decision.decide(records, from: index, file: Self.localFile, publicURL: client.publicURL(forKey:))
+    func decideAll(_ records: [ImageRecord], from found: ObjectIndex) throws(S3Error) -> [ImageRecord] {
+        let listed = try withStoredMD5s(of: records, in: found)
+        let decided = decision.decide(records, from: listed, file: Self.localFile, publicURL: client.publicURL(forKey:))
         var result: [ImageRecord] = []
-        for (record, decided) in zip(records, decided) {
-            let shared = sharedThumbnail.siblingPrefix(of: record).flatMap { sharedThumbnail.other(of: record, under: $0, among: index.keys(startingWith: $0)) }
+        result.reserveCapacity(records.count)
+        for index in records.indices {
+            let record = records[index]
+            let shared = sharedThumbnail.siblingPrefix(of: record).flatMap { sharedThumbnail.other(of: record, under: $0, among: listed.keys(startingWith: $0)) }
             if shared != nil {
                 result.append(SharedThumbnail.failing(record, sharedWith: shared))
-            } else if let decided {
+            } else if let decided = decided[index] {
                 result.append(decided)
             } else {
                 result.append(try headCheck(record))

@@ -29,10 +29,11 @@ public final class ExistenceStage {
         self.report = report
     }
 
-    /// Lines read but not yet decided: each line's place in the output, and the records to check.
+    /// Lines read but not yet decided: each line's place in the output, and the records to check with theirs.
     private struct Chunk {
         var slots: [Data?] = []
-        var pending: [(slot: Int, record: ImageRecord)] = []
+        var pending: [ImageRecord] = []
+        var places: [Int] = []
     }
 
     /// Reads `reader` to its end, deciding a part (`chunkSize` lines) at a time and handing each part's lines to
@@ -60,7 +61,7 @@ public final class ExistenceStage {
             // This part's listing starts at once, beside the last one's if that is still under way, and runs while
             // the last part is decided and written and the next one read.
             let following = waiting != nil
-            let listing = checking ? checker.prefetch(chunk.pending.map(\.record), following: following) : nil
+            let listing = checking ? checker.prefetch(chunk.pending, following: following) : nil
             guard try decideWaiting() else { return output }
             waiting = (chunk, listing, following)
             guard line != nil else { break }
@@ -120,7 +121,8 @@ public final class ExistenceStage {
             chunk.slots.append(line)
         case .pending(let record):
             if keepingRecords { output.records.append(record) }
-            chunk.pending.append((chunk.slots.count, record))
+            chunk.pending.append(record)
+            chunk.places.append(chunk.slots.count)
             chunk.slots.append(nil)
         }
     }
@@ -131,16 +133,15 @@ public final class ExistenceStage {
                         following: Bool, prefetched: ExistenceChecker.Prefetch? = nil) throws(S3Error) -> (lines: [Data], pending: [Data]) {
         var slots = chunk.slots
         var pending: [Data] = []
-        let records = chunk.pending.map(\.record)
-        let decided = checking ? try checker.check(records, following: following, prefetched: prefetched) : records
-        for (item, checked) in zip(chunk.pending, decided) {
+        let decided = checking ? try checker.check(chunk.pending, following: following, prefetched: prefetched) : chunk.pending
+        for (place, checked) in zip(chunk.places, decided) {
             let record = checker.presign.map { $0.signing(checked, url: checker.client.presignedURL) } ?? Presign.unsigned(checked)
             if record.status == .skipped { output.skipped += 1 }
             output.stream.wrote(failed: record.status == .failed)
             if separatePending && record.status == nil {
                 pending.append(RecordCoding.encode(record))
             } else {
-                slots[item.slot] = RecordCoding.encode(record)
+                slots[place] = RecordCoding.encode(record)
             }
         }
         output.checked += chunk.pending.count
