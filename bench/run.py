@@ -254,12 +254,13 @@ class Bench:
         """(group, label, workers, function) in the order of an even round."""
         n = self.photos
         cases = []
-        for w in (1, 10, 20):
-            cases.append(("upload", f"upload-images --workers {w}", w, lambda w=w: self.ours(w)))
-            cases.append(("upload", f"seed (boto3 + Pillow) --workers {w}", w, lambda w=w: self.seed(w)))
-        for w in (10, 20):
-            cases.append(("upload", f"vipsthumbnail + s5cmd, {w} workers", w, lambda w=w: self.vips_s5cmd(w)))
-        cases.append(("upload", "aws s3 cp --recursive, originals only, 10", 10, lambda: self.aws(10)))
+        if not self.o.resume_only:
+            for w in (1, 10, 20):
+                cases.append(("upload", f"upload-images --workers {w}", w, lambda w=w: self.ours(w)))
+                cases.append(("upload", f"seed (boto3 + Pillow) --workers {w}", w, lambda w=w: self.seed(w)))
+            for w in (10, 20):
+                cases.append(("upload", f"vipsthumbnail + s5cmd, {w} workers", w, lambda w=w: self.vips_s5cmd(w)))
+            cases.append(("upload", "aws s3 cp --recursive, originals only, 10", 10, lambda: self.aws(10)))
         for group, folder in (("resume", self.o.photos), ("resume-small", self.o.small), ("resume-many", self.o.many)):
             if self.o.resume_only and group != "resume-many":
                 continue
