@@ -23,6 +23,15 @@ static void cjpeg_emit_message(j_common_ptr info, int level) {
     if (level < 0) ((cjpeg_errors *)info->err)->warnings++;
 }
 
+/// libjpeg's error manager with the two hooks above, for a zeroed (de)compress struct's `err`.
+static inline struct jpeg_error_mgr *cjpeg_errors_start(cjpeg_errors *errors) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&errors->manager);
+    manager->error_exit = cjpeg_error_exit;
+    manager->emit_message = cjpeg_emit_message;
+    errors->warnings = 0;
+    return manager;
+}
+
 /// Decodes the JPEG of `size` bytes at `data` at 1/`scale` (1, 2, 4 or 8) with libjpeg's default settings
 /// (islow DCT, fancy upsampling), into a malloc'ed buffer of *width x *height x *bands bytes (3: RGB, 1: grey),
 /// which the caller frees. Returns NULL on any error or warning (corrupt data), and for colour spaces other
@@ -32,10 +41,8 @@ static inline unsigned char *cjpeg_decode_scaled(const unsigned char *data, unsi
     struct jpeg_decompress_struct info;
     cjpeg_errors errors;
     unsigned char *volatile pixels = NULL;
-    info.err = jpeg_std_error(&errors.manager);
-    errors.manager.error_exit = cjpeg_error_exit;
-    errors.manager.emit_message = cjpeg_emit_message;
-    errors.warnings = 0;
+    memset(&info, 0, sizeof info);
+    info.err = cjpeg_errors_start(&errors);
     if (setjmp(errors.back)) {
         jpeg_destroy_decompress(&info);
         free(pixels);
@@ -79,21 +86,26 @@ static inline unsigned char *cjpeg_decode_scaled(const unsigned char *data, unsi
 /// `pixels`, as a baseline JPEG at `quality`, its chroma at half size both ways (`subsample`) or full, with
 /// libjpeg's defaults otherwise (islow DCT, standard Huffman tables) and no marker but the tables (no JFIF
 /// header: as libvips' jpegsave with `strip` writes it), into a malloc'ed buffer of *size bytes, which the
-/// caller frees. Returns NULL on any error (bad sizes, out of memory; the buffer libjpeg's memory destination
-/// was growing is then its own, and lost).
+/// caller frees. Returns NULL on any error (bad sizes, out of memory); libjpeg's warnings, which encoding from
+/// memory does not give, are not looked at.
+///
+/// The output goes to a buffer of the pixels' size and a little more, which a JPEG of them does not outgrow
+/// but for noise at the highest qualities; then libjpeg's memory destination moves it to a larger buffer of its
+/// own, which it hands back at the end (the first one is freed here), or which an error after that loses.
 static inline unsigned char *cjpeg_encode(const unsigned char *pixels, int width, int height, int bands,
                                           size_t stride, int quality, int subsample,
                                           unsigned long *size) {
     struct jpeg_compress_struct info;
     cjpeg_errors errors;
-    unsigned char *out = NULL;
-    unsigned long out_size = 0;
-    info.err = jpeg_std_error(&errors.manager);
-    errors.manager.error_exit = cjpeg_error_exit;
-    errors.manager.emit_message = cjpeg_emit_message;
-    errors.warnings = 0;
+    unsigned long out_size = (unsigned long)width * (unsigned long)height * (unsigned long)(bands > 0 ? bands : 1) + 4096;
+    unsigned char *const first = malloc(out_size);
+    unsigned char *out = first;
+    if (first == NULL) return NULL;
+    memset(&info, 0, sizeof info);
+    info.err = cjpeg_errors_start(&errors);
     if (setjmp(errors.back)) {
         jpeg_destroy_compress(&info);
+        free(first);  // libjpeg's memory destination never frees the buffer it was given
         return NULL;
     }
     jpeg_create_compress(&info);
@@ -116,6 +128,7 @@ static inline unsigned char *cjpeg_encode(const unsigned char *pixels, int width
     }
     jpeg_finish_compress(&info);
     jpeg_destroy_compress(&info);
+    if (out != first) free(first);
     *size = out_size;
     return out;
 }

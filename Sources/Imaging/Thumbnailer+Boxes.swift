@@ -42,7 +42,8 @@ extension Thumbnailer {
         var description: String { "\(width)x\(height)" }
     }
 
-    /// What the header says: the size as stored and whether EXIF turns the image by 90 degrees.
+    /// What the header says: the size as stored, whether EXIF turns the image by 90 degrees, and whether it is
+    /// plain (`plain`: the small-JPEG path may take it).
     struct Header: Equatable {
         var width: Int
         var height: Int

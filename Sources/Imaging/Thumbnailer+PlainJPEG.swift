@@ -15,14 +15,9 @@ import FoundationEssentials
 /// 400x400 avatar and 6.4 to 3.8 ms per 16x16 icon with libjpeg's decode; 4.6 to 4.3 and 4.1 to 3.9 ms
 /// without jpegsave's pipeline and the second header read; the thumbnails' bytes unchanged throughout.
 ///
-/// Where the rest goes (perf, 400x400, libvips 8.14): lanczos3 itself (`vips_reduceh`, scalar) about 1.1 ms,
-/// compiling `vips_reducev`'s Orc program for each image 0.4 ms (without Orc its C loop costs more), libjpeg's
-/// decode 0.5 ms and encode 0.1 ms, building the operations 0.3 ms; on 16x16, the bicubic `vips_affine` that
-/// makes 60,000 pixels of 256 about 2 ms. libjpeg's DCT scaling would skip most of the 400x400's: decoded at
-/// 6/8, 300x300, it needs no `vips_resize` (1.8 ms in all), but its block-wise filter is softer than lanczos3:
-/// on the bench's photo-like avatars 0.6-0.8 off `vips_thumbnail`'s on average (at most 8), yet on 400x400
-/// avatars cut from the corpus' photos up to 1.9 on average and 50 in one sample, outside the tolerance of
-/// `ThumbnailQualityTests` (1.2, 20); so the whole image is decoded.
+/// Not libjpeg's DCT scaling, which would skip most of what is left (a 400x400 avatar decoded at 6/8 needs no
+/// `vips_resize`): its block-wise filter is softer than lanczos3, and on avatars cut from photos it lands
+/// outside `ThumbnailQualityTests`' tolerance. Where the time goes: docs/benchmarks.md, *Avatars*.
 ///
 /// Plain means: 3-band YCbCr or RGB (no CMYK, no grey), no EXIF turn or flip, no ICC profile, centre crop,
 /// and small enough that `vips_thumbnail` would not shrink it on load (each side less than 4 times the box's,
@@ -51,7 +46,7 @@ extension Thumbnailer {
     /// `vips_thumbnail`'s shrink of a plain JPEG for `box`, or nil when it is not plain: turned, with an ICC
     /// profile, not a centre crop, or large enough for `vips_thumbnail` to shrink it on load.
     func plainShrink(of header: Header, box: Box) -> Double? {
-        guard crop == .centre, header.plain, !header.turned else { return nil }
+        guard crop == .centre, header.plain else { return nil }  // plain: upright, so never turned
         // As vips_thumbnail works it out (crop: the axis shrunk least sets the scale), for the same doubles.
         let shrink = min(Double(header.width) / Double(box.width), Double(header.height) / Double(box.height))
         return shrink < Self.shrinkOnLoadFrom ? shrink : nil

@@ -83,8 +83,9 @@ final class VipsImageRef {
     }
 
     /// The image computed into memory (`vips_image_copy_memory`): its pipeline runs once, however often the
-    /// copy is read.
+    /// copy is read. One `computedHere()` is already, and stays as it is.
     func inMemory() throws(ImagingError) -> VipsImageRef {
+        if isComputed { return self }
         guard let copy = vips_image_copy_memory(pointer) else { throw .decode(Vips.takeError()) }
         return VipsImageRef(copy)
     }

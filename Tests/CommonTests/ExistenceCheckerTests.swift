@@ -26,6 +26,21 @@ import Testing
         #expect(try self.checker(.head).plan(pending: 3, following: true) == .headEach)
     }
 
+    /// The listing connections: one given back is lent again (its connection kept for the next part), and two
+    /// listings under way at once never share one; each new one has the checker's settings.
+    @Test func listingConnectionsAreLentOneAtATime() throws {
+        let client = try checker(.list).client
+        client.urlEncodedListings = false
+        let listers = ExistenceChecker.Listers(like: client)
+        let first = try listers.borrow(), second = try listers.borrow()
+        #expect(first !== second && first !== client)
+        #expect(!first.urlEncodedListings && !second.urlEncodedListings)
+        listers.giveBack(first)
+        let again = try listers.borrow()
+        #expect(again === first)
+        #expect(try listers.borrow() !== second, "a connection still lent is not lent twice")
+    }
+
     /// No pending record: nothing is asked of the server (which is not there).
     @Test func nothingToCheckCostsNoRequest() throws {
         for strategy in ExistenceChecker.Strategy.allCases {

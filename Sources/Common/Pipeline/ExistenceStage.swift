@@ -59,7 +59,8 @@ public final class ExistenceStage {
             if let line { take(line, number: reader.lineNumber, into: &chunk, &output, keepingRecords: keepingRecords) }
             guard line == nil || chunk.slots.count >= chunkSize else { continue }
             // This part's listing starts at once, beside the last one's if that is still under way, and runs while
-            // the last part is decided and written and the next one read.
+            // the last part is decided and written and the next one read. (A fatal error of the last one's, bad
+            // credentials, then ends the stage while this one may still be asking: nothing else is lost.)
             let following = waiting != nil
             let listing = checking ? checker.prefetch(chunk.pending, following: following) : nil
             guard try decideWaiting() else { return output }

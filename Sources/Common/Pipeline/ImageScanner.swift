@@ -233,23 +233,25 @@ struct Walk {
         // their keys) without keeping more than one folder's names per level. Looked at from the open folder
         // (fstatat, faccessat): the kernel does not walk the whole path again for every file.
         let folder = dirfd(dir)
-        var entries: [(name: [UInt8], info: stat?, order: [UInt8], readable: Bool)] = names.map { name in
+        // An image file: a regular file with an image's name, and why the rules leave it out, if they do.
+        typealias Entry = (name: [UInt8], rel: [UInt8], info: stat?, order: [UInt8], image: (ignored: ScanRules.Reason?, readable: Bool)?)
+        var entries: [Entry] = names.map { name in
             var childInfo = stat()
             let found = Self.withCPath(name, { fstatat(folder, $0, &childInfo, 0) }) == 0
+            let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
             let isFolder = found && childInfo.st_mode & S_IFMT == S_IFDIR
-            let isImage = found && childInfo.st_mode & S_IFMT == S_IFREG && ImageScanner.isImageName(name, extensions: rules.extensions)
-            let readable = isImage && Self.withCPath(name, { faccessat(folder, $0, R_OK, 0) }) == 0
-            return (name, found ? childInfo : nil, isFolder ? name + [UInt8(ascii: "/")] : name, readable)
+            var image: (ignored: ScanRules.Reason?, readable: Bool)?
+            if found && childInfo.st_mode & S_IFMT == S_IFREG && ImageScanner.isImageName(name, extensions: rules.extensions) {
+                let ignored = rules.ignoredFile(name, rel: childRel)
+                image = (ignored, ignored == nil && Self.withCPath(name, { faccessat(folder, $0, R_OK, 0) }) == 0)
+            }
+            return (name, childRel, found ? childInfo : nil, isFolder ? name + [UInt8(ascii: "/")] : name, image)
         }
         closedir(dir)
         entries.sort { KeyOrder.compare($0.order, $1.order) < 0 }
         // Only the images the scan takes share thumbnail keys: one the rules leave out is not uploaded.
-        let images = entries.filter { $0.info.map { $0.st_mode & S_IFMT == S_IFREG } ?? false }.map(\.name)
-            .filter { ImageScanner.isImageName($0, extensions: rules.extensions)
-                && rules.ignoredFile($0, rel: rel.isEmpty ? $0 : rel + [UInt8(ascii: "/")] + $0) == nil }
-        let collided = collisions?(images.map { rel.isEmpty ? $0 : rel + [UInt8(ascii: "/")] + $0 }) ?? [:]
-        for (name, info, _, readable) in entries where !stopped {
-            let childRel = rel.isEmpty ? name : rel + [UInt8(ascii: "/")] + name
+        let collided = collisions?(entries.filter { $0.image.map { $0.ignored == nil } ?? false }.map(\.rel)) ?? [:]
+        for (name, childRel, info, _, image) in entries where !stopped {
             var childPath: [UInt8] { path + [UInt8(ascii: "/")] + name }
             guard let childInfo = info else {
                 // A name that cannot be followed: a link to an image that is gone, or to a folder whose drive is
@@ -279,13 +281,14 @@ struct Walk {
                 } else {
                     visit(rel: childRel, info: childInfo)
                 }
-            case S_IFREG where ImageScanner.isImageName(name, extensions: rules.extensions):
-                if let reason = rules.ignoredFile(name, rel: childRel) {
+            case S_IFREG:
+                guard let image else { continue }
+                if let reason = image.ignored {
                     take(.ignored(rel: childRel, reason: reason))
                     continue
                 }
                 take(.file(rel: childRel, size: Int64(childInfo.st_size), mtime: Int64(childInfo.st_mtim.tv_sec),
-                           readable: readable, collision: collided[childRel]))
+                           readable: image.readable, collision: collided[childRel]))
             default:
                 continue
             }

@@ -189,8 +189,6 @@ enum KeyOrder {
 
     /// S3's order of two keys' bytes: negative, zero or positive.
     static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        let common = min(a.count, b.count)
-        let order = common == 0 ? 0 : a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in memcmp(x.baseAddress!, y.baseAddress!, common) } }
-        return order != 0 ? Int(order) : a.count - b.count
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in ExactKey.compare(x, y) } }
     }
 }

@@ -26,6 +26,9 @@ struct RecordScanner {
 
     private static let recordFields = ImageRecord.CodingKeys.allCases.map { (name: Array($0.stringValue.utf8), key: $0) }
     private static let extraFields = ImageRecord.ExtraThumbnail.CodingKeys.allCases.map { (name: Array($0.stringValue.utf8), key: $0) }
+    /// The members a record, and an extra thumbnail, cannot be without (as `seen` marks them).
+    private static let recordRequired = bit(for: .path, in: recordFields) | bit(for: .rel, in: recordFields)
+    private static let extraRequired = bit(for: .key, in: extraFields) | bit(for: .spec, in: extraFields)
 
     private mutating func record() -> ImageRecord? {
         var record = ImageRecord(path: "", rel: "")
@@ -33,8 +36,7 @@ struct RecordScanner {
         let ok = members(of: Self.recordFields, seen: &seen) { (scanner: inout RecordScanner, key: ImageRecord.CodingKeys) -> Bool in
             scanner.read(key, into: &record)
         }
-        let required = Self.bit(for: .path, in: Self.recordFields) | Self.bit(for: .rel, in: Self.recordFields)
-        return ok && seen & required == required ? record : nil
+        return ok && seen & Self.recordRequired == Self.recordRequired ? record : nil
     }
 
     private mutating func read(_ key: ImageRecord.CodingKeys, into record: inout ImageRecord) -> Bool {
@@ -86,8 +88,7 @@ struct RecordScanner {
                 case .presignedUrl: return scanner.string().map { extra.presignedUrl = $0 } != nil
                 }
             }
-            let required = Self.bit(for: .key, in: Self.extraFields) | Self.bit(for: .spec, in: Self.extraFields)
-            guard ok, seen & required == required else { return nil }
+            guard ok, seen & Self.extraRequired == Self.extraRequired else { return nil }
             extras.append(extra)
             skipSpace()
         } while take(UInt8(ascii: ","))

@@ -22,8 +22,13 @@ public struct ListPage: Sendable {
         self.keysWereURLEncoded = keysWereURLEncoded
     }
 
-    /// The elements an answer is read for, in the order `init(xml:)` takes them by index.
-    private static let fields = ["Key", "Size", "ETag", "LastModified", "IsTruncated", "NextContinuationToken", "EncodingType"]
+    /// The elements an answer is read for; `XMLFields.scan` names each by its place here.
+    private enum Field: String, CaseIterable {
+        case key = "Key", size = "Size", etag = "ETag", lastModified = "LastModified", isTruncated = "IsTruncated"
+        case nextContinuationToken = "NextContinuationToken", encodingType = "EncodingType"
+    }
+    private static let byPlace = Field.allCases
+    private static let fields = byPlace.map(\.rawValue)
 
     /// Reads an answer; only `Key` is decoded (the toolkit reads no `Prefix` or `StartAfter`, and the
     /// continuation token is not encoded).
@@ -37,15 +42,15 @@ public struct ListPage: Sendable {
                 current = ObjectInfo(key: "", size: 0, etag: "")
             case .tag:
                 break
-            case .collected(let field, let value):
-                switch field {
-                case 0: current?.key = value
-                case 1: current?.size = Int64(value) ?? 0
-                case 2: current?.etag = S3Client.unquote(value)
-                case 3: current?.lastModified = value
-                case 4: isTruncated = value == "true"
-                case 5: nextContinuationToken = value
-                default: encodingType = value
+            case .collected(let place, let value):
+                switch Self.byPlace[place] {
+                case .key: current?.key = value
+                case .size: current?.size = Int64(value) ?? 0
+                case .etag: current?.etag = S3Client.unquote(value)
+                case .lastModified: current?.lastModified = value
+                case .isTruncated: isTruncated = value == "true"
+                case .nextContinuationToken: nextContinuationToken = value
+                case .encodingType: encodingType = value
                 }
             }
         }

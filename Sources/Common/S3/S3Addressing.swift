@@ -39,7 +39,7 @@ public struct S3Addressing: Sendable {
 
     /// The URL, `Host` value and canonical path for an object (or the bucket when `key` is nil).
     public func target(key: String?, query: [(String, String)] = []) -> Target {
-        let path = key.map { bucketPath + "/" + URIEncoding.encode($0, keepSlash: true) } ?? (virtualHosted ? "/" : bucketPath)
+        let path = key.map { String(decoding: objectPath($0), as: UTF8.self) } ?? (virtualHosted ? "/" : bucketPath)
         let queryString = SigV4Signer.canonicalQuery(query)
         let url = origin + path + (queryString.isEmpty ? "" : "?\(queryString)")
         return Target(url: url, host: host, encodedPath: path)
@@ -50,8 +50,13 @@ public struct S3Addressing: Sendable {
     /// since the object is only reachable there; Spaces itself uses the default port, so its URLs carry none.
     public func publicURL(forKey key: String) -> String {
         if let cdnEndpoint { return "\(cdnEndpoint)/\(URIEncoding.encode(key, keepSlash: true))" }
-        var url = Array(origin.utf8) + bucketPath.utf8 + [UInt8(ascii: "/")]
-        URIEncoding.appendEncoded(key, keepSlash: true, to: &url)
-        return String(decoding: url, as: UTF8.self)
+        return String(decoding: Array(origin.utf8) + objectPath(key), as: UTF8.self)
+    }
+
+    /// The object's path on the endpoint, encoded: `/BUCKET/KEY` (path-style) or `/KEY`.
+    private func objectPath(_ key: String) -> [UInt8] {
+        var path = Array(bucketPath.utf8) + [UInt8(ascii: "/")]
+        URIEncoding.appendEncoded(key, keepSlash: true, to: &path)
+        return path
     }
 }

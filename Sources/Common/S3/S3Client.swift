@@ -327,14 +327,11 @@ public final class S3Client {
         return "\(method) \(key)" + (names.isEmpty ? "" : "?" + names.joined(separator: "&"))
     }
 
+    /// An ETag without the quotes of an HTTP quoted string, by its bytes.
     static func unquote(_ etag: String) -> String {
-        // An ASCII ETag (every one a server makes) by its bytes, without counting characters.
         let utf8 = etag.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            return utf8.count >= 2 && utf8.first == UInt8(ascii: "\"") && utf8.last == UInt8(ascii: "\"")
-                ? String(decoding: utf8.dropFirst().dropLast(), as: UTF8.self) : etag
-        }
-        return etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
+        return utf8.count >= 2 && utf8.first == UInt8(ascii: "\"") && utf8.last == UInt8(ascii: "\"")
+            ? String(decoding: utf8.dropFirst().dropLast(), as: UTF8.self) : etag
     }
 }
 

@@ -43,7 +43,8 @@ public struct ExactKey: Hashable, Comparable, Sendable, ExpressibleByStringLiter
         return a.withUTF8 { x in b.withUTF8 { y in compare(x, y) } }
     }
 
-    private static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+    /// The order of two byte strings, S3's: memcmp over the shorter, then the shorter first.
+    static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(x.count, y.count)
         let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
         return order != 0 ? Int(order) : x.count - y.count

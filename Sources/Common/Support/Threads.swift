@@ -74,8 +74,9 @@ package final class Guarded<Value>: @unchecked Sendable {
     package func withLock<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }
 
-/// A reference handed to one other thread, which the caller does not use for the same work meanwhile (the
-/// existence checker, whose listing runs on a thread of its own while the stage reads on).
+/// A reference handed to other threads that touch only what is safe to share of it (the existence checker, whose
+/// listings run on threads of their own while the stage decides and reads on: they use its guarded counters and
+/// connections, and settings nothing changes once the check has begun).
 struct Unchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
