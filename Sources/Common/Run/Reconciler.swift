@@ -16,7 +16,8 @@ public struct Reconciler {
     }
 
     /// The result lines for the records without one, handed to `emit` a batch at a time (memory holds one batch,
-    /// and the path and key of the answered records only when a batch may hold some): `fallback` is the reason
+    /// and the path and key of the records of batches that were taken, which a worker may have answered; not of
+    /// every result, which are as many as the library's images): `fallback` is the reason
     /// for records of batches that ended normally (a batch whose stage died gives its own); `forced` is every
     /// record's reason (an interruption). `answered` is how many result lines the upload wrote, to tell quickly
     /// that none is missing. Batches in `unstarted/` were never taken, so none of their records was answered,
@@ -35,7 +36,7 @@ public struct Reconciler {
                 reason = "not uploaded: \(why)"
             }
             let untouched = !hosts && file.hasPrefix("\(work)/unstarted/")
-            if !untouched && seen == nil { seen = answeredRecords() }
+            if !untouched && seen == nil { seen = answeredRecords(of: batches.map(\.0).filter { hosts || !$0.hasPrefix("\(work)/unstarted/") }) }
             var lines: [Data] = []
             WorkFile.eachLine(of: file) { line in
                 guard var record = try? RecordCoding.decode(line) else { return }
@@ -66,11 +67,17 @@ public struct Reconciler {
         return String(decoding: first, as: UTF8.self)
     }
 
-    private func answeredRecords() -> Set<String> {
-        var seen = Set<String>()
+    /// Which records of the batch files `taken` have a result line.
+    private func answeredRecords(of taken: [String]) -> Set<String> {
         let decoder = JSONDecoder()
+        func identity(_ line: Data) -> String? {
+            (try? decoder.decode(Identity.self, from: line)).map { Self.identity($0.path, $0.key) }
+        }
+        var asked = Set<String>()
+        for file in taken { WorkFile.eachLine(of: file) { line in identity(line).map { _ = asked.insert($0) } } }
+        var seen = Set<String>()
         WorkFile.eachLine(of: results) { line in
-            if let record = try? decoder.decode(Identity.self, from: line) { seen.insert(Self.identity(record.path, record.key)) }
+            if let answered = identity(line), asked.contains(answered) { seen.insert(answered) }
         }
         return seen
     }
