@@ -80,6 +80,9 @@ public struct RunSummary: Sendable {
         if tally.failed > 0 {
             lines.append("Failures:")
             lines += tally.failureLines
+            if tally.failed > tally.failureLines.count {
+                lines.append("  ... and \(tally.failed - tally.failureLines.count) more (the failures file lists every one)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -15,8 +15,11 @@ public struct RunTally: Sendable, Equatable {
     public var thumbnailBytes: Int64 = 0
     public var deleted = 0
     public var deleteFailed = 0
-    /// One line per failed image: `  REL: REASON`.
+    /// One line per failed image, `  REL: REASON`, for the first `listedFailures` of them (the failures file
+    /// holds every one: a library of a million unreadable files must not make a summary of a million lines, nor
+    /// hold them in memory).
     public var failureLines: [String] = []
+    public static let listedFailures = 1000
 
     public init() {}
 
@@ -53,6 +56,7 @@ public struct RunTally: Sendable, Equatable {
             return true
         case "failed":
             failed += 1
+            guard failureLines.count < Self.listedFailures else { return true }
             failureLines.append("  \(line.rel ?? "?"): \(line.error ?? "failed")".replacing("\n", with: "\\n"))
             return true
         default:

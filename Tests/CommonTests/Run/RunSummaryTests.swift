@@ -1,5 +1,6 @@
 @testable import Common
 import Testing
+import FoundationEssentials
 
 /// The summary at the end of a run, and the run's exit status.
 @Suite(.unitTimeLimit) struct RunSummaryTests {
@@ -29,6 +30,19 @@ import Testing
               elapsed:    2.0 s, 1.5 images/s, 0.0 MB/s
 
             """)
+    }
+
+    /// A run of a million failures lists the first thousand, and says how many more the failures file holds.
+    @Test func theSummaryListsTheFirstThousandFailures() {
+        var tally = RunTally()
+        for index in 0..<(RunTally.listedFailures + 5) {
+            tally.add(Data(#"{"path":"/p/\#(index).jpg","rel":"\#(index).jpg","status":"failed","error":"broken"}"#.utf8))
+        }
+        #expect(tally.failed == RunTally.listedFailures + 5 && tally.failureLines.count == RunTally.listedFailures)
+        let text = RunSummary(kind: .complete, found: tally.failed, ignored: nil, tally: tally, skippedEarlier: 0, pruning: false,
+                              elapsed: 1).text
+        #expect(text.contains("  999.jpg: broken\n  ... and 5 more (the failures file lists every one)\n"))
+        #expect(!text.contains("1000.jpg"))
     }
 
     @Test func aFailureMakesTheStatusOneAndIsListed() {
