@@ -131,17 +131,12 @@ struct Decided: ParsableCommand {
         }
         if !options.prunes || state.removals.total == 0 { unlink(state.work + "/delete.args") }
 
-        // The results file begins with the finished records, copied a MiB at a time.
-        var copied: [Data] = [], failed: Int32? = WorkFile.append(Data(), to: state.results, mode: state.fileMode)
-        WorkFile.eachLine(of: finished) { line in
-            copied.append(line)
-            if copied.count >= 4096, failed == nil {
-                failed = WorkFile.appendLines(copied, to: state.results, mode: state.fileMode)
-                copied.removeAll(keepingCapacity: true)
-            }
+        // The results file begins with the finished records (spaces-exists wrote them one whole line each, and
+        // the unchanged failures were added as such), copied as they are, a MiB at a time.
+        if let failed = WorkFile.append(Data(), to: state.results, mode: state.fileMode)
+            ?? WorkFile.append(fileAt: finished, to: state.results, mode: state.fileMode) {
+            throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))")
         }
-        if failed == nil { failed = WorkFile.appendLines(copied, to: state.results, mode: state.fileMode) }
-        if let failed { throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))") }
         state.uploading = true
         let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (--retry-failed tries them)" : ""
         let (done, todo) = Self.words(options)

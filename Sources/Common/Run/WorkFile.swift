@@ -94,6 +94,25 @@ public enum WorkFile {
         }
     }
 
+    /// Appends the file at `source` as it is, a MiB at a time (a file of lines that `eachLine` would read whole:
+    /// none empty, the last one ended); errno on failure. A missing `source` adds nothing.
+    public static func append(fileAt source: String, to path: String, mode: mode_t = 0o644) -> Int32? {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { return errno == ENOENT ? nil : errno }
+        defer { close(input) }
+        let output = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+        guard output >= 0 else { return errno }
+        defer { close(output) }
+        var buffer = Data(count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return errno }
+            if count == 0 { return nil }
+            if let failed = FileWrite.all(buffer.prefix(count), fd: output) { return failed }
+        }
+    }
+
     /// Appends whole lines, a newline after each, in writes of about a MiB; errno on failure.
     public static func appendLines(_ lines: [Data], to path: String, mode: mode_t = 0o644) -> Int32? {
         var chunk = Data()
