@@ -116,8 +116,11 @@ public enum JSONObjectFields {
             return nil
         default:
             var index = start
-            while index < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "}"), 0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) {
-                index += 1
+            scan: while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), 0x20, 0x09, 0x0A, 0x0D: break scan
+                default: index += 1
+                }
             }
             return index > start ? index : nil
         }
