@@ -28,6 +28,8 @@ public struct Reconciler {
         let died = Self.names(in: "\(work)/died")
         if forced == nil && answered == expected && died.isEmpty { return }
         let batches = batchFiles()
+        // A batch in `unstarted/` was never taken, unless `hosts` ran it: none of its records was answered.
+        let taken = { (file: String) in hosts || !file.hasPrefix("\(self.work)/unstarted/") }
         var seen: Set<String>?
         for (file, lane) in batches {
             let name = String(file.split(separator: "/").last ?? "")
@@ -35,8 +37,8 @@ public struct Reconciler {
             if forced == nil, let why = [lane, name].compactMap({ $0 }).lazy.compactMap({ self.deathReason(of: $0) }).first {
                 reason = "not uploaded: \(why)"
             }
-            let untouched = !hosts && file.hasPrefix("\(work)/unstarted/")
-            if !untouched && seen == nil { seen = answeredRecords(of: batches.map(\.0).filter { hosts || !$0.hasPrefix("\(work)/unstarted/") }) }
+            let untouched = !taken(file)
+            if !untouched && seen == nil { seen = answeredRecords(of: batches.map(\.0).filter(taken)) }
             var lines: [Data] = []
             WorkFile.eachLine(of: file) { line in
                 guard var record = try? RecordCoding.decode(line) else { return }

@@ -94,8 +94,8 @@ public enum WorkFile {
         }
     }
 
-    /// Appends the file at `source` as it is, a MiB at a time (a file of lines that `eachLine` would read whole:
-    /// none empty, the last one ended); errno on failure. A missing `source` adds nothing.
+    /// Appends the file of lines at `source` as it is, a MiB at a time (a last line without its newline gets one,
+    /// so that what is appended next starts a line of its own); errno on failure. A missing `source` adds nothing.
     public static func append(fileAt source: String, to path: String, mode: mode_t = 0o644) -> Int32? {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return errno == ENOENT ? nil : errno }
@@ -103,13 +103,14 @@ public enum WorkFile {
         let output = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
         guard output >= 0 else { return errno }
         defer { close(output) }
-        var buffer = Data(count: 1 << 20)
+        var buffer = Data(count: 1 << 20), ended = true
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count < 0 { return errno }
-            if count == 0 { return nil }
+            if count == 0 { return ended ? nil : FileWrite.all(Data([UInt8(ascii: "\n")]), fd: output) }
             if let failed = FileWrite.all(buffer.prefix(count), fd: output) { return failed }
+            ended = buffer[count - 1] == UInt8(ascii: "\n")
         }
     }
 
