@@ -40,6 +40,19 @@ extension Thumbnailer {
     /// The JPEG at `path` decoded by libjpeg at 1/`shrink` (each side rounded up), 8-bit sRGB or grey, with
     /// no metadata; nil for what `cjpeg_decode_scaled` refuses.
     func libjpegDecode(_ path: String, shrink: Int) -> VipsImageRef? {
+        libjpegPixels(path, shrink: shrink) { pixels, width, height, bands in
+            guard let made = vips_image_new_from_memory_copy(pixels, width * height * bands,
+                                                             Int32(width), Int32(height), Int32(bands), VIPS_FORMAT_UCHAR) else { return nil }
+            made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
+            return VipsImageRef(made)
+        }
+    }
+
+    /// `body` over the pixels of the JPEG at `path` decoded by libjpeg at 1/`shrink` (rows top first, `bands`
+    /// bytes a pixel: 3, RGB, or 1, grey), which are freed after it; nil for what `cjpeg_decode_scaled` refuses.
+    func libjpegPixels<T, Failure: Error>(_ path: String, shrink: Int,
+                                          _ body: (UnsafeRawPointer, _ width: Int, _ height: Int, _ bands: Int) throws(Failure) -> T?)
+        throws(Failure) -> T? {
         guard let contents = FileManager.default.contents(atPath: path), !contents.isEmpty else { return nil }
         var width: Int32 = 0, height: Int32 = 0, bands: Int32 = 0
         let decoded = contents.withUnsafeBytes { raw in
@@ -48,10 +61,7 @@ extension Thumbnailer {
         }
         guard let decoded else { return nil }
         defer { free(decoded) }
-        guard let made = vips_image_new_from_memory_copy(decoded, Int(width) * Int(height) * Int(bands),
-                                                         width, height, bands, VIPS_FORMAT_UCHAR) else { return nil }
-        made.pointee.Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
-        return VipsImageRef(made)
+        return try body(decoded, Int(width), Int(height), Int(bands))
     }
 
     /// An sRGB image computed on this thread (`computedHere()`) encoded by libjpeg straight from its memory

@@ -62,6 +62,8 @@ public struct Thumbnailer: Sendable {
     public var failOn = FailLevel.warning
     /// Images with more pixels than this are refused before decoding (decompression bombs).
     public var maxPixels: Int64 = 300_000_000
+    /// The plain JPEGs' operations, built once for each size (`PlainPipelines`), shared by this value's copies.
+    let pipelines = PlainPipelines()
 
     public init() {}
 
