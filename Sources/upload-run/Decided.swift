@@ -137,6 +137,8 @@ struct Decided: ParsableCommand {
             ?? WorkFile.append(fileAt: finished, to: state.results, mode: state.fileMode) {
             throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))")
         }
+        var written = stat()
+        if stat(state.results, &written) == 0 { state.finishedEnd = Int64(written.st_size) }
         state.uploading = true
         let unchanged = state.unchanged > 0 ? ", \(state.unchanged) failed earlier and unchanged (--retry-failed tries them)" : ""
         let (done, todo) = Self.words(options)

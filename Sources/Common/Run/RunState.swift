@@ -31,6 +31,9 @@ public struct RunState: Codable, Sendable {
     /// The earlier run's results file they come from.
     public var earlierResults: String?
     public var pendingBytes: Int64 = 0
+    /// Where the finished records end in the results file (they begin it): the summary of a run that needs
+    /// no line of them starts reading there.
+    public var finishedEnd: Int64 = 0
     /// img-scan's line about what it left out ("ignored 3: ..."), for the summary.
     public var ignored: String?
     /// The objects --delete-removed would delete.
