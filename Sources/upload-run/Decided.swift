@@ -46,10 +46,10 @@ struct Decided: ParsableCommand {
         // What was decided: the finished records by status, the pending ones with their bytes.
         let finished = state.work + "/finished.jsonl", pending = state.work + "/pending.jsonl"
         let decoder = JSONDecoder()
-        WorkFile.eachLine(of: finished) { line in
+        WorkFile.eachLineBytes(of: finished) { line in
             state.finished += 1
             // spaces-exists wrote every line as a JSON object: its top-level status is read without a JSONDecoder.
-            switch JSONObjectFields.string(named: "status", in: [UInt8](line)) {
+            switch JSONObjectFields.string(named: "status", in: line) {
             case "skipped": state.skipped += 1
             case "failed": state.earlyFailed += 1
             default: state.earlyOther += 1
@@ -132,9 +132,8 @@ struct Decided: ParsableCommand {
         if !options.prunes || state.removals.total == 0 { unlink(state.work + "/delete.args") }
 
         // The results file begins with the finished records (spaces-exists wrote them one whole line each, and
-        // the unchanged failures were added as such), copied as they are, a MiB at a time.
-        if let failed = WorkFile.append(Data(), to: state.results, mode: state.fileMode)
-            ?? WorkFile.append(fileAt: finished, to: state.results, mode: state.fileMode) {
+        // the unchanged failures were added as such), as they are: the file renamed, or copied.
+        if let failed = WorkFile.begin(state.results, withLinesOf: finished, mode: state.fileMode) {
             throw RunStep.die(state, "cannot write the results file \(state.results): \(String(cString: strerror(failed)))")
         }
         var written = stat()

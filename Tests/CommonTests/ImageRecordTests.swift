@@ -92,6 +92,10 @@ import TestSupport
         #expect(JSONObjectFields.string(named: "status", in: Array(text.utf8)) == "skipped")
         #expect(JSONObjectFields.string(named: "note", in: Array(text.utf8)) == #""status":"x""#)
         #expect(JSONObjectFields.string(named: "status", in: Array(#"{"extra":{"status":"nested"}}"#.utf8)) == nil)
+        // The same over bytes in place, a name written with an escape too.
+        Array(#"{"a":1,"st\u0061tus":"failed"}"#.utf8).withUnsafeBufferPointer {
+            #expect(JSONObjectFields.string(named: "status", in: $0) == "failed")
+        }
         #expect(JSONObjectFields.string(named: "z", in: Array(text.utf8)) == nil, "not a string")
         #expect(JSONObjectFields.string(named: "status", in: Array(#" { "status" : "failed" } "#.utf8)) == "failed")
         #expect(JSONObjectFields.string(named: "status", in: Array("[1]".utf8)) == nil)

@@ -19,38 +19,47 @@ public enum JSONObjectFields {
 
     /// The members in the order written; nil when `bytes` is not an object this scanner can follow.
     public static func members(of bytes: [UInt8]) -> [Member]? {
-        var members: [Member] = [], named = true
-        let whole = walk(bytes) { quotedName, value in
-            guard let name = decodeString(quotedName) else {
-                named = false
-                return false
+        bytes.withUnsafeBufferPointer { bytes in
+            var members: [Member] = [], named = true
+            let whole = walk(bytes) { quotedName, value in
+                guard let name = decodeString(quotedName) else {
+                    named = false
+                    return false
+                }
+                members.append(Member(name: name, value: Array(bytes[value])))
+                return true
             }
-            members.append(Member(name: name, value: Array(bytes[value])))
-            return true
+            return whole && named ? members : nil
         }
-        return whole && named ? members : nil
     }
 
     /// The top-level member `name`'s value when it is a string, decoded; nil when there is no such member, its value
     /// is not a string, or `bytes` is not an object this scanner can follow. Allocates only the answer: for one
     /// field of many lines (a resume's 10,000 statuses), where a JSONDecoder per line costs several times as much.
     public static func string(named name: String, in bytes: [UInt8]) -> String? {
-        let wanted = Array(name.utf8)
-        var found: String?
-        _ = walk(bytes) { quoted, value in
-            let named = quoted.contains(UInt8(ascii: "\\")) ? decodeString(quoted).map { Array($0.utf8) == wanted } ?? false
-                : quoted.dropFirst().dropLast().elementsEqual(wanted)
-            guard named else { return true }
-            found = bytes[value.lowerBound] == UInt8(ascii: "\"") ? decodeString(bytes[value]) : nil
-            return false
+        bytes.withUnsafeBufferPointer { string(named: name, in: $0) }
+    }
+
+    /// The same, over bytes in place (a line of `WorkFile.eachLineBytes`).
+    public static func string(named name: String, in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var wanted = name
+        return wanted.withUTF8 { wanted in
+            var found: String?
+            _ = walk(bytes) { quoted, value in
+                let named = quoted.contains(UInt8(ascii: "\\")) ? decodeString(quoted).map { $0.utf8.elementsEqual(wanted) } ?? false
+                    : quoted.dropFirst().dropLast().elementsEqual(wanted)
+                guard named else { return true }
+                found = bytes[value.lowerBound] == UInt8(ascii: "\"") ? decodeString(bytes[value]) : nil
+                return false
+            }
+            return found
         }
-        return found
     }
 
     /// Each top-level member of the object in `bytes`, in order: its name as written (quotes included) and its
     /// value's range, to `visit` until it returns false. False when `bytes` is not an object this scanner can
     /// follow (up to where it stopped).
-    static func walk(_ bytes: [UInt8], _ visit: (_ quotedName: ArraySlice<UInt8>, _ value: Range<Int>) -> Bool) -> Bool {
+    static func walk(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (_ quotedName: Slice<UnsafeBufferPointer<UInt8>>, _ value: Range<Int>) -> Bool) -> Bool {
         var index = 0
         func skipSpace() {
             while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
@@ -77,7 +86,7 @@ public enum JSONObjectFields {
     }
 
     /// The index just past the string that starts (with its quote) at `start`.
-    static func endOfString(_ bytes: [UInt8], from start: Int) -> Int? {
+    static func endOfString(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         var index = start + 1
         while index < bytes.count {
             switch bytes[index] {
@@ -91,7 +100,7 @@ public enum JSONObjectFields {
 
     /// The index just past the value that starts at `start`: a string, an object or array (nested to any
     /// depth, strings inside skipped whole), or a number or literal.
-    static func endOfValue(_ bytes: [UInt8], from start: Int) -> Int? {
+    static func endOfValue(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard start < bytes.count else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""):
@@ -126,7 +135,7 @@ public enum JSONObjectFields {
         }
     }
 
-    static func decodeString(_ quoted: ArraySlice<UInt8>) -> String? {
+    static func decodeString(_ quoted: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         let inner = quoted.dropFirst().dropLast()
         if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
         return try? JSONDecoder().decode(String.self, from: Data(quoted))

@@ -24,29 +24,35 @@ public struct EarlierFailures: Sendable {
 
     /// The failures of the results file at `path` (none when it cannot be read).
     public init(results path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let reader = LineReader(fd: fd)
         let decoder = JSONDecoder()
-        while let line = reader.next() {
+        WorkFile.eachLineBytes(of: path) { line in
             // Most lines are not failures: a look at the bytes first, the decoder only for those that may be.
-            guard line.count < 1 << 20, Self.mentionsBroken(line), let record = try? decoder.decode(ResultFields.self, from: line),
+            guard line.count < 1 << 20, Self.mentionsBroken(line), let record = try? decoder.decode(ResultFields.self, from: Data(line)),
                   record.status == "failed", record.reason == Self.brokenImage || record.reason == Self.unchanged,
-                  let path = record.path else { continue }
+                  let path = record.path else { return }
             broken[Identity(path: path, size: record.size, mtime: record.mtime)] = record.error ?? "failed"
         }
     }
 
-    static func mentionsBroken(_ line: Data) -> Bool {
-        let mark = Array(#""reason":"broken image"#.utf8)
-        return line.withUnsafeBytes { raw in
-            guard raw.count >= mark.count else { return false }
-            for start in 0...(raw.count - mark.count) where raw[start] == mark[0] {
-                if (0..<mark.count).allSatisfy({ raw[start + $0] == mark[$0] }) { return true }
+    static let brokenMark = Array(#""reason":"broken image"#.utf8)
+
+    /// Whether the mark is in the line: each `"` found by memchr, the rest compared by memcmp.
+    static func mentionsBroken(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = line.baseAddress, line.count >= brokenMark.count else { return false }
+        return brokenMark.withUnsafeBufferPointer { mark in
+            var at = 0
+            let last = line.count - mark.count
+            while at <= last, let found = memchr(base + at, Int32(mark[0]), last - at + 1) {
+                at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, mark.baseAddress!, mark.count) == 0 { return true }
+                at += 1
             }
             return false
         }
+    }
+
+    static func mentionsBroken(_ line: Data) -> Bool {
+        line.withUnsafeBytes { mentionsBroken($0.bindMemory(to: UInt8.self)) }
     }
 
     /// The error of an earlier run for this image, when it was found broken and its file is unchanged.

@@ -94,6 +94,41 @@ public enum WorkFile {
         }
     }
 
+    /// Each non-empty line of a file of any size, in place in a buffer of a MiB or more (no copy of a line, as
+    /// `eachLine` makes): for the million lines of a large resume. Nothing when the file cannot be read.
+    public static func eachLineBytes(of path: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var kept = 0  // the bytes of a line begun, at the buffer's start
+        while true {
+            if kept == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + kept, $0.count - kept) }
+            if count < 0 && errno == EINTR { continue }
+            let filled = kept + max(count, 0)
+            let ended = count <= 0
+            kept = buffer.withUnsafeBufferPointer { bytes in
+                var start = 0
+                while start < filled {
+                    guard let found = memchr(bytes.baseAddress! + start, 0x0A, filled - start) else { break }
+                    let end = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if end > start { body(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
+                    start = end + 1
+                }
+                if ended && start < filled {  // a last line without its newline
+                    body(UnsafeBufferPointer(rebasing: bytes[start..<filled]))
+                    start = filled
+                }
+                return filled - start
+            }
+            if ended { return }
+            if kept > 0 && kept < filled {
+                buffer.withUnsafeMutableBytes { raw in _ = memmove(raw.baseAddress!, raw.baseAddress! + (filled - kept), kept) }
+            }
+        }
+    }
+
     /// Appends the file of lines at `source` as it is, a MiB at a time (a last line without its newline gets one,
     /// so that what is appended next starts a line of its own); errno on failure. A missing `source` adds nothing.
     public static func append(fileAt source: String, to path: String, mode: mode_t = 0o644) -> Int32? {
@@ -112,6 +147,35 @@ public enum WorkFile {
             if let failed = FileWrite.all(buffer.prefix(count), fd: output) { return failed }
             ended = buffer[count - 1] == UInt8(ascii: "\n")
         }
+    }
+
+    /// Begins the new file `path` with the file of lines at `source`, which is gone after: renamed to it when
+    /// both are on one file system and `path` is still empty (no byte copied: a resume of a million images has
+    /// 580 MB of finished records), appended to it otherwise (`append(fileAt:)`). `path` keeps the mode it is
+    /// created with (`mode`, less the umask), and its last line ends with a newline. errno on failure.
+    public static func begin(_ path: String, withLinesOf source: String, mode: mode_t = 0o644) -> Int32? {
+        if let failed = append(Data(), to: path, mode: mode) { return failed }
+        var made = stat()
+        guard stat(path, &made) == 0 else { return errno }
+        if made.st_size == 0 && rename(source, path) == 0 {
+            guard chmod(path, made.st_mode & 0o7777) == 0 else { return errno }
+            return endLastLine(path)
+        }
+        defer { unlink(source) }
+        return append(fileAt: source, to: path, mode: mode)
+    }
+
+    /// Appends a newline to the file at `path` when its last byte is not one; errno on failure.
+    static func endLastLine(_ path: String) -> Int32? {
+        let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return errno }
+        guard info.st_size > 0 else { return nil }
+        var last: UInt8 = 0
+        guard pread(fd, &last, 1, info.st_size - 1) == 1 else { return errno }
+        return last == UInt8(ascii: "\n") ? nil : FileWrite.all(Data([UInt8(ascii: "\n")]), fd: fd)
     }
 
     /// Appends whole lines, a newline after each, in writes of about a MiB; errno on failure.

@@ -23,6 +23,21 @@ import Testing
         #expect(earlier.unchangedFailure(of: .init(path: "/p/b.jpg", size: 10, mtime: 5)) == nil)
     }
 
+    /// A broken image among the lines of a large results file, past its first MiB, its line the last and
+    /// without a newline; the mark is found where it begins or ends a line, and a near miss is not it.
+    @Test func aBrokenImageIsFoundAmongManyLines() throws {
+        let folder = try TemporaryDirectory()
+        let uploaded = (0..<20_000).map { #"{"path":"/p/\#($0).jpg","size":1,"mtime":1,"status":"uploaded","reason":"broken imag"}"# + "\n" }
+        let broken = #"{"path":"/p/x.jpg","size":3,"mtime":4,"status":"failed","error":"bad","reason":"broken image"}"#
+        let results = try folder.write("upload_results_20261207_020000.jsonl", Data((uploaded.joined() + broken).utf8))
+        let earlier = EarlierFailures(results: results)
+        #expect(earlier.broken.count == 1 && earlier.unchangedFailure(of: .init(path: "/p/x.jpg", size: 3, mtime: 4)) == "bad")
+        #expect(EarlierFailures.mentionsBroken(Data(#""reason":"broken image"#.utf8)))
+        #expect(EarlierFailures.mentionsBroken(Data(#"xx"reason":"broken image"#.utf8)))
+        #expect(!EarlierFailures.mentionsBroken(Data(#""reason":"broken imag"#.utf8)))
+        #expect(!EarlierFailures.mentionsBroken(Data(#""reason": "broken image""#.utf8)))
+    }
+
     @Test func theLatestResultsAreTheNewestByStampAndSuffix() throws {
         let folder = try TemporaryDirectory()
         for name in ["upload_results_20261207_010000.jsonl", "upload_results_20261207_010000_2.jsonl", "upload_results_20261207_010000_10.jsonl",

@@ -37,6 +37,49 @@ import Testing
         #expect(WorkFile.append(fileAt: source, to: folder.path + "/no/such") != nil)
     }
 
+    /// A new results file begun with the finished records: the file renamed to it (its mode the one a new file
+    /// gets), its last line ended; copied after what is there when it is not empty; a missing file, an empty one.
+    @Test func aNewFileIsBegunWithTheLinesOfAnother() throws {
+        let folder = try TemporaryDirectory()
+        let lines = Data((0..<3_000).map { "{\"n\":\($0)}\n" }.joined().utf8) + Data("{\"last\":1}".utf8)
+        let source = try folder.write("finished", lines)
+        chmod(source, 0o600)
+        // The umask as it is (setting it would change it for the tests running beside this one).
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let mask = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") }
+            .flatMap { mode_t($0.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) })
+        let results = folder.path + "/results"
+        #expect(WorkFile.begin(results, withLinesOf: source, mode: 0o666) == nil)
+        #expect(WorkFile.read(results) == lines + Data("\n".utf8) && !WorkFile.exists(source))
+        var info = stat()
+        #expect(stat(results, &info) == 0 && info.st_mode & 0o777 == 0o666 & ~mask, "the source's 0600 was not kept")
+        // Not empty: appended, and the source removed all the same.
+        let second = try folder.write("finished2", Data("{\"b\":2}\n".utf8))
+        let other = try folder.write("other", Data("{\"a\":1}\n".utf8))
+        #expect(WorkFile.begin(other, withLinesOf: second, mode: 0o600) == nil)
+        #expect(WorkFile.read(other) == Data("{\"a\":1}\n{\"b\":2}\n".utf8) && !WorkFile.exists(second))
+        #expect(WorkFile.begin(folder.path + "/empty", withLinesOf: folder.path + "/none", mode: 0o600) == nil)
+        #expect(WorkFile.read(folder.path + "/empty") == Data())
+        #expect(WorkFile.begin(folder.path + "/no/such", withLinesOf: other, mode: 0o600) != nil)
+    }
+
+    /// The lines read in place are `eachLine`'s: across the buffer's edges, one longer than the buffer, empty
+    /// lines left out, a last line without its newline; a missing file gives none.
+    @Test func linesReadInPlaceAreTheLinesOfTheFile() throws {
+        let folder = try TemporaryDirectory()
+        var text = (0..<40_000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "y", count: $0 % 97))\"}\n" }.joined()
+        text += "\n\n" + String(repeating: "z", count: (5 << 20) / 2) + "\n" + "{\"last\":true}"
+        let path = try folder.write("lines", Data(text.utf8))
+        var inPlace: [Data] = [], copied: [Data] = []
+        WorkFile.eachLineBytes(of: path) { inPlace.append(Data($0)) }
+        WorkFile.eachLine(of: path) { copied.append($0) }
+        #expect(inPlace.count == 40_002 && inPlace == copied)
+        #expect(inPlace.last == Data("{\"last\":true}".utf8) && inPlace[40_000].count == (5 << 20) / 2)
+        var none = 0
+        WorkFile.eachLineBytes(of: folder.path + "/none") { _ in none += 1 }
+        #expect(none == 0)
+    }
+
     @Test func aNumberInAFile() throws {
         let folder = try TemporaryDirectory()
         #expect(WorkFile.number(try folder.write("count", Data(" 42\n".utf8))) == 42)
