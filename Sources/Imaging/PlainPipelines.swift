@@ -23,19 +23,29 @@ final class PlainPipeline {
 
     let shape: Shape
     private let buffer: UnsafeMutableRawPointer
-    private let length: Int
+    /// The buffer's size in bytes.
+    let length: Int
     private var source: VipsImageRef?
     private var output: VipsImageRef?
 
     /// Builds the operations `make` makes from the source (whose pixels are not set yet); nil when they cannot
-    /// be built or `make` gives nil (the image is not plain after all).
+    /// be built or `make` gives nil (the image is not plain after all: the usual way then makes it).
     init?(_ shape: Shape, make: (VipsImageRef) throws(ImagingError) -> VipsImageRef?) {
         length = shape.width * shape.height * shape.bands
         guard length > 0, let buffer = malloc(length) else { return nil }
-        memset(buffer, 0, length)
+        // Returning from `build`, the images of a build that failed are gone before the buffer is freed.
+        guard let built = Self.build(over: buffer, length: length, shape, make: make) else {
+            free(buffer)
+            return nil
+        }
+        (self.shape, self.buffer, self.source, self.output) = (shape, buffer, built.source, built.output)
+    }
+
+    private static func build(over buffer: UnsafeMutableRawPointer, length: Int, _ shape: Shape,
+                              make: (VipsImageRef) throws(ImagingError) -> VipsImageRef?) -> (source: VipsImageRef, output: VipsImageRef)? {
         guard let image = vips_image_new_from_memory(buffer, length, Int32(shape.width), Int32(shape.height),
                                                      Int32(shape.bands), VIPS_FORMAT_UCHAR) else {
-            free(buffer)
+            vips_error_clear()
             return nil
         }
         image.pointee.Type = shape.bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB
@@ -44,10 +54,10 @@ final class PlainPipeline {
         // Out of libvips' operation cache, which would keep the source alive: only this pipeline holds them.
         vips_image_invalidate_all(source.pointer)
         guard let output = made ?? nil else {
-            free(buffer)  // nothing computes the source any more; freeing it would not free memory it was given
+            vips_error_clear()  // not this image's failure: the usual way makes it, and says why if it fails
             return nil
         }
-        (self.shape, self.buffer, self.source, self.output) = (shape, buffer, source, output)
+        return (source, output)
     }
 
     deinit {
@@ -73,6 +83,10 @@ final class PlainPipeline {
 final class PlainPipelines: @unchecked Sendable {
     /// How many shapes are kept (each holds its decoded image's buffer: 480 KB for a 400x400 avatar).
     static let kept = 4
+    /// The largest buffer kept: 4 MiB (a plain image for the default 200x300 box is at most 799x1199, 2.9 MB).
+    /// A larger plain image (a photo for a box of 1920x1080) is not an avatar: its pixels cost far more than
+    /// building the operations, and its buffer is not held on to.
+    static let largestKept = 4 << 20
 
     private let lock = Lock()
     private var idle: [PlainPipeline] = []
@@ -88,6 +102,7 @@ final class PlainPipelines: @unchecked Sendable {
     }
 
     func giveBack(_ pipeline: PlainPipeline) {
+        guard pipeline.length <= Self.largestKept else { return }
         let dropped: [PlainPipeline] = lock.withLock {
             idle.append(pipeline)
             guard idle.count > Self.kept else { return [] }

@@ -83,6 +83,7 @@ struct Decided: ParsableCommand {
         if state.unchanged > 0 {
             WorkFile.append(kept, to: keptPath, mode: 0o600)
             rename(keptPath, pending)
+            _ = WorkFile.endLastLine(finished)  // spaces-exists may have left it open
             WorkFile.append(unchangedLines, to: finished, mode: 0o600)
             state.finished += state.unchanged
         } else {

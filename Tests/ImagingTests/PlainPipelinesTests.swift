@@ -76,6 +76,26 @@ import Testing
         #expect(thumbnailer.pipelines.count == PlainPipelines.kept, "the most recent sizes are kept, no more")
     }
 
+    /// A plain image much larger than an avatar (for a large box) is made the same way, but its buffer is not
+    /// held on to after.
+    @Test func aLargeImagesPipelineIsNotKept() throws {
+        let folder = try TemporaryDirectory()
+        var black: UnsafeMutablePointer<VipsImage>?
+        #expect(cvips_black(&black, 1600, 1600, 3) == 0)
+        let image = VipsImageRef(try #require(black))
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        #expect(cvips_jpegsave_buffer(image.pointer, &buffer, &length, 90, 1) == 0)
+        let path = try folder.write("large.jpg", Data(bytes: try #require(buffer), count: length))
+        g_free(buffer)
+        let thumbnailer = Thumbnailer(), box = Thumbnailer.Box(width: 600, height: 600)
+        let header = try thumbnailer.header(of: path, type: "image/jpeg")
+        #expect(thumbnailer.plainShrink(of: header, box: box) != nil, "plain for this box")
+        let made = try #require(try thumbnailer.plainJPEG(path, box: box, header: header))
+        #expect(made.width == 600 && made.height == 600)
+        #expect(1600 * 1600 * 3 > PlainPipelines.largestKept && thumbnailer.pipelines.count == 0)
+    }
+
     @Test func twoThreadsThumbnailingAtOnceEachGetTheirOwn() async throws {
         let folder = try TemporaryDirectory()
         let files = try Self.jpegs(in: folder, each: 2).filter { $0.size == (400, 400) || $0.size == (300, 450) }

@@ -157,8 +157,8 @@ public enum WorkFile {
         if let failed = append(Data(), to: path, mode: mode) { return failed }
         var made = stat()
         guard stat(path, &made) == 0 else { return errno }
-        if made.st_size == 0 && rename(source, path) == 0 {
-            guard chmod(path, made.st_mode & 0o7777) == 0 else { return errno }
+        // The mode first: the file is never readable by more than `path` would be (presigned URLs are secrets).
+        if made.st_size == 0 && chmod(source, made.st_mode & 0o7777) == 0 && rename(source, path) == 0 {
             return endLastLine(path)
         }
         defer { unlink(source) }
@@ -166,7 +166,7 @@ public enum WorkFile {
     }
 
     /// Appends a newline to the file at `path` when its last byte is not one; errno on failure.
-    static func endLastLine(_ path: String) -> Int32? {
+    public static func endLastLine(_ path: String) -> Int32? {
         let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { return errno }
         defer { close(fd) }
