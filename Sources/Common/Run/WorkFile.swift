@@ -83,19 +83,14 @@ public enum WorkFile {
         return lines
     }
 
-    /// Each non-empty line of a file of any size, read as it goes (`LineReader`); nothing when it cannot be read.
+    /// Each non-empty line of a file of any size, read as it goes (`eachLineBytes`, each line copied out);
+    /// nothing when it cannot be read.
     public static func eachLine(of path: String, _ body: (Data) -> Void) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let reader = LineReader(fd: fd)
-        while let line = reader.next() {
-            if !line.isEmpty { body(line) }
-        }
+        eachLineBytes(of: path) { body(Data($0)) }
     }
 
-    /// Each non-empty line of a file of any size, in place in a buffer of a MiB or more (no copy of a line, as
-    /// `eachLine` makes): for the million lines of a large resume. Nothing when the file cannot be read.
+    /// Each non-empty line of a file of any size, in place in a buffer of a MiB or more (no copy of a line):
+    /// for the million lines of a large resume. Nothing when the file cannot be read.
     public static func eachLineBytes(of path: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }

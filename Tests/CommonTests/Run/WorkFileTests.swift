@@ -66,7 +66,7 @@ import Testing
         #expect(WorkFile.begin(folder.path + "/no/such", withLinesOf: other, mode: 0o600) != nil)
     }
 
-    /// The lines read in place are `eachLine`'s: across the buffer's edges, one longer than the buffer, empty
+    /// The lines read in place are the file's non-empty lines, as `eachLine` gives them: across the buffer's edges, one longer than the buffer, empty
     /// lines left out, a last line without its newline; a missing file gives none.
     @Test func linesReadInPlaceAreTheLinesOfTheFile() throws {
         let folder = try TemporaryDirectory()
@@ -76,6 +76,7 @@ import Testing
         var inPlace: [Data] = [], copied: [Data] = []
         WorkFile.eachLineBytes(of: path) { inPlace.append(Data($0)) }
         WorkFile.eachLine(of: path) { copied.append($0) }
+        #expect(copied == text.split(separator: "\n").map { Data($0.utf8) }, "the file's non-empty lines")
         #expect(inPlace.count == 40_002 && inPlace == copied)
         #expect(inPlace.last == Data("{\"last\":true}".utf8) && inPlace[40_000].count == (5 << 20) / 2)
         var none = 0
